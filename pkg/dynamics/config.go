@@ -1,0 +1,110 @@
+package dynamics
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// Config is everything that determines one training run.
+//
+// Field meanings follow REFERENCE.md sections 1-3; the names in error messages are the spec
+// parameter names (stepsize, batch, init, n, d, sparsity, x_mean, label_noise, test, steps,
+// stop_loss).
+type Config struct {
+	Model      string  // "uv" (only one for now; "" means "uv")
+	Optimizer  string  // "gd" or "sgd"
+	Stepsize   float64 // gamma > 0
+	Batch      int     // minibatch size b for sgd (1 <= b <= N); ignored by gd
+	Init       float64 // alpha > 0
+	N, D       int     // samples, dimension
+	Sparsity   int     // s, 0 <= s <= D
+	XMean      float64 // x_i ~ N(XMean*1, I)
+	LabelNoise float64 // sigma: y = X beta* + sigma eps
+	Test       int     // test-set size (>= 1)
+	Steps      int     // maximum number of steps
+	StopLoss   float64 // converged when train loss < StopLoss (0 disables)
+	DataSeed   uint64  // seeds the dataset (X, y, beta*, test set): points differing only in optimiser settings share it
+	RunSeed    uint64  // seeds the run's own randomness (sgd minibatches)
+}
+
+// MaxElements bounds n*d and test*d (the number of float64 entries of one design matrix,
+// 1 GiB) so that an absurd Config is rejected by Validate instead of exhausting memory.
+const MaxElements = 1 << 27
+
+// Validate reports every invalid field of c, one line per field, each naming the field as in
+// the spec, e.g. "stepsize must be > 0, got -1". It returns nil for a runnable Config.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, ok := lookupModel(c.Model); !ok {
+		bad("model must be one of %q, got %q", ModelNames(), c.Model)
+	}
+	spec, optOK := optimizerTable[c.Optimizer]
+	if !optOK {
+		bad("optimizer must be one of %q, got %q", OptimizerNames(), c.Optimizer)
+	}
+	checkPositive(&errs, "stepsize", c.Stepsize)
+	if optOK && spec.usesBatch && (c.Batch < 1 || c.Batch > c.N) {
+		bad("batch must satisfy 1 <= batch <= n (n = %d) for optimizer %q, got %d", c.N, c.Optimizer, c.Batch)
+	}
+	checkPositive(&errs, "init", c.Init)
+	errs = append(errs, c.dataErrors()...)
+	if c.Steps < 0 {
+		bad("steps must be >= 0, got %d", c.Steps)
+	}
+	switch {
+	case math.IsNaN(c.StopLoss) || c.StopLoss < 0:
+		bad("stop_loss must be >= 0 (0 disables), got %v", c.StopLoss)
+	case math.IsInf(c.StopLoss, 0):
+		bad("stop_loss must be finite, got %v", c.StopLoss)
+	}
+	return errors.Join(errs...)
+}
+
+// dataErrors checks the fields GenerateData uses (n, d, sparsity, x_mean, label_noise, test).
+func (c Config) dataErrors() []error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if c.N < 1 {
+		bad("n must be >= 1, got %d", c.N)
+	}
+	if c.D < 1 {
+		bad("d must be >= 1, got %d", c.D)
+	}
+	if c.Test < 1 {
+		bad("test must be >= 1, got %d", c.Test)
+	}
+	if c.D >= 1 {
+		if c.N >= 1 && c.N > MaxElements/c.D {
+			bad("n*d must be <= %d, got n = %d, d = %d", MaxElements, c.N, c.D)
+		}
+		if c.Test >= 1 && c.Test > MaxElements/c.D {
+			bad("test*d must be <= %d, got test = %d, d = %d", MaxElements, c.Test, c.D)
+		}
+	}
+	if c.Sparsity < 0 || c.Sparsity > c.D {
+		bad("sparsity must satisfy 0 <= sparsity <= d (d = %d), got %d", c.D, c.Sparsity)
+	}
+	if math.IsNaN(c.XMean) || math.IsInf(c.XMean, 0) {
+		bad("x_mean must be finite, got %v", c.XMean)
+	}
+	switch {
+	case math.IsNaN(c.LabelNoise) || c.LabelNoise < 0:
+		bad("label_noise must be >= 0, got %v", c.LabelNoise)
+	case math.IsInf(c.LabelNoise, 0):
+		bad("label_noise must be finite, got %v", c.LabelNoise)
+	}
+	return errs
+}
+
+// checkPositive appends an error unless x is finite and > 0.
+func checkPositive(errs *[]error, name string, x float64) {
+	switch {
+	case math.IsNaN(x) || x <= 0:
+		*errs = append(*errs, fmt.Errorf("%s must be > 0, got %v", name, x))
+	case math.IsInf(x, 0):
+		*errs = append(*errs, fmt.Errorf("%s must be finite, got %v", name, x))
+	}
+}

@@ -1,0 +1,80 @@
+package dynamics
+
+// The allocation-free linear-algebra kernels of the training loop. Sums run left to right in
+// index order and every product is rounded on its own (float64(a*b)), so results do not
+// depend on the compiler's use of fused multiply-add.
+
+// dot returns sum_j a_j b_j. For speed it keeps four partial sums, s_k over j = k mod 4 for
+// the first 4*floor(len/4) indices, and returns ((s_0 + s_1) + (s_2 + s_3)) plus the
+// remaining terms added in index order. This fixed order is part of the numerical behaviour
+// (changing it changes results at rounding level: bump Version).
+func dot(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	j := 0
+	for ; j+4 <= len(a); j += 4 {
+		s0 += float64(a[j] * b[j])
+		s1 += float64(a[j+1] * b[j+1])
+		s2 += float64(a[j+2] * b[j+2])
+		s3 += float64(a[j+3] * b[j+3])
+	}
+	s := (s0 + s1) + (s2 + s3)
+	for ; j < len(a); j++ {
+		s += float64(a[j] * b[j])
+	}
+	return s
+}
+
+// sumSquaredResiduals sets r_i = <x_i, beta> - y_i for every row i of the row-major matrix x
+// (len(r) rows, len(beta) columns) and returns sum_i r_i^2.
+func sumSquaredResiduals(x, y, beta, r []float64) float64 {
+	d := len(beta)
+	y = y[:len(r)]
+	var ss float64
+	for i := range r {
+		ri := dot(x[i*d:(i+1)*d], beta) - y[i]
+		r[i] = ri
+		ss += float64(ri * ri)
+	}
+	return ss
+}
+
+// gradientRows sets g = X_B^T r_B / |B|, the gradient of 1/(2|B|) ||X_B beta - y_B||^2 given
+// the residuals r = X beta - y of all rows, for the rows B listed in rows (in that order), or
+// for all rows when rows is nil (then g = X^T r / n).
+func gradientRows(x, r []float64, rows []int, g []float64) {
+	d := len(g)
+	clear(g)
+	count := len(r)
+	if rows == nil {
+		for i, ri := range r {
+			addScaledRow(g, ri, x[i*d:(i+1)*d])
+		}
+	} else {
+		count = len(rows)
+		for _, i := range rows {
+			addScaledRow(g, r[i], x[i*d:(i+1)*d])
+		}
+	}
+	m := float64(count)
+	for j := range g {
+		g[j] /= m
+	}
+}
+
+// addScaledRow sets g += a*row.
+func addScaledRow(g []float64, a float64, row []float64) {
+	row = row[:len(g)]
+	j := 0
+	for ; j+4 <= len(g); j += 4 {
+		r := row[j : j+4 : j+4]
+		h := g[j : j+4 : j+4]
+		h[0] += float64(a * r[0])
+		h[1] += float64(a * r[1])
+		h[2] += float64(a * r[2])
+		h[3] += float64(a * r[3])
+	}
+	for ; j < len(g); j++ {
+		g[j] += float64(a * row[j])
+	}
+}

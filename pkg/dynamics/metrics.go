@@ -1,0 +1,84 @@
+package dynamics
+
+import "math"
+
+// Run statuses (REFERENCE.md section 7).
+const (
+	StatusConverged = "converged" // train_loss < stop_loss
+	StatusDiverged  = "diverged"  // non-finite, or train_loss > DivergenceFactor * initial loss
+	StatusMaxSteps  = "max_steps" // Config.Steps steps taken
+)
+
+// NNZThreshold is the relative threshold of nnz: coordinate i counts when
+// |beta_i| > NNZThreshold * max_j |beta_j| (REFERENCE.md section 7).
+const NNZThreshold = 1e-3
+
+// Result holds the metrics of one finished run (REFERENCE.md section 7).
+//
+//   - TrainLoss: L(beta) = 1/(2n) ||X beta - y||^2 at the final iterate.
+//   - TestLoss: 1/(2 n_test) ||X_test beta - y_test||^2.
+//   - BetaErr: ||beta - beta*||_2^2.
+//   - L1: ||beta||_1.
+//   - IntLoss: sum_k gamma L_k over the steps taken, L_k the full training loss at the
+//     iterate before step k (the integral of the loss along the run).
+//   - GainL1: ||Gain||_1, Gain_i = sum_l q(gamma g_{l,i}), q(x) = -ln|1 - x^2|, g_l the
+//     gradient used at step l (the minibatch one for sgd) (Even2023).
+//   - NNZ: #{i : |beta_i| > NNZThreshold * max_j |beta_j|}; 0 if beta = 0.
+//   - Status: StatusConverged, StatusDiverged or StatusMaxSteps ("" if cancelled).
+//   - Steps: steps taken.
+//
+// For a diverged run the metrics are those of the last iterate and may be Inf or NaN.
+type Result struct {
+	TrainLoss, TestLoss, BetaErr, L1, IntLoss, GainL1 float64
+	NNZ                                               int
+	Status                                            string // "converged", "diverged", "max_steps"
+	Steps                                             int    // steps taken
+}
+
+// result computes the metrics of the current iterate (evaluate must have been called).
+func (r *runner) result(status string) Result {
+	beta := r.beta
+	var betaErr, l1, gainL1 float64
+	for i, b := range beta {
+		e := b - r.data.BetaStar[i]
+		betaErr += float64(e * e)
+		l1 += math.Abs(b)
+	}
+	for _, gi := range r.gain {
+		gainL1 += math.Abs(gi)
+	}
+	return Result{
+		TrainLoss: r.loss,
+		TestLoss:  r.data.TestLoss(beta),
+		BetaErr:   betaErr,
+		L1:        l1,
+		IntLoss:   r.intLoss,
+		GainL1:    gainL1,
+		NNZ:       NNZ(beta),
+		Status:    status,
+		Steps:     r.steps,
+	}
+}
+
+// NNZ returns #{i : |beta_i| > NNZThreshold * max_j |beta_j|} (REFERENCE.md section 7), 0
+// when beta is all zero. For a diverged beta: NaN entries are ignored (never counted, not in
+// the max), and when the max is +Inf the infinite entries are the ones counted.
+func NNZ(beta []float64) int {
+	var top float64
+	for _, b := range beta {
+		if a := math.Abs(b); a > top {
+			top = a
+		}
+	}
+	if top == 0 {
+		return 0
+	}
+	cut := NNZThreshold * top
+	n := 0
+	for _, b := range beta {
+		if a := math.Abs(b); a > cut || (math.IsInf(top, 1) && math.IsInf(a, 1)) {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,50 @@
+package grid
+
+// Chunk is a contiguous range [Start, End) of point indices run by one activity.
+type Chunk struct {
+	ID         int
+	Start, End int64
+}
+
+// Len is the number of points in the chunk.
+func (c Chunk) Len() int64 { return c.End - c.Start }
+
+// Chunks splits count points into chunks of at most size points; chunk k covers
+// [k*size, min((k+1)*size, count)).
+func Chunks(count int64, size int) []Chunk {
+	if size < 1 {
+		size = 1
+	}
+	var out []Chunk
+	for start := int64(0); start < count; start += int64(size) {
+		out = append(out, Chunk{ID: len(out), Start: start, End: min(start+int64(size), count)})
+	}
+	return out
+}
+
+// secondsPerUnit is the measured cost of one step per n*d entry of the gd/sgd kernel on the
+// 2-core reference machine (about 1.8 us per step at n=20, d=30, see pkg/dynamics benchmarks),
+// used only to size chunks.
+const secondsPerUnit = 3e-9
+
+// ChunkSize picks how many points one activity runs so that it takes about target seconds:
+// the cost of a point is steps x (n + test/steps) x d units; the size is clamped to [1, 1000].
+func (g *Grid) ChunkSize(targetSeconds float64) int {
+	var cost float64
+	samples := int64(g.count)
+	if samples > 64 {
+		samples = 64
+	}
+	for i := int64(0); i < samples; i++ {
+		c := g.Point(i * g.count / samples).Config
+		cost += float64(c.Steps+1) * float64(c.N) * float64(c.D) * secondsPerUnit
+	}
+	if samples > 0 {
+		cost /= float64(samples)
+	}
+	if cost <= 0 {
+		return 1000
+	}
+	size := int(targetSeconds / cost)
+	return max(1, min(size, 1000))
+}

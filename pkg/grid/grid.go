@@ -1,0 +1,141 @@
+// Package grid expands a spec into points: their deterministic order and index, the parameter
+// values and run configuration of each, the per-point seeds, and chunks of points for workers.
+package grid
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics"
+	"github.com/phasesweep/phasesweep/pkg/spec"
+)
+
+// Grid is the cartesian product of a spec's axes, in the order they are written: the first
+// axis varies slowest, the last fastest (as nested loops, or itertools.product).
+type Grid struct {
+	spec    *spec.Spec
+	columns []string
+	fixed   []spec.Value // values of the fixed columns
+	strides []int64      // strides[a] = product of the lengths of the axes after a
+	count   int64
+}
+
+// Point is one cell of the grid.
+type Point struct {
+	// Index is the 0-based position in grid order (the results' point column).
+	Index int64
+	// Values holds the value of each of Grid.Columns().
+	Values []spec.Value
+	// Config is the run this point describes, with defaults filled in and seeds derived.
+	Config dynamics.Config
+}
+
+// New builds the grid of s. It does not check the points; see Validate.
+func New(s *spec.Spec) *Grid {
+	g := &Grid{spec: s, columns: s.Columns(), count: s.Count()}
+	for _, f := range s.Fixed {
+		g.fixed = append(g.fixed, f.Value)
+	}
+	g.strides = make([]int64, len(s.Grid))
+	stride := int64(1)
+	for a := len(s.Grid) - 1; a >= 0; a-- {
+		g.strides[a] = stride
+		stride *= int64(s.Grid[a].Len())
+	}
+	return g
+}
+
+// Validate checks every point's configuration, so that an impossible combination
+// (batch > n, sparsity > d, ...) is reported before anything runs, as a *spec.Error naming
+// the parameter and the line that sets it. Points with equal configurations are checked once.
+func (g *Grid) Validate() error {
+	checked := map[dynamics.Config]bool{}
+	for i := int64(0); i < g.count; i++ {
+		p := g.Point(i)
+		c := p.Config
+		c.DataSeed, c.RunSeed = 0, 0
+		if checked[c] {
+			continue
+		}
+		checked[c] = true
+		if err := c.Validate(); err != nil {
+			return g.pointError(p, err)
+		}
+	}
+	return nil
+}
+
+// pointError turns a dynamics validation error into a spec error located at the first
+// parameter it names (dynamics names parameters as the spec does).
+func (g *Grid) pointError(p Point, err error) error {
+	msg := strings.SplitN(err.Error(), "\n", 2)[0]
+	key := strings.Fields(msg)[0]
+	where := ""
+	if g.count > 1 {
+		where = fmt.Sprintf(" (at point %d: %s)", p.Index, g.Describe(p))
+	}
+	return g.spec.Errorf(key, "%s%s", strings.TrimPrefix(msg, key+" "), where)
+}
+
+// Count is the number of points.
+func (g *Grid) Count() int64 { return g.count }
+
+// Columns names the parameter columns of every point (fixed ones, then swept ones).
+func (g *Grid) Columns() []string { return g.columns }
+
+// Spec is the spec the grid was built from.
+func (g *Grid) Spec() *spec.Spec { return g.spec }
+
+// Point returns the point at index i (0 <= i < Count()).
+func (g *Grid) Point(i int64) Point {
+	vals := make([]spec.Value, 0, len(g.columns))
+	vals = append(vals, g.fixed...)
+	rest := i
+	for a, ax := range g.spec.Grid {
+		pos := rest / g.strides[a]
+		rest %= g.strides[a]
+		vals = append(vals, ax.Values[pos]...)
+	}
+	return Point{Index: i, Values: vals, Config: g.config(vals)}
+}
+
+// Describe formats the swept values of p as "stepsize=0.1 optimizer=sgd".
+func (g *Grid) Describe(p Point) string {
+	var parts []string
+	for j := len(g.fixed); j < len(g.columns); j++ {
+		parts = append(parts, g.columns[j]+"="+p.Values[j].String())
+	}
+	return strings.Join(parts, " ")
+}
+
+// config resolves the value of every parameter (given or default) into a run configuration.
+func (g *Grid) config(vals []spec.Value) dynamics.Config {
+	all := make(map[string]spec.Value, len(spec.Params))
+	for _, prm := range spec.Params {
+		if prm.Default != nil {
+			all[prm.Name] = *prm.Default
+		}
+	}
+	for j, name := range g.columns {
+		all[name] = vals[j]
+	}
+	num := func(k string) float64 { return all[k].Num() }
+	integer := func(k string) int { return int(all[k].Int) }
+	c := dynamics.Config{
+		Model:      all["model"].Str,
+		Optimizer:  all["optimizer"].Str,
+		Stepsize:   num("stepsize"),
+		Batch:      integer("batch"),
+		Init:       num("init"),
+		N:          integer("n"),
+		D:          integer("d"),
+		Sparsity:   integer("sparsity"),
+		XMean:      num("x_mean"),
+		LabelNoise: num("label_noise"),
+		Test:       integer("test"),
+		Steps:      integer("steps"),
+		StopLoss:   num("stop_loss"),
+	}
+	c.DataSeed, c.RunSeed = Seeds(g.spec.Seed, all)
+	return c
+}

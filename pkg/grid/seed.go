@@ -1,0 +1,42 @@
+package grid
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"sort"
+
+	"github.com/phasesweep/phasesweep/pkg/spec"
+)
+
+// DataParams are the parameters that determine a dataset (REFERENCE.md section 1); points
+// that agree on them (and on the spec seed) share X, y, beta* and the test set, whatever
+// their optimiser settings.
+var DataParams = []string{"n", "d", "sparsity", "x_mean", "label_noise", "test", "seed"}
+
+// Seeds derives a point's data seed and run seed from the spec seed and the point's resolved
+// parameter values, never from its index: SHA-256 over "phasesweep-seed/1", the spec seed and
+// name=value pairs in name order (values in their exact canonical form), first 8 bytes as a
+// little-endian integer. The data seed hashes only DataParams; the run seed hashes all values.
+func Seeds(specSeed uint64, values map[string]spec.Value) (data, run uint64) {
+	return hashValues("data", specSeed, values, DataParams), hashValues("run", specSeed, values, nil)
+}
+
+// hashValues hashes the named values (all of them when names is nil).
+func hashValues(domain string, specSeed uint64, values map[string]spec.Value, names []string) uint64 {
+	if names == nil {
+		for k := range values {
+			names = append(names, k)
+		}
+	}
+	names = append([]string(nil), names...)
+	sort.Strings(names)
+	h := sha256.New()
+	var buf [8]byte
+	binary.LittleEndian.PutUint64(buf[:], specSeed)
+	h.Write([]byte("phasesweep-seed/1 " + domain + "\x00"))
+	h.Write(buf[:])
+	for _, k := range names {
+		h.Write([]byte(k + "=" + values[k].Canonical() + "\x00"))
+	}
+	return binary.LittleEndian.Uint64(h.Sum(nil)[:8])
+}
