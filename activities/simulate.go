@@ -1,0 +1,131 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.temporal.io/sdk/activity"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics"
+	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/version"
+)
+
+// ChunkInput names a chunk of a sweep and where its shard goes.
+type ChunkInput struct {
+	Spec     string // the spec's YAML
+	SpecFile string // for messages
+	Chunk    grid.Chunk
+	Shard    string // path of the shard to write
+}
+
+// ChunkOutput reports a written shard.
+type ChunkOutput struct {
+	Shard    string
+	Rows     int
+	Diverged int
+}
+
+// heartbeatEvery is how often a running chunk tells the server it is alive.
+const heartbeatEvery = 2 * time.Second
+
+// SimulateChunk runs every point of the chunk and writes their rows to the shard atomically.
+// A shard already written for the same spec (by an attempt whose completion was lost) is
+// returned as it is. Points with the same data seed share one generated dataset.
+func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOutput, error) {
+	g, err := loadGrid(in.SpecFile, in.Spec)
+	if err != nil {
+		return ChunkOutput{}, err
+	}
+	hash := g.Spec().Hash()
+	if out, ok := existingShard(in.Shard, hash); ok {
+		return out, nil
+	}
+	info := activity.GetInfo(ctx)
+	done := make(chan struct{})
+	defer close(done)
+	last := make(chan int64, 1)
+	go heartbeat(ctx, done, last)
+
+	table := &results.Table{
+		Fields: results.SweepFields(g.Columns()),
+		Meta:   map[string]string{results.MetaSpecHash: hash, results.MetaVersion: version.String()},
+	}
+	datasets := map[uint64]*dynamics.Data{}
+	diverged := 0
+	for i := in.Chunk.Start; i < in.Chunk.End; i++ {
+		if a.Inject != nil {
+			if err := a.Inject(info, i); err != nil {
+				return ChunkOutput{}, err
+			}
+		}
+		p := g.Point(i)
+		data, ok := datasets[p.Config.DataSeed]
+		if !ok {
+			data = dynamics.GenerateData(p.Config)
+			datasets = map[uint64]*dynamics.Data{p.Config.DataSeed: data} // keep one: memory stays bounded
+		}
+		_, res, err := dynamics.SimulateData(ctx, p.Config, data)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ChunkOutput{}, ctx.Err()
+			}
+			return ChunkOutput{}, nonRetryable(fmt.Errorf("point %d (%s): %w", i, g.Describe(p), err))
+		}
+		if res.Status == dynamics.StatusDiverged {
+			diverged++
+		}
+		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
+		select {
+		case <-last:
+		default:
+		}
+		last <- i
+	}
+	if err := results.WriteFile(in.Shard, table); err != nil {
+		return ChunkOutput{}, fmt.Errorf("write shard of chunk %d: %w", in.Chunk.ID, err)
+	}
+	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged}, nil
+}
+
+// existingShard reads a shard left by an earlier attempt for the same spec.
+func existingShard(path, hash string) (ChunkOutput, bool) {
+	t, err := results.ReadFile(path)
+	if err != nil || t.Meta[results.MetaSpecHash] != hash {
+		return ChunkOutput{}, false
+	}
+	out := ChunkOutput{Shard: path, Rows: len(t.Rows)}
+	for j, f := range t.Fields {
+		if f.Name != "status" {
+			continue
+		}
+		for _, r := range t.Rows {
+			if r[j].S == dynamics.StatusDiverged {
+				out.Diverged++
+			}
+		}
+	}
+	return out, true
+}
+
+// heartbeat records the last finished point every heartbeatEvery until done, so that the
+// server notices a dead worker within the heartbeat timeout even while one long point runs.
+func heartbeat(ctx context.Context, done <-chan struct{}, last <-chan int64) {
+	t := time.NewTicker(heartbeatEvery)
+	defer t.Stop()
+	point := int64(-1)
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case p := <-last:
+			point = p
+		case <-t.C:
+			activity.RecordHeartbeat(ctx, point)
+		}
+	}
+}

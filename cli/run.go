@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/phasesweep/phasesweep/activities"
+	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/workflows"
+)
+
+// runFlags are the options of sweep run.
+type runFlags struct {
+	out, state, address string
+	chunk, concurrency  int
+	json                bool
+}
+
+func runCmd() *cobra.Command {
+	var f runFlags
+	cmd := &cobra.Command{
+		Use:   "run SPEC",
+		Short: "Run a sweep (or resume it, or return its finished results) and write results.parquet",
+		Long: `Run the sweep described by SPEC. Without --address an embedded Temporal server is started
+with its state in --state and a worker runs in this process; with --address the sweep is
+submitted to that server and run by its workers (go run ./worker --address ...).
+
+The sweep's id derives from the spec, so running the same command again after an interruption
+resumes the same sweep, and after completion returns the finished results without recomputing.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd.Context(), args[0], f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "", "output directory (default runs/<name>)")
+	fl.StringVar(&f.state, "state", ".sweep", "state directory of the embedded server")
+	fl.StringVar(&f.address, "address", "", "host:port of a Temporal frontend (default: start the embedded server)")
+	fl.IntVar(&f.chunk, "chunk", 0, "points per activity (default: sized so one takes about 2 s)")
+	fl.IntVar(&f.concurrency, "concurrency", 0, "chunks in flight at once (default 64)")
+	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
+	return cmd
+}
+
+// chunkSeconds is the target duration of one chunk activity.
+const chunkSeconds = 2.0
+
+func runSweep(ctx context.Context, file string, f runFlags) error {
+	g, err := grid.Load(file)
+	if err != nil {
+		return err
+	}
+	s := g.Spec()
+	if f.out == "" {
+		f.out = filepath.Join("runs", s.Name)
+	}
+	out, err := filepath.Abs(f.out)
+	if err != nil {
+		return usageError{fmt.Errorf("--out: %w", err)}
+	}
+	if f.chunk < 0 || f.concurrency < 0 {
+		return usageError{errors.New("--chunk and --concurrency must be >= 0")}
+	}
+	chunk := f.chunk
+	if chunk == 0 {
+		chunk = g.ChunkSize(chunkSeconds)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("create output directory: %w", err)
+	}
+
+	b, err := connect(ctx, f.address, f.state)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if b.server != nil {
+		w := workflows.NewWorker(b.client, &activities.Activities{}, 0)
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		defer w.Stop()
+	}
+
+	id := workflows.WorkflowID(s.Name, s.Hash())
+	in := workflows.SweepInput{
+		Spec: string(s.Source), SpecFile: file, OutDir: out,
+		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
+	}
+	run, err := startOrAttach(ctx, b.client, id, in)
+	if err != nil {
+		return err
+	}
+	res, err := watch(ctx, b.client, run)
+	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; run the same command again to resume it\n", id)
+		}
+		return err
+	}
+	rel := res.Results
+	if r, err := filepath.Rel(".", res.Results); err == nil && !filepath.IsAbs(f.out) {
+		rel = r
+	}
+	if f.json {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+			"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged,
+		})
+	}
+	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", rel, res.Rows, res.Diverged, id)
+	return nil
+}
+
+// startOrAttach starts the sweep, or attaches to it when a sweep with the same id is running
+// or has completed (its result is returned without recomputing). A failed or terminated one
+// is started afresh.
+func startOrAttach(ctx context.Context, c client.Client, id string, in workflows.SweepInput) (client.WorkflowRun, error) {
+	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil:
+		st := desc.GetWorkflowExecutionInfo().GetStatus()
+		switch st {
+		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
+			fmt.Fprintf(os.Stderr, "resuming sweep %s\n", id)
+			return c.GetWorkflow(ctx, id, ""), nil
+		case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+			fmt.Fprintf(os.Stderr, "sweep %s already finished\n", id)
+			return c.GetWorkflow(ctx, id, ""), nil
+		}
+		fmt.Fprintf(os.Stderr, "sweep %s ended %s; starting it again\n", id, st)
+	case !errors.As(err, &notFound):
+		return nil, fmt.Errorf("look up sweep %s: %w", id, err)
+	default:
+		fmt.Fprintf(os.Stderr, "starting sweep %s: %d points in chunks of %d\n", id, in.Points, in.ChunkSize)
+	}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	}, workflows.SweepWorkflow, in)
+	if err != nil {
+		return nil, fmt.Errorf("start sweep %s: %w", id, err)
+	}
+	return run, nil
+}
+
+// watch draws progress from the progress query until the sweep ends, and returns its result.
+func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workflows.SweepOutput, error) {
+	type outcome struct {
+		out workflows.SweepOutput
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		var o outcome
+		o.err = run.Get(ctx, &o.out)
+		done <- o
+	}()
+	bar := newProgressBar(os.Stderr)
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	var last workflows.Progress
+	for {
+		select {
+		case o := <-done:
+			if o.err == nil {
+				last.Done, last.Total, last.Diverged, last.Finished = int64(o.out.Rows), int64(o.out.Rows), o.out.Diverged, true
+				bar.update(last, true)
+			}
+			return o.out, o.err
+		case <-tick.C:
+			v, err := c.QueryWorkflow(ctx, run.GetID(), "", workflows.ProgressQuery)
+			if err != nil || v.Get(&last) != nil {
+				continue
+			}
+			bar.update(last, false)
+		}
+	}
+}

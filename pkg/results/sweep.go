@@ -1,0 +1,66 @@
+package results
+
+import (
+	"github.com/phasesweep/phasesweep/pkg/dynamics"
+	"github.com/phasesweep/phasesweep/pkg/spec"
+)
+
+// Metadata keys of a sweep's results table (DESIGN.md "Contracts: Results").
+const (
+	MetaSpec     = "phasesweep.spec"      // the spec's YAML as written
+	MetaSpecHash = "phasesweep.spec_hash" // spec.Spec.Hash
+	MetaVersion  = "phasesweep.version"   // the program (and dynamics) version
+	MetaFile     = "phasesweep.spec_file" // where the spec was read from
+)
+
+// sweepMetricFields are the per-run metrics (REFERENCE.md section 7), in column order.
+var sweepMetricFields = []Field{
+	{"train_loss", Float}, {"test_loss", Float}, {"beta_err", Float}, {"l1", Float},
+	{"nnz", Int}, {"int_loss", Float}, {"gain_l1", Float}, {"status", String}, {"steps", Int},
+}
+
+// ParamColumn is the results column of a spec parameter: its own name, except that the
+// parameter steps (the maximum number of steps) becomes max_steps, because the metric steps
+// (the steps a run actually took, REFERENCE.md section 7) owns that name in every table.
+func ParamColumn(param string) string {
+	if param == "steps" {
+		return "max_steps"
+	}
+	return param
+}
+
+// SweepFields is the schema of a sweep's results: point, one column per parameter (named by
+// ParamColumn, kinds from spec.Params), then the metrics, status and steps.
+func SweepFields(columns []string) []Field {
+	fields := []Field{{PointColumn, Int}}
+	for _, name := range columns {
+		prm, _ := spec.LookupParam(name)
+		fields = append(fields, Field{ParamColumn(name), kindOfParam(prm.Kind)})
+	}
+	return append(fields, sweepMetricFields...)
+}
+
+// SweepRow is the row of one point: its index, its parameter values (in the order of the
+// columns given to SweepFields) and its metrics.
+func SweepRow(point int64, values []spec.Value, r dynamics.Result) []Value {
+	row := make([]Value, 0, 1+len(values)+len(sweepMetricFields))
+	row = append(row, Value{I: point})
+	for _, v := range values {
+		row = append(row, Value{I: v.Int, F: v.Float, S: v.Str})
+	}
+	return append(row,
+		Value{F: r.TrainLoss}, Value{F: r.TestLoss}, Value{F: r.BetaErr}, Value{F: r.L1},
+		Value{I: int64(r.NNZ)}, Value{F: r.IntLoss}, Value{F: r.GainL1},
+		Value{S: r.Status}, Value{I: int64(r.Steps)})
+}
+
+func kindOfParam(k spec.Kind) Kind {
+	switch k {
+	case spec.Int:
+		return Int
+	case spec.Float:
+		return Float
+	default:
+		return String
+	}
+}
