@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -20,9 +21,10 @@ func main() {
 	address := flag.String("address", "127.0.0.1:7233", "host:port of the Temporal frontend")
 	namespace := flag.String("namespace", "default", "Temporal namespace")
 	concurrency := flag.Int("concurrency", 0, "simulations at once (default: one per core)")
+	wait := flag.Duration("wait", 2*time.Minute, "how long to keep trying to reach the server at start")
 	flag.Parse()
 	logger := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	c, err := client.Dial(client.Options{HostPort: *address, Namespace: *namespace, Logger: logger})
+	c, err := dial(client.Options{HostPort: *address, Namespace: *namespace, Logger: logger}, *wait)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "worker: connect to %s: %v\n", *address, err)
 		os.Exit(1)
@@ -33,5 +35,18 @@ func main() {
 	if err := w.Run(worker.InterruptCh()); err != nil {
 		fmt.Fprintf(os.Stderr, "worker: %v\n", err)
 		os.Exit(1)
+	}
+}
+
+// dial connects to the frontend, retrying for up to wait so that workers may be started before
+// (or while) the server comes up.
+func dial(opts client.Options, wait time.Duration) (client.Client, error) {
+	deadline := time.Now().Add(wait)
+	for {
+		c, err := client.Dial(opts)
+		if err == nil || time.Now().After(deadline) {
+			return c, err
+		}
+		time.Sleep(time.Second)
 	}
 }

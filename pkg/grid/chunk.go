@@ -1,5 +1,7 @@
 package grid
 
+import "math"
+
 // Chunk is a contiguous range [Start, End) of point indices run by one activity.
 type Chunk struct {
 	ID         int
@@ -45,6 +47,7 @@ func (g *Grid) ChunkSize(targetSeconds float64) int {
 	if cost <= 0 {
 		return 1000
 	}
-	size := int(targetSeconds / cost)
-	return max(1, min(size, 1000))
+	// Clamp before converting: a float beyond the range of int converts to an arbitrary
+	// value (math.MinInt64 on amd64), which would turn a huge ratio into the floor 1.
+	return max(1, int(math.Min(targetSeconds/cost, 1000)))
 }

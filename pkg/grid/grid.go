@@ -69,12 +69,18 @@ func (g *Grid) Validate() error {
 // parameter it names (dynamics names parameters as the spec does).
 func (g *Grid) pointError(p Point, err error) error {
 	msg := strings.SplitN(err.Error(), "\n", 2)[0]
-	key := strings.Fields(msg)[0]
+	word := strings.Fields(msg)[0]
+	// A product (n*d, test*d) is located at its first factor and keeps its name in the
+	// message.
+	key, _, product := strings.Cut(word, "*")
+	if !product {
+		msg = strings.TrimPrefix(msg, word+" ")
+	}
 	where := ""
 	if g.count > 1 {
 		where = fmt.Sprintf(" (at point %d: %s)", p.Index, g.Describe(p))
 	}
-	return g.spec.Errorf(key, "%s%s", strings.TrimPrefix(msg, key+" "), where)
+	return g.spec.Errorf(key, "%s%s", msg, where)
 }
 
 // Count is the number of points.

@@ -1,7 +1,9 @@
 package spec
 
 import (
+	"fmt"
 	"math"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -30,14 +32,19 @@ func (p *parser) grid(n *yaml.Node) error {
 			}
 			continue
 		}
-		ax, err := p.axis(k, v, "grid."+k.Value)
+		ax, err := p.axis(k, v, "grid."+k.Value, true)
 		if err != nil {
 			return err
 		}
 		p.spec.Grid = append(p.spec.Grid, ax)
 	}
-	if c := p.spec.Count(); c > MaxPoints || c < 0 {
-		return p.errorf(n, "grid", "has too many points (more than %d)", MaxPoints)
+	// The product is checked axis by axis: computed whole it can overflow int64 and wrap to
+	// a small number (four axes of 2^16 values make 2^64 = 0).
+	count := int64(1)
+	for _, a := range p.spec.Grid {
+		if count *= int64(a.Len()); count > MaxPoints {
+			return p.errorf(n, "grid", "has too many points (more than %d)", MaxPoints)
+		}
 	}
 	return nil
 }
@@ -52,9 +59,10 @@ func (p *parser) zip(n *yaml.Node) error {
 		return p.errorf(n, "grid.zip", "needs at least two parameters to pair")
 	}
 	var out Axis
+	seen := map[string]int{}
 	out.Line = n.Line
 	for i, e := range entries {
-		ax, err := p.axis(e[0], e[1], "grid.zip."+e[0].Value)
+		ax, err := p.axis(e[0], e[1], "grid.zip."+e[0].Value, false)
 		if err != nil {
 			return err
 		}
@@ -70,13 +78,28 @@ func (p *parser) zip(n *yaml.Node) error {
 			out.Values[j] = append(out.Values[j], ax.Values[j][0])
 		}
 	}
+	// A member may repeat a value (optimizer: [gd, sgd, sgd] with batch: [1, 1, 5]); only a
+	// repeated position, which would be the same point twice, is an error.
+	for j, row := range out.Values {
+		var key, desc strings.Builder
+		for m, v := range row {
+			key.WriteString(v.Canonical() + "\x00")
+			fmt.Fprintf(&desc, " %s=%s", out.Names[m], v)
+		}
+		if prev, dup := seen[key.String()]; dup {
+			return p.errorf(n, "grid.zip", "position %d (%s) repeats position %d: the same point twice",
+				j, strings.TrimSpace(desc.String()), prev)
+		}
+		seen[key.String()] = j
+	}
 	p.spec.Grid = append(p.spec.Grid, out)
 	return nil
 }
 
 // axis reads the values of one swept parameter: a list, {linspace: [a, b], num: k},
-// {logspace: [a, b], num: k} or {range: k}.
-func (p *parser) axis(k, v *yaml.Node, path string) (Axis, error) {
+// {logspace: [a, b], num: k} or {range: k}. With distinct, a repeated value is an error (a
+// zip member may repeat values: zip checks its positions instead).
+func (p *parser) axis(k, v *yaml.Node, path string, distinct bool) (Axis, error) {
 	name := k.Value
 	prm, _ := LookupParam(name)
 	if _, dup := p.spec.lines[name]; dup {
@@ -106,7 +129,7 @@ func (p *parser) axis(k, v *yaml.Node, path string) (Axis, error) {
 	}
 	seen := map[string]bool{}
 	for _, val := range vals {
-		if seen[val.Canonical()] {
+		if distinct && seen[val.Canonical()] {
 			return Axis{}, p.errorf(v, path, "value %s appears twice", val)
 		}
 		seen[val.Canonical()] = true
@@ -208,7 +231,7 @@ func (p *parser) generated(n *yaml.Node, path string, kind Kind) ([]Value, error
 }
 
 // spaced returns k values from a to b, evenly spaced (linear) or geometrically spaced (log):
-// x_i = a + (b-a) i/(k-1), or x_i = exp(ln a + (ln b - ln a) i/(k-1)); the endpoints are a
+// x_i = a + (b-a) i/(k-1), or x_i = a (b/a)^(i/(k-1)); the endpoints are a
 // and b exactly.
 func spaced(a, b float64, k int, log bool) []float64 {
 	xs := make([]float64, k)
@@ -218,7 +241,7 @@ func spaced(a, b float64, k int, log bool) []float64 {
 			t = float64(i) / float64(k-1)
 		}
 		if log {
-			xs[i] = math.Exp(math.Log(a) + (math.Log(b)-math.Log(a))*t)
+			xs[i] = a * math.Pow(b/a, t)
 		} else {
 			xs[i] = a + (b-a)*t
 		}
