@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/grid"
@@ -39,8 +40,12 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	if err != nil {
 		return ChunkOutput{}, err
 	}
+	if in.Chunk.Start < 0 || in.Chunk.Start > in.Chunk.End || in.Chunk.End > g.Count() {
+		return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
+			fmt.Sprintf("chunk %d covers points [%d, %d) but the spec has %d points", in.Chunk.ID, in.Chunk.Start, in.Chunk.End, g.Count()), ErrSpec, nil)
+	}
 	hash := g.Spec().Hash()
-	if out, ok := existingShard(in.Shard, hash); ok {
+	if out, ok := existingShard(in.Shard, hash, in.Chunk); ok {
 		return out, nil
 	}
 	info := activity.GetInfo(ctx)
@@ -62,6 +67,10 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 			}
 		}
 		p := g.Point(i)
+		if err := p.Config.Validate(); err != nil { // else GenerateData panics, and panics are retried
+			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
+				fmt.Sprintf("point %d (%s): %v", i, g.Describe(p), err), ErrSpec, err)
+		}
 		data, ok := datasets[p.Config.DataSeed]
 		if !ok {
 			data = dynamics.GenerateData(p.Config)
@@ -90,11 +99,19 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged}, nil
 }
 
-// existingShard reads a shard left by an earlier attempt for the same spec.
-func existingShard(path, hash string) (ChunkOutput, bool) {
+// existingShard reads a shard left by an earlier attempt for the same spec, chunk and program
+// version. A shard of an earlier sweep run with another chunk size, or by another version,
+// holds other points or other numbers, and is computed again.
+func existingShard(path, hash string, c grid.Chunk) (ChunkOutput, bool) {
 	t, err := results.ReadFile(path)
-	if err != nil || t.Meta[results.MetaSpecHash] != hash {
+	if err != nil || t.Meta[results.MetaSpecHash] != hash || t.Meta[results.MetaVersion] != version.String() ||
+		int64(len(t.Rows)) != c.Len() || len(t.Fields) == 0 || t.Fields[0].Name != results.PointColumn {
 		return ChunkOutput{}, false
+	}
+	for k, r := range t.Rows {
+		if r[0].I != c.Start+int64(k) {
+			return ChunkOutput{}, false
+		}
 	}
 	out := ChunkOutput{Shard: path, Rows: len(t.Rows)}
 	for j, f := range t.Fields {

@@ -85,7 +85,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 
 	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 6 * time.Hour,
-		HeartbeatTimeout:    20 * time.Second,
+		HeartbeatTimeout:    10 * time.Second,
 		RetryPolicy:         chunkRetry,
 	})
 	var a *activities.Activities
