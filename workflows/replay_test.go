@@ -1,0 +1,62 @@
+package workflows
+
+import (
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	sdklog "go.temporal.io/sdk/log"
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/phasesweep/phasesweep/activities"
+)
+
+// replayHistories are event histories of SweepWorkflow recorded on the real embedded server
+// by TestRecordHistory (record_history_test.go, build tag recordhistory).
+var replayHistories = []string{
+	"sweep-ok.json",         // 6 chunks 2 at a time, one retried, then the merge
+	"sweep-spec-error.json", // chunks fail with a spec error while others are in flight
+}
+
+// TestReplay replays the recorded histories against the current SweepWorkflow: a change that
+// makes the workflow issue different commands for the same events (and so would break sweeps
+// running while a worker is upgraded) fails here. Re-record only for a deliberate change.
+func TestReplay(t *testing.T) {
+	for _, name := range replayHistories {
+		t.Run(name, func(t *testing.T) {
+			r := worker.NewWorkflowReplayer()
+			r.RegisterWorkflow(SweepWorkflow)
+			if err := r.ReplayWorkflowHistoryFromJSONFile(replayLogger(t), filepath.Join("testdata", name)); err != nil {
+				t.Fatalf("replay %s: %v", name, err)
+			}
+		})
+	}
+}
+
+// TestReplayDetectsChange checks that TestReplay can fail: a workflow registered under the
+// same name that runs the merge before any chunk does not replay the recorded history.
+func TestReplayDetectsChange(t *testing.T) {
+	mergeFirst := func(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
+		var a *activities.Activities
+		ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Hour})
+		var out activities.MergeOutput
+		err := workflow.ExecuteActivity(ctx, a.MergeShards, activities.MergeInput{Spec: in.Spec, OutDir: in.OutDir}).Get(ctx, &out)
+		return SweepOutput{Results: out.Results, Rows: out.Rows}, err
+	}
+	r := worker.NewWorkflowReplayer()
+	r.RegisterWorkflowWithOptions(mergeFirst, workflow.RegisterOptions{Name: "SweepWorkflow"})
+	err := r.ReplayWorkflowHistoryFromJSONFile(replayLogger(t), filepath.Join("testdata", replayHistories[0]))
+	if err == nil {
+		t.Fatal("a workflow issuing other commands replayed the recorded history without error")
+	}
+	if !strings.Contains(err.Error(), "TMPRL1100") { // the SDK's code of nondeterminism errors
+		t.Errorf("replay error = %v, want a nondeterminism error (TMPRL1100)", err)
+	}
+}
+
+func replayLogger(t *testing.T) sdklog.Logger {
+	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
