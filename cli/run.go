@@ -107,8 +107,10 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 		return err
 	}
 	rel := res.Results
-	if r, err := filepath.Rel(".", res.Results); err == nil && !filepath.IsAbs(f.out) {
-		rel = r
+	if wd, err := os.Getwd(); err == nil && !filepath.IsAbs(f.out) {
+		if r, err := filepath.Rel(wd, res.Results); err == nil {
+			rel = r
+		}
 	}
 	if f.json {
 		return json.NewEncoder(os.Stdout).Encode(map[string]any{
