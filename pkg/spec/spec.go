@@ -90,15 +90,17 @@ func (s *Spec) Swept(name string) bool {
 // Errorf makes an *Error about parameter key, located where the spec sets it (the params or
 // grid entry), or at the top of the file when the spec leaves it to its default.
 func (s *Spec) Errorf(key, format string, args ...any) *Error {
-	path := key
+	path, msg := key, fmt.Sprintf(format, args...)
 	if _, ok := s.lines[key]; ok {
 		if s.Swept(key) {
 			path = "grid." + key
 		} else {
 			path = "params." + key
 		}
+	} else if p, ok := LookupParam(key); ok && p.Default != nil {
+		msg += fmt.Sprintf(" (%s is not in the spec: its default %s applies; set it under params or grid)", key, p.Default)
 	}
-	return &Error{File: s.File, Line: s.lines[key], Key: path, Msg: fmt.Sprintf(format, args...)}
+	return &Error{File: s.File, Line: s.lines[key], Key: path, Msg: msg}
 }
 
 // Hash is a hex SHA-256 of the spec's meaning (name, seed, values, record), independent of

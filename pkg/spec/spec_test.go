@@ -182,9 +182,13 @@ func TestSpecErrorf(t *testing.T) {
 		{"d", 7, "grid.d"},
 		{"sparsity", 0, "sparsity"},
 	}
+	// A parameter left to its default says so, since no line of the file sets it.
+	if e := s.Errorf("sparsity", "x"); !strings.Contains(e.Msg, "its default 3 applies") {
+		t.Errorf("Errorf on a defaulted parameter does not name the default: %q", e.Msg)
+	}
 	for _, tt := range tests {
 		e := s.Errorf(tt.param, "must be %d", 5)
-		if e.File != "test.yaml" || e.Line != tt.line || e.Key != tt.key || e.Msg != "must be 5" {
+		if e.File != "test.yaml" || e.Line != tt.line || e.Key != tt.key || !strings.HasPrefix(e.Msg, "must be 5") {
 			t.Errorf("Errorf(%q) = %+v, want line %d key %q", tt.param, e, tt.line, tt.key)
 		}
 	}
