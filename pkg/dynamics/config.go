@@ -9,18 +9,24 @@ import (
 // Config is everything that determines one training run.
 //
 // Field meanings follow REFERENCE.md sections 1-3; the names in error messages are the spec
-// parameter names (stepsize, batch, init, n, d, sparsity, x_mean, label_noise, test, steps,
-// stop_loss).
+// parameter names (stepsize, batch, init, momentum, noise, rho, depth, n, d, sparsity, x_mean,
+// label_noise, x_norm, beta_star, test, steps, stop_loss).
 type Config struct {
-	Model      string  // "uv" (only one for now; "" means "uv")
-	Optimizer  string  // "gd" or "sgd"
+	Model      string  // "uv" or "deep" (ModelNames; "" means "uv")
+	Optimizer  string  // "gd", "sgd", "hb", "nag", ... (OptimizerNames)
 	Stepsize   float64 // gamma > 0
-	Batch      int     // minibatch size b for sgd (1 <= b <= N); ignored by gd
+	Batch      int     // minibatch size b for sgd and label_noise (1 <= b <= N); ignored by gd
 	Init       float64 // alpha > 0
+	Momentum   float64 // momentum mu of hb and nag, 0 <= mu < 1; Unset when not given
+	Noise      float64 // noise: delta of label_noise, eta of sgf, >= 0; Unset when not given
+	Rho        float64 // rho of sam, >= 0; Unset when not given
+	Depth      int     // depth D of model deep, >= 2; 0 when not given
 	N, D       int     // samples, dimension
 	Sparsity   int     // s, 0 <= s <= D
 	XMean      float64 // x_i ~ N(XMean*1, I)
 	LabelNoise float64 // sigma: y = X beta* + sigma eps
+	XNorm      string  // x_norm: "none" or "row" (||x_i||^2 = d); "" means "none"
+	BetaStar   string  // beta_star: "gaussian", "sign" or "constant"; "" means "gaussian"
 	Test       int     // test-set size (>= 1)
 	Steps      int     // maximum number of steps
 	StopLoss   float64 // converged when train loss < StopLoss (0 disables)
@@ -50,6 +56,8 @@ func (c Config) Validate() error {
 		bad("batch must satisfy 1 <= batch <= n (n = %d) for optimizer %q, got %d", c.N, c.Optimizer, c.Batch)
 	}
 	checkPositive(&errs, "init", c.Init)
+	errs = append(errs, c.hyperErrors()...)
+	errs = append(errs, c.saddleErrors()...)
 	errs = append(errs, c.dataErrors()...)
 	if c.Steps < 0 {
 		bad("steps must be >= 0, got %d", c.Steps)
@@ -63,7 +71,8 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// dataErrors checks the fields GenerateData uses (n, d, sparsity, x_mean, label_noise, test).
+// dataErrors checks the fields GenerateData uses (n, d, sparsity, x_mean, label_noise, x_norm,
+// beta_star, test).
 func (c Config) dataErrors() []error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -95,6 +104,12 @@ func (c Config) dataErrors() []error {
 		bad("label_noise must be >= 0, got %v", c.LabelNoise)
 	case math.IsInf(c.LabelNoise, 0):
 		bad("label_noise must be finite, got %v", c.LabelNoise)
+	}
+	if _, ok := canonicalXNorm(c.XNorm); !ok {
+		bad("x_norm must be one of %q, got %q", XNormNames(), c.XNorm)
+	}
+	if _, ok := canonicalBetaStar(c.BetaStar); !ok {
+		bad("beta_star must be one of %q, got %q", BetaStarNames(), c.BetaStar)
 	}
 	return errs
 }

@@ -35,7 +35,7 @@ func TestValidate(t *testing.T) {
 		mod  func(*Config)
 		want string // substring of the error
 	}{
-		{func(c *Config) { c.Model = "deep" }, "model must be one of"},
+		{func(c *Config) { c.Model = "mlp" }, "model must be one of"},
 		{func(c *Config) { c.Optimizer = "adam" }, "optimizer must be one of"},
 		{func(c *Config) { c.Optimizer = "" }, "optimizer must be one of"},
 		{func(c *Config) { c.Stepsize = 0 }, "stepsize must be > 0, got 0"},

@@ -18,11 +18,13 @@ const (
 // Data is one regression dataset (REFERENCE.md section 1). Matrices are row-major: row i of
 // X is X[i*D : (i+1)*D].
 type Data struct {
-	N, D, Test int     // training samples, dimension, test samples
-	Sparsity   int     // s: beta* is supported on coordinates 0..s-1
-	XMean      float64 // m: rows are x_i ~ N(m*1, I_d)
-	LabelNoise float64 // sigma: y = X beta* + sigma*eps
-	Seed       uint64  // DataSeed
+	N, D, Test   int     // training samples, dimension, test samples
+	Sparsity     int     // s: beta* is supported on coordinates 0..s-1
+	XMean        float64 // m: rows are x_i ~ N(m*1, I_d)
+	LabelNoise   float64 // sigma: y = X beta* + sigma*eps
+	XNorm        string  // row scaling of X and X_test (XNormNone, XNormRow; never "")
+	BetaStarKind string  // kind of the beta* entries (BetaStarGaussian, ...; never "")
+	Seed         uint64  // DataSeed
 
 	X        []float64 // N x D training design
 	Y        []float64 // N training labels
@@ -32,8 +34,8 @@ type Data struct {
 }
 
 // GenerateData draws the dataset of c. It depends only on N, D, Sparsity, XMean, LabelNoise,
-// Test and DataSeed, so points that differ only in optimiser settings share it. It panics if
-// those fields are invalid (see Validate).
+// XNorm, BetaStar, Test and DataSeed, so points that differ only in optimiser settings share
+// it. It panics if those fields are invalid (see Validate).
 //
 // Draws (REFERENCE.md section 1), each stream a math/rand/v2 Rand over
 // rand.NewPCG(DataSeed, stream) whose output for a given seed is pinned across Go releases,
@@ -41,9 +43,13 @@ type Data struct {
 //
 //  1. beta* (streamBeta): D standard normals z_0..z_{D-1}; beta*_j = z_j for j < s, else 0
 //     (support = first s coordinates, entries N(0,1), convention). Drawing all D values
-//     makes the supports nested: beta* for s is a prefix of beta* for s+1.
+//     makes the supports nested: beta* for s is a prefix of beta* for s+1. BetaStar "sign"
+//     sets beta*_j = sign(z_j)/sqrt(s) and "constant" beta*_j = 1/sqrt(s) for j < s from the
+//     same D draws (data_options.go), so the draw order does not depend on BetaStar.
 //  2. training set (streamTrain): X row by row, x_ij = m + z (N*D draws), then the noise
 //     eps_1..eps_N; y_i = <x_i, beta*> + sigma*eps_i. The noise is drawn even when sigma = 0.
+//     With XNorm "row" every row is rescaled to ||x_i||^2 = d after all rows are drawn and
+//     before y is computed (no extra draws).
 //  3. test set (streamTest): the same as 2 with Test rows: the test labels carry label noise
 //     too ("from the same distribution"), so with sigma > 0 the test loss is at least about
 //     sigma^2/2.
@@ -56,24 +62,31 @@ func GenerateData(c Config) *Data {
 		XMean: c.XMean, LabelNoise: c.LabelNoise, Seed: c.DataSeed,
 		BetaStar: make([]float64, c.D),
 	}
+	dt.XNorm, _ = canonicalXNorm(c.XNorm)
+	dt.BetaStarKind, _ = canonicalBetaStar(c.BetaStar)
 	rng := rand.New(rand.NewPCG(c.DataSeed, streamBeta))
 	for j := range dt.BetaStar {
 		z := rng.NormFloat64()
 		if j < c.Sparsity {
-			dt.BetaStar[j] = z
+			dt.BetaStar[j] = betaStarEntry(dt.BetaStarKind, z, c.Sparsity)
 		}
 	}
-	dt.X, dt.Y = sampleRegression(rand.New(rand.NewPCG(c.DataSeed, streamTrain)), c.N, c.D, c.XMean, c.LabelNoise, dt.BetaStar)
-	dt.XTest, dt.YTest = sampleRegression(rand.New(rand.NewPCG(c.DataSeed, streamTest)), c.Test, c.D, c.XMean, c.LabelNoise, dt.BetaStar)
+	rowNorm := dt.XNorm == XNormRow
+	dt.X, dt.Y = sampleRegression(rand.New(rand.NewPCG(c.DataSeed, streamTrain)), c.N, c.D, c.XMean, c.LabelNoise, rowNorm, dt.BetaStar)
+	dt.XTest, dt.YTest = sampleRegression(rand.New(rand.NewPCG(c.DataSeed, streamTest)), c.Test, c.D, c.XMean, c.LabelNoise, rowNorm, dt.BetaStar)
 	return dt
 }
 
-// sampleRegression draws rows x_i ~ N(m*1, I_d) (rows first), then noise, and returns
-// (X, y) with y_i = <x_i, beta*> + sigma*eps_i.
-func sampleRegression(rng *rand.Rand, rows, d int, m, sigma float64, betaStar []float64) (x, y []float64) {
+// sampleRegression draws rows x_i ~ N(m*1, I_d) (rows first), rescales them to
+// ||x_i||^2 = d if rowNorm, then draws the noise, and returns (X, y) with
+// y_i = <x_i, beta*> + sigma*eps_i.
+func sampleRegression(rng *rand.Rand, rows, d int, m, sigma float64, rowNorm bool, betaStar []float64) (x, y []float64) {
 	x = make([]float64, rows*d)
 	for k := range x {
 		x[k] = m + rng.NormFloat64()
+	}
+	if rowNorm {
+		normalizeRows(x, d)
 	}
 	y = make([]float64, rows)
 	for i := range y {

@@ -19,4 +19,4 @@ package dynamics
 // Version identifies the numerical behaviour of this package. Bump it whenever a Config
 // would produce a different Result (it is part of result cache keys). TestGoldenResult fails
 // when the numbers change, as a reminder.
-const Version = "dynamics/1"
+const Version = "dynamics/2"

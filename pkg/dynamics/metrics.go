@@ -33,6 +33,17 @@ type Result struct {
 	NNZ                                               int
 	Status                                            string // "converged", "diverged", "max_steps"
 	Steps                                             int    // steps taken
+
+	// Section 7 metrics of theory_metrics.go (L2, Precision, Recall, GainOn, GainOff,
+	// MaxGammaG, PredErr, GFErr, Sharpness); see there for definitions and NaN cases.
+	L2, Precision, Recall, GainOn, GainOff, MaxGammaG, PredErr, GFErr, Sharpness float64
+
+	// Saddle runs only (optimizer "saddle", see simulateSaddle; other runs leave them zero):
+	// the number of jumps, the jump times t_k of Pesme2023's algorithm, and the plateau
+	// losses L(0), L(beta_1), ... (len = Jumps + 1).
+	Jumps         int
+	JumpTimes     []float64
+	PlateauLosses []float64
 }
 
 // result computes the metrics of the current iterate (evaluate must have been called).
@@ -47,7 +58,7 @@ func (r *runner) result(status string) Result {
 	for _, gi := range r.gain {
 		gainL1 += math.Abs(gi)
 	}
-	return Result{
+	res := Result{
 		TrainLoss: r.loss,
 		TestLoss:  r.data.TestLoss(beta),
 		BetaErr:   betaErr,
@@ -58,6 +69,8 @@ func (r *runner) result(status string) Result {
 		Status:    status,
 		Steps:     r.steps,
 	}
+	r.theoryMetrics(&res)
+	return res
 }
 
 // NNZ returns #{i : |beta_i| > NNZThreshold * max_j |beta_j|} (REFERENCE.md section 7), 0

@@ -6,13 +6,14 @@ import (
 
 // Model names accepted in Config.Model.
 const (
-	ModelUV = "uv" // beta = u (.) v (REFERENCE.md section 2); the default
+	ModelUV   = "uv"   // beta = u (.) v (REFERENCE.md section 2); the default
+	ModelDeep = "deep" // beta = w+^D - w-^D, D = Config.Depth (Woodworth2020)
 )
 
 // model is a parametrisation beta = beta(w) of a diagonal linear network by a flat parameter
 // vector w; the training objective is F(w) = L(beta(w)). It is the seam for further models
-// (deep, multi-task): add a type and a row in modelTable. Implementations hold no state and
-// must not allocate.
+// (deep, multi-task): add a type and a row in modelTable. Implementations hold no mutable
+// state (only settings read from the Config, like deep's depth) and must not allocate.
 type model interface {
 	// numParams returns len(w) for dimension d.
 	numParams(d int) int
@@ -25,13 +26,15 @@ type model interface {
 	pullback(w, g, gw []float64)
 }
 
-// modelTable maps Config.Model to its model.
-var modelTable = map[string]model{
-	ModelUV: uvModel{},
+// modelTable maps Config.Model to the constructor of its model; a model may read its own
+// settings from the (valid) Config, e.g. deep its Depth.
+var modelTable = map[string]func(Config) model{
+	ModelUV:   func(Config) model { return uvModel{} },
+	ModelDeep: newDeepModel,
 }
 
-// lookupModel returns the model called name ("" means "uv").
-func lookupModel(name string) (model, bool) {
+// lookupModel returns the constructor of the model called name ("" means "uv").
+func lookupModel(name string) (func(Config) model, bool) {
 	if name == "" {
 		name = ModelUV
 	}

@@ -4,8 +4,14 @@ import "slices"
 
 // Optimiser names accepted in Config.Optimizer (REFERENCE.md section 3).
 const (
-	OptimizerGD  = "gd"  // full-batch gradient descent
-	OptimizerSGD = "sgd" // minibatch SGD, batch size Config.Batch
+	OptimizerGD         = "gd"          // full-batch gradient descent
+	OptimizerSGD        = "sgd"         // minibatch SGD, batch size Config.Batch
+	OptimizerLabelNoise = "label_noise" // (S)GD on labels y + delta xi, delta = Config.Noise
+	OptimizerHB         = "hb"          // heavy ball, momentum Config.Momentum
+	OptimizerNAG        = "nag"         // Nesterov, momentum Config.Momentum
+	OptimizerSAM        = "sam"         // sharpness-aware minimisation, radius Config.Rho
+	OptimizerSGF        = "sgf"         // stochastic gradient flow (Euler-Maruyama), eta = Config.Noise
+	OptimizerFlow       = "flow"        // gradient flow (adaptive Dormand-Prince)
 )
 
 // optimizer advances the parameters by one step. It is the seam for further optimisers
@@ -15,13 +21,15 @@ type optimizer interface {
 	// step performs one update of r.w from the current iterate. On entry r.beta, r.res
 	// (the full training residual X beta - y) and r.loss describe the current iterate. On
 	// exit r.g must hold the gradient of the loss w.r.t. beta that the step used (g_l in
-	// the gain of Even2023; the minibatch gradient for sgd).
+	// the gain of Even2023; the minibatch gradient for sgd; each optimiser's doc says what
+	// it stores, e.g. sgf its effective noisy gradient and flow 0).
 	step(r *runner)
 }
 
 // optimizerSpec describes one optimiser.
 type optimizerSpec struct {
 	usesBatch bool                    // Config.Batch is used and validated
+	requires  []string                // hyperparameters that must be given (momentum, noise, rho)
 	build     func(*runner) optimizer // allocates the optimiser's state for a run
 }
 
@@ -29,6 +37,15 @@ type optimizerSpec struct {
 var optimizerTable = map[string]optimizerSpec{
 	OptimizerGD:  {build: func(*runner) optimizer { return gd{} }},
 	OptimizerSGD: {usesBatch: true, build: newSGD},
+
+	OptimizerLabelNoise: {usesBatch: true, requires: []string{paramNoise}, build: newLabelNoise},
+	OptimizerHB:         {requires: []string{paramMomentum}, build: newHB},
+	OptimizerNAG:        {requires: []string{paramMomentum}, build: newNAG},
+	OptimizerSAM:        {requires: []string{paramRho}, build: newSAM},
+	OptimizerSGF:        {requires: []string{paramNoise}, build: newSGF},
+	OptimizerFlow:       {build: newFlow},
+	// saddle is computed by simulateSaddle (saddle.go), never stepped.
+	OptimizerSaddle: {build: newSaddleStepper},
 }
 
 // OptimizerNames returns the accepted values of Config.Optimizer, sorted.

@@ -24,6 +24,7 @@ type State struct {
 	U, V   []float64 // "uv" only: views of Params, U = Params[:d], V = Params[d:]
 	Beta   []float64 // beta(w)
 	Gain   []float64 // Gain_i = sum_l q(gamma g_{l,i}), q(x) = -ln|1 - x^2| (Even2023)
+	Skew   []float64 // Skew_i = sum_l (q+ - q-)(gamma g_{l,i})/2, so Q+- = Gain +- Skew (GainSkew)
 }
 
 // Run trains c (Validate, GenerateData, then the optimiser loop) and returns its metrics. A
@@ -60,10 +61,12 @@ func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, er
 	if err := c.Validate(); err != nil {
 		return nil, Result{}, fmt.Errorf("invalid config: %w", err)
 	}
-	if data.N != c.N || data.D != c.D || data.Test != c.Test || data.Sparsity != c.Sparsity ||
-		data.XMean != c.XMean || data.LabelNoise != c.LabelNoise || data.Seed != c.DataSeed {
-		return nil, Result{}, fmt.Errorf("data was generated for another config (n=%d d=%d test=%d sparsity=%d x_mean=%v label_noise=%v seed=%d)",
-			data.N, data.D, data.Test, data.Sparsity, data.XMean, data.LabelNoise, data.Seed)
+	if !data.generatedFor(c) {
+		return nil, Result{}, fmt.Errorf("data was generated for another config (n=%d d=%d test=%d sparsity=%d x_mean=%v label_noise=%v x_norm=%s beta_star=%s seed=%d)",
+			data.N, data.D, data.Test, data.Sparsity, data.XMean, data.LabelNoise, data.XNorm, data.BetaStarKind, data.Seed)
+	}
+	if c.Optimizer == OptimizerSaddle { // computed, not stepped (Pesme2023)
+		return simulateSaddle(ctx, c, data)
 	}
 	r, err := newRunner(c, data)
 	if err != nil {
@@ -117,6 +120,9 @@ type runner struct {
 	g    []float64 // gradient of the loss w.r.t. beta used by the last step
 	res  []float64 // full training residual X beta - y
 	gain []float64 // accumulated gain (Even2023)
+	skew []float64 // accumulated skew of the gain, sum_l (q+ - q-)(gamma g_l)/2 (theory_implicit.go)
+
+	maxGammaG float64 // max_k gamma ||g_k||_inf over the steps taken
 
 	loss    float64 // full training loss at the current iterate
 	betaSum float64 // sum_i beta_i, to detect a non-finite beta
@@ -126,10 +132,11 @@ type runner struct {
 
 // newRunner allocates a run of c (valid) on data and sets the initial parameters.
 func newRunner(c Config, data *Data) (*runner, error) {
-	m, ok := lookupModel(c.Model)
+	newModel, ok := lookupModel(c.Model)
 	if !ok {
 		return nil, fmt.Errorf("unknown model %q", c.Model)
 	}
+	m := newModel(c)
 	spec, ok := optimizerTable[c.Optimizer]
 	if !ok {
 		return nil, fmt.Errorf("unknown optimizer %q", c.Optimizer)
@@ -147,6 +154,7 @@ func newRunner(c Config, data *Data) (*runner, error) {
 		g:    make([]float64, d),
 		res:  make([]float64, c.N),
 		gain: make([]float64, d),
+		skew: make([]float64, d),
 	}
 	m.init(r.w, c.Init)
 	r.opt = spec.build(r)
@@ -174,6 +182,7 @@ func (r *runner) advance() {
 	for i, gi := range r.g {
 		r.gain[i] += GainQ(r.gamma * gi)
 	}
+	r.accumulateTheory()
 	r.steps++
 }
 
@@ -194,6 +203,7 @@ func (r *runner) state() *State {
 		Params: slices.Clone(r.w),
 		Beta:   slices.Clone(r.beta),
 		Gain:   slices.Clone(r.gain),
+		Skew:   slices.Clone(r.skew),
 	}
 	if _, ok := r.model.(uvModel); ok {
 		d := r.data.D

@@ -127,17 +127,30 @@ func (g *Grid) config(vals []spec.Value) dynamics.Config {
 	}
 	num := func(k string) float64 { return all[k].Num() }
 	integer := func(k string) int { return int(all[k].Int) }
+	// optional (momentum, noise, rho): dynamics.Unset when not given; depth: 0.
+	optional := func(k string) float64 {
+		if v, ok := all[k]; ok {
+			return v.Num()
+		}
+		return dynamics.Unset
+	}
 	c := dynamics.Config{
 		Model:      all["model"].Str,
 		Optimizer:  all["optimizer"].Str,
 		Stepsize:   num("stepsize"),
 		Batch:      integer("batch"),
 		Init:       num("init"),
+		Momentum:   optional("momentum"),
+		Noise:      optional("noise"),
+		Rho:        optional("rho"),
+		Depth:      integer("depth"),
 		N:          integer("n"),
 		D:          integer("d"),
 		Sparsity:   integer("sparsity"),
 		XMean:      num("x_mean"),
 		LabelNoise: num("label_noise"),
+		XNorm:      all["x_norm"].Str,
+		BetaStar:   all["beta_star"].Str,
 		Test:       integer("test"),
 		Steps:      integer("steps"),
 		StopLoss:   num("stop_loss"),

@@ -132,11 +132,14 @@ func withoutSeeds(c dynamics.Config) dynamics.Config {
 
 // TestDefaults checks that a spec giving only stepsize gets the defaults documented in
 // spec.Params (model uv, optimizer gd, batch 1, init 0.1, n 20, d 30, sparsity 3, x_mean 0,
-// label_noise 0, test 1000, steps 10000, stop_loss 1e-10), written out here.
+// label_noise 0, x_norm none, beta_star gaussian, test 1000, steps 10000, stop_loss 1e-10),
+// written out here.
 func TestDefaults(t *testing.T) {
 	g := mustGrid(t, "name: defaults\nparams:\n  stepsize: 0.05\n")
+	// momentum, noise, rho and depth have no default: not given is dynamics.Unset (depth 0).
 	want := dynamics.Config{Model: "uv", Optimizer: "gd", Stepsize: 0.05, Batch: 1, Init: 0.1, N: 20, D: 30,
-		Sparsity: 3, XMean: 0, LabelNoise: 0, Test: 1000, Steps: 10000, StopLoss: 1e-10}
+		Momentum: dynamics.Unset, Noise: dynamics.Unset, Rho: dynamics.Unset,
+		Sparsity: 3, XMean: 0, LabelNoise: 0, XNorm: "none", BetaStar: "gaussian", Test: 1000, Steps: 10000, StopLoss: 1e-10}
 	if got := withoutSeeds(g.Point(0).Config); got != want {
 		t.Errorf("Config = %+v\nwant     %+v", got, want)
 	}
@@ -160,13 +163,16 @@ params:
   sparsity: 5
   x_mean: 0.625
   label_noise: 0.875
+  x_norm: row
+  beta_star: sign
   test: 17
   steps: 19
   stop_loss: 0.001
   seed: 23
 `)
 	want := dynamics.Config{Model: "uv", Optimizer: "sgd", Stepsize: 0.125, Batch: 3, Init: 0.375, N: 11, D: 13,
-		Sparsity: 5, XMean: 0.625, LabelNoise: 0.875, Test: 17, Steps: 19, StopLoss: 0.001}
+		Momentum: dynamics.Unset, Noise: dynamics.Unset, Rho: dynamics.Unset,
+		Sparsity: 5, XMean: 0.625, LabelNoise: 0.875, XNorm: "row", BetaStar: "sign", Test: 17, Steps: 19, StopLoss: 0.001}
 	if got := withoutSeeds(g.Point(0).Config); got != want {
 		t.Errorf("Config = %+v\nwant     %+v", got, want)
 	}

@@ -15,8 +15,12 @@ const (
 
 // sweepMetricFields are the per-run metrics (REFERENCE.md section 7), in column order.
 var sweepMetricFields = []Field{
-	{"train_loss", Float}, {"test_loss", Float}, {"beta_err", Float}, {"l1", Float},
-	{"nnz", Int}, {"int_loss", Float}, {"gain_l1", Float}, {"status", String}, {"steps", Int},
+	{"train_loss", Float}, {"test_loss", Float}, {"beta_err", Float}, {"l1", Float}, {"l2", Float},
+	{"nnz", Int}, {"precision", Float}, {"recall", Float}, {"int_loss", Float},
+	{"gain_l1", Float}, {"gain_on", Float}, {"gain_off", Float}, {"max_gamma_g", Float},
+	{"pred_err", Float}, {"gf_err", Float}, {"sharpness", Float}, // NaN where undefined (dynamics.Result)
+	{"jumps", Int}, {"jump_times", String}, {"plateau_losses", String}, // saddle runs; see JSONFloats
+	{"status", String}, {"steps", Int},
 }
 
 // ParamColumn is the results column of a spec parameter: its own name, except that the
@@ -49,8 +53,11 @@ func SweepRow(point int64, values []spec.Value, r dynamics.Result) []Value {
 		row = append(row, Value{I: v.Int, F: v.Float, S: v.Str})
 	}
 	return append(row,
-		Value{F: r.TrainLoss}, Value{F: r.TestLoss}, Value{F: r.BetaErr}, Value{F: r.L1},
-		Value{I: int64(r.NNZ)}, Value{F: r.IntLoss}, Value{F: r.GainL1},
+		Value{F: r.TrainLoss}, Value{F: r.TestLoss}, Value{F: r.BetaErr}, Value{F: r.L1}, Value{F: r.L2},
+		Value{I: int64(r.NNZ)}, Value{F: r.Precision}, Value{F: r.Recall}, Value{F: r.IntLoss},
+		Value{F: r.GainL1}, Value{F: r.GainOn}, Value{F: r.GainOff}, Value{F: r.MaxGammaG},
+		Value{F: r.PredErr}, Value{F: r.GFErr}, Value{F: r.Sharpness},
+		Value{I: int64(r.Jumps)}, Value{S: JSONFloats(r.JumpTimes)}, Value{S: JSONFloats(r.PlateauLosses)},
 		Value{S: r.Status}, Value{I: int64(r.Steps)})
 }
 

@@ -163,7 +163,7 @@ func (p *parser) top(root *yaml.Node) error {
 		}
 	}
 	for _, prm := range Params {
-		if prm.Default == nil {
+		if prm.Required() {
 			if _, set := s.lines[prm.Name]; !set {
 				return &Error{File: p.file, Line: root.Line, Key: prm.Name, Msg: "missing: set it under params or grid (" + prm.Doc + ")"}
 			}

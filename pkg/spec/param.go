@@ -13,20 +13,37 @@ type Param struct {
 
 func def(v Value) *Value { return &v }
 
+// optional lists the parameters that have no default and yet may be left out: "not given"
+// must differ from every value (sam with rho = 0 is gd; sam without rho is an error), so the
+// run configuration marks them unset (dynamics.Unset, depth 0) and dynamics.Config.Validate
+// reports one that the point's optimizer or model needs. Leaving them out also keeps the seeds
+// of specs that never mention them unchanged (seeds hash the given and default values).
+var optional = map[string]bool{"momentum": true, "noise": true, "rho": true, "depth": true}
+
+// Required reports whether every spec must give the parameter (it has no default and is not
+// optional).
+func (p Param) Required() bool { return p.Default == nil && !optional[p.Name] }
+
 // Params is the parameter namespace, in the canonical order used where no spec order applies.
 // Values are checked for kind here; ranges and combinations are checked per point by the
 // dynamics (dynamics.Config.Validate).
 var Params = []Param{
-	{"model", String, def(StringValue("uv")), "parametrisation of beta (uv)"},
-	{"optimizer", String, def(StringValue("gd")), "update rule (gd, sgd)"},
+	{"model", String, def(StringValue("uv")), "parametrisation of beta (uv, deep)"},
+	{"optimizer", String, def(StringValue("gd")), "update rule (gd, sgd, hb, nag, sam, label_noise, sgf, flow)"},
 	{"stepsize", Float, nil, "stepsize gamma > 0"},
-	{"batch", Int, def(IntValue(1)), "minibatch size for sgd, 1 <= batch <= n"},
+	{"batch", Int, def(IntValue(1)), "minibatch size for sgd and label_noise, 1 <= batch <= n"},
 	{"init", Float, def(FloatValue(0.1)), "initialisation scale alpha > 0"},
+	{"momentum", Float, nil, "momentum mu of hb and nag, 0 <= momentum < 1 (optional: required by hb, nag)"},
+	{"noise", Float, nil, "noise >= 0: delta of label_noise, eta of sgf (optional: required by them)"},
+	{"rho", Float, nil, "perturbation radius of sam, rho >= 0 (optional: required by sam)"},
+	{"depth", Int, nil, "depth D >= 2 of model deep (optional: required by deep)"},
 	{"n", Int, def(IntValue(20)), "training samples"},
 	{"d", Int, def(IntValue(30)), "dimension"},
 	{"sparsity", Int, def(IntValue(3)), "nonzeros of beta*, 0 <= sparsity <= d"},
 	{"x_mean", Float, def(FloatValue(0)), "mean of every feature"},
 	{"label_noise", Float, def(FloatValue(0)), "label noise sigma >= 0"},
+	{"x_norm", String, def(StringValue("none")), "row scaling of X: none, row (||x_i||^2 = d, Lippl2024)"},
+	{"beta_star", String, def(StringValue("gaussian")), "entries of beta* on its support: gaussian N(0,1), sign +-1/sqrt(s), constant 1/sqrt(s)"},
 	{"test", Int, def(IntValue(1000)), "test samples"},
 	{"steps", Int, def(IntValue(10000)), "maximum steps"},
 	{"stop_loss", Float, def(FloatValue(1e-10)), "converged when train loss falls below this"},

@@ -195,7 +195,8 @@ func TestSpecErrorf(t *testing.T) {
 }
 
 // TestParamNames checks that the namespace is sorted (for messages) and has no duplicates,
-// and that every parameter except stepsize has a default of its own kind.
+// and that every parameter except stepsize and the optional ones (momentum, noise, rho, depth:
+// no default, not required) has a default of its own kind.
 func TestParamNames(t *testing.T) {
 	names := ParamNames()
 	for i := 1; i < len(names); i++ {
@@ -209,8 +210,12 @@ func TestParamNames(t *testing.T) {
 	for _, p := range Params {
 		switch {
 		case p.Name == "stepsize":
-			if p.Default != nil {
-				t.Errorf("stepsize has a default %v; the design requires it to be set", *p.Default)
+			if p.Default != nil || !p.Required() {
+				t.Errorf("stepsize has a default %v or is optional; the design requires it to be set", p.Default)
+			}
+		case p.Name == "momentum" || p.Name == "noise" || p.Name == "rho" || p.Name == "depth":
+			if p.Default != nil || p.Required() {
+				t.Errorf("%s must be optional without a default (unset differs from every value)", p.Name)
 			}
 		case p.Default == nil:
 			t.Errorf("%s has no default", p.Name)
