@@ -162,7 +162,10 @@ func TestRunKillResume(t *testing.T) {
 	specPath := writeSpec(t, dir, e2eSpec)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	cmd, _, stderr1 := sweepCmd(ctx, dir, "run", specPath, "--state", filepath.Join(dir, "state"), "--out", filepath.Join(dir, "out"), "--chunk", "2")
+	// Chunks of 2 points in batches of 4 chunks, 2 batches per run of the sweep: 6 child
+	// workflows and 2 continue-as-new, so the kill lands somewhere in that machinery.
+	scale := []string{"--chunk", "2", "--batch-chunks", "4", "--batches-per-run", "2"}
+	cmd, _, stderr1 := sweepCmd(ctx, dir, append([]string{"run", specPath, "--state", filepath.Join(dir, "state"), "--out", filepath.Join(dir, "out")}, scale...)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +184,7 @@ func TestRunKillResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "out", "results.parquet")); err == nil {
 		t.Fatal("the sweep finished before it was killed; the test needs a longer sweep")
 	}
-	tab, stderr2 := runSweepCmd(t, dir, specPath, "--chunk", "2")
+	tab, stderr2 := runSweepCmd(t, dir, specPath, scale...)
 	if !strings.Contains(stderr2, "resuming sweep") {
 		t.Errorf("second run did not resume the sweep: %s", stderr2)
 	}

@@ -23,6 +23,7 @@ import (
 type runFlags struct {
 	out, state, address string
 	chunk, concurrency  int
+	batchChunks, runs   int
 	json                bool
 }
 
@@ -47,6 +48,10 @@ resumes the same sweep, and after completion returns the finished results withou
 	fl.IntVar(&f.chunk, "chunk", 0, "points per activity (default: sized so one takes about 2 s)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "chunks in flight at once (default 64)")
 	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
+	fl.IntVar(&f.batchChunks, "batch-chunks", 0, "chunks per child workflow (default 256)")
+	fl.IntVar(&f.runs, "batches-per-run", 0, "child workflows per run of the sweep before it continues as new (default 64)")
+	_ = fl.MarkHidden("batch-chunks")
+	_ = fl.MarkHidden("batches-per-run")
 	return cmd
 }
 
@@ -66,8 +71,8 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--out: %w", err)}
 	}
-	if f.chunk < 0 || f.concurrency < 0 {
-		return usageError{errors.New("--chunk and --concurrency must be >= 0")}
+	if f.chunk < 0 || f.concurrency < 0 || f.batchChunks < 0 || f.runs < 0 {
+		return usageError{errors.New("--chunk, --concurrency, --batch-chunks and --batches-per-run must be >= 0")}
 	}
 	chunk := f.chunk
 	if chunk == 0 {
@@ -94,6 +99,7 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	in := workflows.SweepInput{
 		Spec: string(s.Source), SpecFile: file, OutDir: out,
 		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
+		ChunksPerBatch: f.batchChunks, BatchesPerRun: f.runs,
 	}
 	run, err := startOrAttach(ctx, b.client, id, in)
 	if err != nil {

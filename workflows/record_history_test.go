@@ -88,26 +88,34 @@ func TestRecordHistory(t *testing.T) {
 		if (runErr == nil) != tc.wantOK {
 			t.Fatalf("%s: workflow error %v, want success %t", tc.file, runErr, tc.wantOK)
 		}
-		hist := &historypb.History{}
-		it := c.GetWorkflowHistory(ctx, run.GetID(), run.GetRunID(), false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-		for it.HasNext() {
-			e, err := it.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			hist.Events = append(hist.Events, e)
-		}
-		data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+		saveHistory(ctx, t, c, run.GetID(), run.GetRunID(), tc.file)
+		// The first batch: the child workflow that ran the chunks.
+		saveHistory(ctx, t, c, run.GetID()+"-batch-000000", "", "batch-"+tc.file)
+		t.Logf("%s: result %+v, error %v", tc.file, out, runErr)
+	}
+}
+
+// saveHistory writes the event history of a workflow execution to testdata/file as JSON.
+func saveHistory(ctx context.Context, t *testing.T, c client.Client, id, runID, file string) {
+	hist := &historypb.History{}
+	it := c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	for it.HasNext() {
+		e, err := it.Next()
 		if err != nil {
 			t.Fatal(err)
 		}
-		path := filepath.Join("testdata", tc.file)
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s: %d events (result %+v, error %v)", path, len(hist.Events), out, runErr)
+		hist.Events = append(hist.Events, e)
 	}
+	data, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", file)
+	if err := os.MkdirAll("testdata", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%s: %d events", path, len(hist.Events))
 }

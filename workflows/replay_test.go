@@ -2,11 +2,14 @@ package workflows
 
 import (
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -17,8 +20,10 @@ import (
 // replayHistories are event histories of SweepWorkflow recorded on the real embedded server
 // by TestRecordHistory (record_history_test.go, build tag recordhistory).
 var replayHistories = []string{
-	"sweep-ok.json",         // 6 chunks 2 at a time, one retried, then the merge
-	"sweep-spec-error.json", // chunks fail with a spec error while others are in flight
+	"sweep-ok.json",               // one batch child, then the merge
+	"batch-sweep-ok.json",         // its 6 chunks 2 at a time, one retried, each signalled
+	"sweep-spec-error.json",       // the batch child fails
+	"batch-sweep-spec-error.json", // chunks fail with a spec error while others are in flight
 }
 
 // TestReplay replays the recorded histories against the current SweepWorkflow: a change that
@@ -29,7 +34,10 @@ func TestReplay(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(SweepWorkflow)
-			if err := r.ReplayWorkflowHistoryFromJSONFile(replayLogger(t), filepath.Join("testdata", name)); err != nil {
+			r.RegisterWorkflow(BatchWorkflow)
+			hist := loadHistory(t, name)
+			opts := worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: originalID(hist)}}
+			if err := r.ReplayWorkflowHistoryWithOptions(replayLogger(t), hist, opts); err != nil {
 				t.Fatalf("replay %s: %v", name, err)
 			}
 		})
@@ -59,4 +67,30 @@ func TestReplayDetectsChange(t *testing.T) {
 
 func replayLogger(t *testing.T) sdklog.Logger {
 	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
+}
+
+// loadHistory reads a recorded history from testdata.
+func loadHistory(t *testing.T, name string) *historypb.History {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	hist, err := client.HistoryFromJSON(f, client.HistoryJSONOptions{})
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	return hist
+}
+
+// originalID recovers the workflow id a sweep history ran under from the id of its first
+// child ("<id>-batch-000000"), since child ids derive from it; "" for other histories.
+func originalID(hist *historypb.History) string {
+	for _, e := range hist.GetEvents() {
+		if a := e.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil {
+			return strings.TrimSuffix(a.GetWorkflowId(), "-batch-000000")
+		}
+	}
+	return ""
 }

@@ -1,0 +1,64 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/phasesweep/phasesweep/activities"
+)
+
+// ChunkDoneSignal carries a finished chunk's activities.ChunkOutput from a batch to its sweep.
+const ChunkDoneSignal = "chunk-done"
+
+// BatchInput is one child workflow's share of a sweep: chunks [FirstChunk, EndChunk).
+type BatchInput struct {
+	Sweep                SweepInput
+	ParentID             string
+	FirstChunk, EndChunk int
+	Window               int // chunk activities in flight
+}
+
+// BatchWorkflow runs chunks [FirstChunk, EndChunk) of a sweep as SimulateChunk activities, at
+// most Window at a time, and signals each finished chunk's counts to the sweep (waiting for
+// every signal to be delivered before it completes, so the sweep's counts are exact).
+func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
+	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		StartToCloseTimeout: 6 * time.Hour,
+		HeartbeatTimeout:    10 * time.Second,
+		RetryPolicy:         chunkRetry,
+	})
+	sw := in.Sweep
+	var a *activities.Activities
+	sel := workflow.NewSelector(ctx)
+	var signals []workflow.Future
+	var firstErr error
+	next, inFlight := in.FirstChunk, 0
+	for (next < in.EndChunk && firstErr == nil) || inFlight > 0 {
+		for firstErr == nil && next < in.EndChunk && inFlight < in.Window {
+			start := int64(next) * int64(sw.ChunkSize)
+			chunk := activities.ChunkInput{Spec: sw.Spec, SpecFile: sw.SpecFile, Shard: activities.ShardPath(sw.OutDir, next)}
+			chunk.Chunk.ID, chunk.Chunk.Start, chunk.Chunk.End = next, start, min(start+int64(sw.ChunkSize), sw.Points)
+			sel.AddFuture(workflow.ExecuteActivity(actCtx, a.SimulateChunk, chunk), func(f workflow.Future) {
+				inFlight--
+				var out activities.ChunkOutput
+				if err := f.Get(ctx, &out); err != nil {
+					if firstErr == nil {
+						firstErr = err
+					}
+					return
+				}
+				signals = append(signals, workflow.SignalExternalWorkflow(ctx, in.ParentID, "", ChunkDoneSignal, out))
+			})
+			next++
+			inFlight++
+		}
+		sel.Select(ctx)
+	}
+	for _, s := range signals {
+		if err := s.Get(ctx, nil); err != nil && firstErr == nil {
+			firstErr = err
+		}
+	}
+	return firstErr
+}
