@@ -27,6 +27,10 @@ type ChunkOutput struct {
 	Shard    string
 	Rows     int
 	Diverged int
+	// Trajectory is the trajectory shard written beside Shard (TrajectoryShardPath) and
+	// TrajectoryRows its rows, when the spec records trajectories ("" and 0 otherwise).
+	Trajectory     string
+	TrajectoryRows int
 }
 
 // heartbeatEvery is how often a running chunk tells the server it is alive.
@@ -34,7 +38,10 @@ const heartbeatEvery = 2 * time.Second
 
 // SimulateChunk runs every point of the chunk and writes their rows to the shard atomically.
 // A shard already written for the same spec (by an attempt whose completion was lost) is
-// returned as it is. Points with the same data seed share one generated dataset.
+// returned as it is. Points with the same data seed share one generated dataset. When the
+// spec records trajectories (record.every > 0) it first writes the chunk's trajectory rows to
+// the trajectory shard beside it (TrajectoryShardPath), also atomically, and a shard is
+// reused only with its trajectory shard.
 func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOutput, error) {
 	g, err := loadGrid(in.SpecFile, in.Spec)
 	if err != nil {
@@ -44,8 +51,9 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("chunk %d covers points [%d, %d) but the spec has %d points", in.Chunk.ID, in.Chunk.Start, in.Chunk.End, g.Count()), ErrSpec, nil)
 	}
-	hash := g.Spec().Hash()
-	if out, ok := existingShard(in.Shard, hash, in.Chunk); ok {
+	hash := g.Hash() // the spec's hash, plus its data files' content hashes when it sets data
+	record := g.Spec().Record
+	if out, ok := existingShard(in.Shard, hash, in.Chunk); ok && reuseTrajectory(&out, record, in.Shard, hash) {
 		return out, nil
 	}
 	info := activity.GetInfo(ctx)
@@ -58,6 +66,7 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		Fields: results.SweepFields(g.Columns()),
 		Meta:   map[string]string{results.MetaSpecHash: hash, results.MetaVersion: version.String()},
 	}
+	traj := newTrajectoryTable(record, hash) // nil: no trajectories
 	datasets := map[uint64]*dynamics.Data{}
 	diverged := 0
 	for i := in.Chunk.Start; i < in.Chunk.End; i++ {
@@ -67,16 +76,23 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 			}
 		}
 		p := g.Point(i)
+		fileData, err := g.Dataset(p) // spec parameter data: read once per chunk (nil if generated)
+		if err != nil {
+			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("point %d: %v", i, err), ErrSpec, err)
+		}
 		if err := p.Config.Validate(); err != nil { // else GenerateData panics, and panics are retried
 			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("point %d (%s): %v", i, g.Describe(p), err), ErrSpec, err)
 		}
 		data, ok := datasets[p.Config.DataSeed]
+		if fileData != nil {
+			data, ok = fileData, true
+		}
 		if !ok {
 			data = dynamics.GenerateData(p.Config)
 			datasets = map[uint64]*dynamics.Data{p.Config.DataSeed: data} // keep one: memory stays bounded
 		}
-		_, res, err := dynamics.SimulateData(ctx, p.Config, data)
+		_, res, err := traj.simulate(ctx, i, p.Config, data)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ChunkOutput{}, ctx.Err()
@@ -93,10 +109,14 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		}
 		last <- i
 	}
+	trajRows, trajPath, err := traj.write(in.Shard, table.Meta) // before the shard that names its row count
+	if err != nil {
+		return ChunkOutput{}, fmt.Errorf("write trajectory shard of chunk %d: %w", in.Chunk.ID, err)
+	}
 	if err := results.WriteFile(in.Shard, table); err != nil {
 		return ChunkOutput{}, fmt.Errorf("write shard of chunk %d: %w", in.Chunk.ID, err)
 	}
-	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged}, nil
+	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged, Trajectory: trajPath, TrajectoryRows: trajRows}, nil
 }
 
 // existingShard reads a shard left by an earlier attempt for the same spec, chunk and program

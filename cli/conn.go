@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
@@ -24,14 +26,20 @@ type backend struct {
 }
 
 // connect starts the embedded server in stateDir when address is empty, else dials address.
-// The SDK's warnings go to stateDir/client.log (embedded) or to stderr (cluster).
-func connect(ctx context.Context, address, stateDir string) (*backend, error) {
+// With attach, a server already running on stateDir (a sweep run or sweep server in another
+// process) is joined at the address it recorded instead. The SDK's warnings go to
+// stateDir/client.log (embedded) or to stderr (cluster).
+func connect(ctx context.Context, address, stateDir string, attach bool) (*backend, error) {
 	b := &backend{}
 	var logW io.Writer = os.Stderr
 	if address == "" {
 		unlock, err := lockState(stateDir)
 		if err != nil {
-			return nil, err
+			running, rerr := os.ReadFile(filepath.Join(stateDir, addressFile))
+			if !attach || rerr != nil {
+				return nil, err
+			}
+			return connect(ctx, strings.TrimSpace(string(running)), stateDir, false)
 		}
 		b.unlock = unlock
 		srv, err := devserver.Start(ctx, devserver.Options{StateDir: stateDir})
@@ -41,16 +49,26 @@ func connect(ctx context.Context, address, stateDir string) (*backend, error) {
 		}
 		b.server = srv
 		address = srv.Address()
+		if err := recordAddress(stateDir, address); err != nil {
+			b.close()
+			return nil, err
+		}
 		f, err := os.OpenFile(filepath.Join(stateDir, "client.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err == nil {
 			logW, b.logOut = f, f
 		}
 	}
-	c, err := client.Dial(client.Options{
+	opts := client.Options{
 		HostPort:  address,
 		Namespace: devserver.Namespace,
 		Logger:    sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))),
-	})
+	}
+	// A server started just before this command may not answer yet: retry for a while.
+	c, err := client.Dial(opts)
+	for deadline := time.Now().Add(dialWait); err != nil && time.Now().Before(deadline) && ctx.Err() == nil; {
+		time.Sleep(500 * time.Millisecond)
+		c, err = client.Dial(opts)
+	}
 	if err != nil {
 		b.close()
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", address, err)
@@ -65,6 +83,7 @@ func (b *backend) close() {
 		b.client.Close()
 	}
 	if b.server != nil {
+		_ = os.Remove(filepath.Join(b.server.StateDir(), addressFile))
 		_ = b.server.Stop()
 	}
 	if b.logOut != nil {
@@ -90,4 +109,19 @@ func lockState(stateDir string) (func(), error) {
 		return nil, fmt.Errorf("state directory %s is in use by another sweep or server (use --state for another one, or --address to join that server)", stateDir)
 	}
 	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
+}
+
+// dialWait is how long a command keeps trying to reach a frontend.
+const dialWait = 30 * time.Second
+
+// addressFile, in a state directory, holds the frontend address of the embedded server that
+// runs on it while it runs, so that other commands can join it.
+const addressFile = "address"
+
+// recordAddress writes the running server's address into the state directory.
+func recordAddress(stateDir, address string) error {
+	if err := os.WriteFile(filepath.Join(stateDir, addressFile), []byte(address+"\n"), 0o644); err != nil {
+		return fmt.Errorf("record the server address: %w", err)
+	}
+	return nil
 }

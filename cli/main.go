@@ -34,6 +34,7 @@ func main() {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(runCmd(), validateCmd(), serverCmd())
+	root.AddCommand(controlCmds()...)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return

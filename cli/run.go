@@ -82,7 +82,7 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 		return fmt.Errorf("create output directory: %w", err)
 	}
 
-	b, err := connect(ctx, f.address, f.state)
+	b, err := connect(ctx, f.address, f.state, false)
 	if err != nil {
 		return err
 	}
@@ -95,9 +95,15 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 		defer w.Stop()
 	}
 
-	id := workflows.WorkflowID(s.Name, s.Hash())
+	id := workflows.WorkflowID(s.Name, g.Hash()) // the spec's hash, and its data files' (parameter data)
+	// Workers resolve a relative data path against the spec file's directory: give them an
+	// absolute one, so that their working directory does not matter.
+	absFile, err := filepath.Abs(file)
+	if err != nil {
+		return usageError{fmt.Errorf("spec path: %w", err)}
+	}
 	in := workflows.SweepInput{
-		Spec: string(s.Source), SpecFile: file, OutDir: out,
+		Spec: string(s.Source), SpecFile: absFile, OutDir: out,
 		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
 		ChunksPerBatch: f.batchChunks, BatchesPerRun: f.runs,
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -25,6 +26,10 @@ func serverCmd() *cobra.Command {
 			defer unlock()
 			srv, err := devserver.Start(ctx, devserver.Options{StateDir: state, Port: port, IP: ip})
 			if err != nil {
+				return err
+			}
+			defer os.Remove(filepath.Join(state, addressFile))
+			if err := recordAddress(state, srv.Address()); err != nil {
 				return err
 			}
 			fmt.Fprintf(os.Stdout, "Temporal server on %s (namespace %s, state %s); Ctrl-C stops it\n", srv.Address(), devserver.Namespace, state)

@@ -3,6 +3,7 @@ package workflows
 import (
 	"time"
 
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/phasesweep/phasesweep/activities"
@@ -20,7 +21,8 @@ type BatchInput struct {
 }
 
 // BatchWorkflow runs chunks [FirstChunk, EndChunk) of a sweep as SimulateChunk activities, at
-// most Window at a time, and signals each finished chunk's counts to the sweep (waiting for
+// most Window at a time (changed by WindowSignal; none started between PauseSignal and
+// ResumeSignal), and signals each finished chunk's counts to the sweep (waiting for
 // every signal to be delivered before it completes, so the sweep's counts are exact).
 func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
@@ -33,9 +35,22 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 	sel := workflow.NewSelector(ctx)
 	var signals []workflow.Future
 	var firstErr error
+	paused, cancelled, window := false, false, in.Window
+	sel.AddReceive(workflow.GetSignalChannel(ctx, PauseSignal), func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, nil)
+		paused = true
+	})
+	sel.AddReceive(workflow.GetSignalChannel(ctx, ResumeSignal), func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, nil)
+		paused = false
+	})
+	sel.AddReceive(workflow.GetSignalChannel(ctx, WindowSignal), func(c workflow.ReceiveChannel, _ bool) {
+		c.Receive(ctx, &window)
+	})
+	sel.AddFuture(cancellation(ctx), func(workflow.Future) { cancelled = true })
 	next, inFlight := in.FirstChunk, 0
-	for (next < in.EndChunk && firstErr == nil) || inFlight > 0 {
-		for firstErr == nil && next < in.EndChunk && inFlight < in.Window {
+	for (next < in.EndChunk && firstErr == nil && !cancelled) || inFlight > 0 {
+		for firstErr == nil && !cancelled && !paused && next < in.EndChunk && inFlight < window {
 			start := int64(next) * int64(sw.ChunkSize)
 			chunk := activities.ChunkInput{Spec: sw.Spec, SpecFile: sw.SpecFile, Shard: activities.ShardPath(sw.OutDir, next)}
 			chunk.Chunk.ID, chunk.Chunk.Start, chunk.Chunk.End = next, start, min(start+int64(sw.ChunkSize), sw.Points)
@@ -59,6 +74,9 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 		if err := s.Get(ctx, nil); err != nil && firstErr == nil {
 			firstErr = err
 		}
+	}
+	if cancelled && firstErr == nil {
+		return temporal.NewCanceledError()
 	}
 	return firstErr
 }

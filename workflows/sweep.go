@@ -12,6 +12,7 @@ package workflows
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -24,8 +25,18 @@ import (
 // TaskQueue is the queue sweeps and their workers use.
 const TaskQueue = "phasesweep"
 
-// ProgressQuery is the name of the query that returns a sweep's Progress.
-const ProgressQuery = "progress"
+// Names of a sweep's query, signals and update.
+const (
+	ProgressQuery     = "progress"    // query: Progress
+	PauseSignal       = "pause"       // signal: start no new chunk until resumed
+	ResumeSignal      = "resume"      // signal: start chunks again
+	WindowSignal      = "set-window"  // signal to a batch: its chunks in flight (int)
+	ConcurrencyUpdate = "concurrency" // update: chunks in flight for the whole sweep (int)
+)
+
+// MaxConcurrency bounds the chunks a sweep keeps in flight (Temporal allows 2,000 pending
+// activities per execution).
+const MaxConcurrency = 2000
 
 // Defaults of SweepInput's tuning fields.
 const (
@@ -55,17 +66,23 @@ type SweepInput struct {
 	State *SweepState `json:",omitempty"`
 }
 
-// SweepState is where a sweep stands: the next batch to start and the counts so far.
+// SweepState is where a sweep stands: the next batch to start, the counts so far, and the
+// controls set while it runs.
 type SweepState struct {
-	NextBatch int
-	Progress  Progress
+	NextBatch   int
+	Progress    Progress
+	Paused      bool
+	Concurrency int // set by the concurrency update; 0: from the input
 }
 
 // SweepOutput reports a finished sweep.
 type SweepOutput struct {
-	Results  string
-	Rows     int
-	Diverged int64
+	Results      string
+	Rows         int
+	Diverged     int64
+	Trajectories string `json:",omitempty"`
+	// Partial is set when the sweep was cancelled: the table holds the finished chunks only.
+	Partial bool `json:",omitempty"`
 }
 
 // Progress is the answer of the progress query.
@@ -73,6 +90,8 @@ type Progress struct {
 	Total, Done, Diverged int64
 	Chunks, ChunksDone    int
 	Merging, Finished     bool
+	Paused                bool `json:",omitempty"`
+	Concurrency           int  `json:",omitempty"`
 }
 
 // add counts one finished chunk.
@@ -109,8 +128,8 @@ type plan struct {
 	batchesPerRun             int
 }
 
-func newPlan(in SweepInput) plan {
-	p := plan{perBatch: in.ChunksPerBatch, window: in.Concurrency, batchesPerRun: in.BatchesPerRun}
+func newPlan(in SweepInput, concurrency int) plan {
+	p := plan{perBatch: in.ChunksPerBatch, window: concurrency, batchesPerRun: in.BatchesPerRun}
 	if p.perBatch < 1 {
 		p.perBatch = DefaultChunksPerBatch
 	}
@@ -136,13 +155,37 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 		return SweepOutput{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("invalid sweep input: %d points, chunk size %d", in.Points, in.ChunkSize), activities.ErrSpec, nil)
 	}
-	p := newPlan(in)
 	var st SweepState
 	if in.State != nil {
 		st = *in.State
 	}
-	st.Progress.Total, st.Progress.Chunks = in.Points, p.chunks
-	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) { return st.Progress, nil }); err != nil {
+	if st.Concurrency == 0 {
+		st.Concurrency = in.Concurrency
+	}
+	p := newPlan(in, st.Concurrency)
+	st.Progress.Total, st.Progress.Chunks, st.Progress.Concurrency = in.Points, p.chunks, p.window
+	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) {
+		pr := st.Progress
+		pr.Paused = st.Paused
+		return pr, nil
+	}); err != nil {
+		return SweepOutput{}, err
+	}
+	parentID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	var running []int // batches in flight, in start order
+	forward := func(name string, arg any) {
+		for _, k := range running {
+			// A batch that just finished no longer exists: the error is of no consequence.
+			workflow.SignalExternalWorkflow(ctx, batchID(parentID, k), "", name, arg)
+		}
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, ConcurrencyUpdate, func(ctx workflow.Context, n int) (int, error) {
+		st.Concurrency = n
+		p = newPlan(in, n)
+		st.Progress.Concurrency = p.window
+		forward(WindowSignal, p.childWindow)
+		return p.window, nil
+	}, workflow.UpdateHandlerOptions{Validator: validConcurrency}); err != nil {
 		return SweepOutput{}, err
 	}
 
@@ -153,22 +196,33 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 		c.Receive(ctx, &out)
 		st.Progress.add(out)
 	})
-	parentID := workflow.GetInfo(ctx).WorkflowExecution.ID
+	control := func(name string, paused bool) {
+		sel.AddReceive(workflow.GetSignalChannel(ctx, name), func(c workflow.ReceiveChannel, _ bool) {
+			c.Receive(ctx, nil)
+			st.Paused = paused
+			forward(name, nil)
+		})
+	}
+	control(PauseSignal, true)
+	control(ResumeSignal, false)
 	var firstErr error
 	inFlight, started, stopping := 0, 0, false
+	sel.AddFuture(cancellation(ctx), func(workflow.Future) { stopping = true })
 	for {
-		for firstErr == nil && !stopping && st.NextBatch < p.batches && inFlight < p.children {
+		for firstErr == nil && !stopping && !st.Paused && st.NextBatch < p.batches && inFlight < p.children {
 			k := st.NextBatch
 			childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-				WorkflowID: fmt.Sprintf("%s-batch-%06d", parentID, k),
+				WorkflowID: batchID(parentID, k),
 				TaskQueue:  TaskQueue,
 			})
 			f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
 				Sweep: in, ParentID: parentID,
 				FirstChunk: k * p.perBatch, EndChunk: min((k+1)*p.perBatch, p.chunks), Window: p.childWindow,
 			})
+			running = append(running, k)
 			sel.AddFuture(f, func(f workflow.Future) {
 				inFlight--
+				running = slices.DeleteFunc(running, func(r int) bool { return r == k })
 				if err := f.Get(ctx, nil); err != nil && firstErr == nil {
 					firstErr = err
 				}
@@ -193,6 +247,9 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 		}
 		st.Progress.add(out)
 	}
+	if ctx.Err() != nil {
+		return cancelled(ctx, in, p, st)
+	}
 	if firstErr != nil {
 		return SweepOutput{}, firstErr
 	}
@@ -203,18 +260,59 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	}
 
 	st.Progress.Merging = true
-	mergeCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+	merged, err := merge(ctx, in, p, false)
+	if err != nil {
+		return SweepOutput{}, err
+	}
+	st.Progress.Merging, st.Progress.Finished = false, true
+	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: st.Progress.Diverged, Trajectories: merged.Trajectories}, nil
+}
+
+// merge runs MergeShards for the sweep (partial: only the finished chunks).
+func merge(ctx workflow.Context, in SweepInput, p plan, partial bool) (activities.MergeOutput, error) {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
 		RetryPolicy:         chunkRetry,
 	})
 	var a *activities.Activities
 	var merged activities.MergeOutput
-	err := workflow.ExecuteActivity(mergeCtx, a.MergeShards, activities.MergeInput{
-		Spec: in.Spec, SpecFile: in.SpecFile, OutDir: in.OutDir, Chunks: p.chunks,
+	err := workflow.ExecuteActivity(ctx, a.MergeShards, activities.MergeInput{
+		Spec: in.Spec, SpecFile: in.SpecFile, OutDir: in.OutDir, Chunks: p.chunks, Partial: partial,
 	}).Get(ctx, &merged)
+	return merged, err
+}
+
+// cancelled ends a sweep whose cancellation was requested: it merges the finished chunks into
+// a table marked partial (keeping their shards, so that running the sweep again resumes from
+// them) and ends the workflow as cancelled.
+func cancelled(ctx workflow.Context, in SweepInput, p plan, st SweepState) (SweepOutput, error) {
+	dctx, _ := workflow.NewDisconnectedContext(ctx)
+	merged, err := merge(dctx, in, p, true)
 	if err != nil {
 		return SweepOutput{}, err
 	}
-	st.Progress.Merging, st.Progress.Finished = false, true
-	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: st.Progress.Diverged}, nil
+	workflow.GetLogger(ctx).Info("sweep cancelled", "rows", merged.Rows, "results", merged.Results)
+	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: st.Progress.Diverged, Partial: true}, temporal.NewCanceledError(merged.Results, merged.Rows)
+}
+
+// cancellation is a future that becomes ready when ctx is cancelled: a selector case that
+// fires once (ctx.Done() as a receive case would fire on every Select once closed).
+func cancellation(ctx workflow.Context) workflow.Future {
+	f, settle := workflow.NewFuture(ctx)
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		gctx.Done().Receive(gctx, nil)
+		settle.Set(nil, nil)
+	})
+	return f
+}
+
+// batchID is the id of a sweep's k-th batch.
+func batchID(parentID string, k int) string { return fmt.Sprintf("%s-batch-%06d", parentID, k) }
+
+// validConcurrency rejects a concurrency update outside [1, MaxConcurrency].
+func validConcurrency(_ workflow.Context, n int) error {
+	if n < 1 || n > MaxConcurrency {
+		return fmt.Errorf("concurrency must be between 1 and %d, got %d", MaxConcurrency, n)
+	}
+	return nil
 }

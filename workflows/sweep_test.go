@@ -28,7 +28,6 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/results"
-	"github.com/phasesweep/phasesweep/pkg/spec"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
 
@@ -62,15 +61,17 @@ const testTimeout = 60 * time.Second
 // testGrid parses and validates a spec the way the CLI does before submitting it.
 func testGrid(t *testing.T, source string) *grid.Grid {
 	t.Helper()
-	s, err := spec.Parse(testSpecFile, []byte(source))
-	if err != nil {
-		t.Fatalf("parse spec: %v", err)
-	}
-	g := grid.New(s)
-	if err := g.Validate(); err != nil {
-		t.Fatalf("validate spec: %v", err)
-	}
-	return g
+	return testGridAt(t, testSpecFile, source)
+}
+
+// failingAt are activities whose simulation fails, non-retryably, when it reaches point.
+func failingAt(point int64) *activities.Activities {
+	return &activities.Activities{Inject: func(_ activity.Info, p int64) error {
+		if p == point {
+			return temporal.NewNonRetryableApplicationError("injected failure", "Injected", nil)
+		}
+		return nil
+	}}
 }
 
 // sweepInput is the input the CLI would submit for source, writing into a fresh temp dir.
@@ -330,12 +331,7 @@ func TestSweepRerunReusesShards(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			fail := &activities.Activities{Inject: func(_ activity.Info, point int64) error {
-				if point == failAt {
-					return temporal.NewNonRetryableApplicationError("injected failure", "Injected", nil)
-				}
-				return nil
-			}}
+			fail := failingAt(failAt)
 			in := sweepInput(t, testSpec, g.Count(), firstChunk, 1)
 			env := newEnv(t, fail)
 			env.ExecuteWorkflow(SweepWorkflow, in)
@@ -458,7 +454,7 @@ func TestProgressQuery(t *testing.T) {
 	for k, p := range seen {
 		// One chunk in flight at a time: Done counts the points of the chunks done.
 		done := min(int64(p.ChunksDone)*chunk, g.Count())
-		want := Progress{Total: g.Count(), Done: done, Diverged: divergedBefore(done), Chunks: nChunks, ChunksDone: p.ChunksDone}
+		want := Progress{Total: g.Count(), Done: done, Diverged: divergedBefore(done), Chunks: nChunks, ChunksDone: p.ChunksDone, Concurrency: 1}
 		if p != want || p.ChunksDone >= nChunks || (k > 0 && p.Done < seen[k-1].Done) {
 			t.Errorf("mid-sweep query %d = %+v, want %+v with ChunksDone < %d and Done not decreasing", k, p, want, nChunks)
 		}
@@ -470,7 +466,7 @@ func TestProgressQuery(t *testing.T) {
 	}
 
 	end := queryProgress(t, env)
-	want := Progress{Total: g.Count(), Done: g.Count(), Diverged: out.Diverged, Chunks: nChunks, ChunksDone: nChunks, Finished: true}
+	want := Progress{Total: g.Count(), Done: g.Count(), Diverged: out.Diverged, Chunks: nChunks, ChunksDone: nChunks, Finished: true, Concurrency: 1}
 	if end != want {
 		t.Errorf("final progress = %+v, want %+v", end, want)
 	}

@@ -44,9 +44,10 @@ type Options struct {
 
 // Server is a running embedded Temporal server.
 type Server struct {
-	srv     temporal.Server
-	address string
-	dbPath  string
+	srv      temporal.Server
+	address  string
+	dbPath   string
+	stateDir string
 }
 
 // Start opens (or creates) the state in opts.StateDir and starts the frontend, history,
@@ -119,7 +120,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := srv.Start(); err != nil {
 		return nil, fmt.Errorf("devserver: start server: %w", err)
 	}
-	s := &Server{srv: srv, address: net.JoinHostPort(ip, strconv.Itoa(port)), dbPath: dbPath}
+	s := &Server{srv: srv, address: net.JoinHostPort(ip, strconv.Itoa(port)), dbPath: dbPath, stateDir: opts.StateDir}
 	if err := s.waitReady(ctx); err != nil {
 		_ = srv.Stop()
 		return nil, err
@@ -132,6 +133,9 @@ func (s *Server) Address() string { return s.address }
 
 // DBPath is the SQLite file holding the server's state.
 func (s *Server) DBPath() string { return s.dbPath }
+
+// StateDir is the directory of the server's state.
+func (s *Server) StateDir() string { return s.stateDir }
 
 // Stop shuts the services down; the state stays on disk.
 func (s *Server) Stop() error { return s.srv.Stop() }

@@ -32,6 +32,16 @@ type Config struct {
 	StopLoss   float64 // converged when train loss < StopLoss (0 disables)
 	DataSeed   uint64  // seeds the dataset (X, y, beta*, test set): points differing only in optimiser settings share it
 	RunSeed    uint64  // seeds the run's own randomness (sgd minibatches)
+	DataFile   string  // data: the dataset file or directory read by pkg/dataset (data_file.go); "" means GenerateData
+
+	// The multi-task family (Lippl2024; models stl, mtl, ptft, lp; see multitask.go and
+	// multitask_data.go). Models uv and deep ignore these fields.
+	KAux         int     // k_aux: auxiliary teacher support size, 0 <= k_aux <= d; 0 when not given
+	KMain        int     // k_main: main teacher support size, 1 <= k_main <= d; 0 when not given
+	Overlap      int     // overlap: main-support coordinates shared with the auxiliary support
+	NAux         int     // n_aux: auxiliary training samples; 0 when not given
+	PretrainInit float64 // pretrain_init: init of the pretraining phase of ptft, lp; Unset means Init
+	Rescale      float64 // rescale lambda: w+- <- lambda w+- after pretraining (ptft, lp), > 0
 }
 
 // MaxElements bounds n*d and test*d (the number of float64 entries of one design matrix,
@@ -59,6 +69,7 @@ func (c Config) Validate() error {
 	errs = append(errs, c.hyperErrors()...)
 	errs = append(errs, c.saddleErrors()...)
 	errs = append(errs, c.dataErrors()...)
+	errs = append(errs, c.multiTaskErrors()...) // multitask.go
 	if c.Steps < 0 {
 		bad("steps must be >= 0, got %d", c.Steps)
 	}
@@ -74,6 +85,9 @@ func (c Config) Validate() error {
 // dataErrors checks the fields GenerateData uses (n, d, sparsity, x_mean, label_noise, x_norm,
 // beta_star, test).
 func (c Config) dataErrors() []error {
+	if c.DataFile != "" {
+		return c.fileDataErrors()
+	}
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.N < 1 {

@@ -31,6 +31,11 @@ type Data struct {
 	BetaStar []float64 // D teacher coefficients
 	XTest    []float64 // Test x D test design
 	YTest    []float64 // Test test labels
+
+	// File is the dataset file or directory the data was read from (pkg/dataset; see
+	// data_file.go), "" for generated data. For such data only N, D, Test and the arrays are
+	// meaningful, BetaStar may be nil and Test 0.
+	File string
 }
 
 // GenerateData draws the dataset of c. It depends only on N, D, Sparsity, XMean, LabelNoise,
@@ -54,8 +59,8 @@ type Data struct {
 //     too ("from the same distribution"), so with sigma > 0 the test loss is at least about
 //     sigma^2/2.
 func GenerateData(c Config) *Data {
-	if errs := c.dataErrors(); len(errs) > 0 {
-		panic(fmt.Sprintf("dynamics.GenerateData: invalid config: %v", errs))
+	if errs := c.dataErrors(); len(errs) > 0 || c.DataFile != "" {
+		panic(fmt.Sprintf("dynamics.GenerateData: invalid config (or data from file %q): %v", c.DataFile, errs))
 	}
 	dt := &Data{
 		N: c.N, D: c.D, Test: c.Test, Sparsity: c.Sparsity,

@@ -85,6 +85,9 @@ func normalizeRows(x []float64, d int) {
 // generatedFor reports whether dt is the dataset GenerateData(c) draws: the same data fields
 // (the data options compared in canonical form) and DataSeed.
 func (dt *Data) generatedFor(c Config) bool {
+	if c.DataFile != "" || dt.File != "" {
+		return dt.readFor(c)
+	}
 	xNorm, _ := canonicalXNorm(c.XNorm)
 	kind, _ := canonicalBetaStar(c.BetaStar)
 	return dt.N == c.N && dt.D == c.D && dt.Test == c.Test && dt.Sparsity == c.Sparsity &&

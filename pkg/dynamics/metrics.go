@@ -44,15 +44,18 @@ type Result struct {
 	Jumps         int
 	JumpTimes     []float64
 	PlateauLosses []float64
+
+	// MultiTask holds the multi-task metrics (models stl, mtl, ptft, lp; multitask.go); nil
+	// for other models. MultiTaskColumns reads it with NaN for nil.
+	MultiTask *MultiTaskMetrics
 }
 
 // result computes the metrics of the current iterate (evaluate must have been called).
 func (r *runner) result(status string) Result {
 	beta := r.beta
-	var betaErr, l1, gainL1 float64
-	for i, b := range beta {
-		e := b - r.data.BetaStar[i]
-		betaErr += float64(e * e)
+	var l1, gainL1 float64
+	betaErr := squaredError(beta, r.data.BetaStar) // NaN without beta* (data_file.go)
+	for _, b := range beta {
 		l1 += math.Abs(b)
 	}
 	for _, gi := range r.gain {

@@ -31,6 +31,9 @@ type model interface {
 var modelTable = map[string]func(Config) model{
 	ModelUV:   func(Config) model { return uvModel{} },
 	ModelDeep: newDeepModel,
+	// The multi-task family (Lippl2024) is run by simulateMultiTask (multitask.go); the
+	// model of one network, beta = w+ (.) v+ - w- (.) v-, is twoLayerModel.
+	ModelSTL: newTwoLayerModel, ModelMTL: newTwoLayerModel, ModelPTFT: newTwoLayerModel, ModelLP: newTwoLayerModel,
 }
 
 // lookupModel returns the constructor of the model called name ("" means "uv").

@@ -57,7 +57,15 @@ func Simulate(ctx context.Context, c Config) (*State, Result, error) {
 //	    converged if L_k < StopLoss                                          (Steps = k)
 //	    max_steps if k = Steps
 //	    int_loss += gamma*L_k; step k (which uses g_k); Gain += q(gamma*g_k); evaluate L_{k+1}
+//
+// SimulateRecorded (record.go) is SimulateData that also records a trajectory.
 func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, error) {
+	return simulateData(ctx, c, data, nil)
+}
+
+// simulateData implements SimulateData, reporting the trajectory to rc when it is not nil
+// (rc.onGrid after every step, rc.final at the end; see SimulateRecorded).
+func simulateData(ctx context.Context, c Config, data *Data, rc *recording) (*State, Result, error) {
 	if err := c.Validate(); err != nil {
 		return nil, Result{}, fmt.Errorf("invalid config: %w", err)
 	}
@@ -66,7 +74,10 @@ func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, er
 			data.N, data.D, data.Test, data.Sparsity, data.XMean, data.LabelNoise, data.XNorm, data.BetaStarKind, data.Seed)
 	}
 	if c.Optimizer == OptimizerSaddle { // computed, not stepped (Pesme2023)
-		return simulateSaddle(ctx, c, data)
+		return simulateSaddle(ctx, c, data, rc)
+	}
+	if isMultiTask(c.Model) { // Lippl2024, its own loop (multitask.go); not recorded
+		return simulateMultiTask(ctx, c, data)
 	}
 	r, err := newRunner(c, data)
 	if err != nil {
@@ -78,6 +89,9 @@ func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, er
 	}
 	if err := ctx.Err(); err != nil {
 		return r.state(), r.result(""), fmt.Errorf("run cancelled before step 0: %w", err)
+	}
+	if rc != nil {
+		rc.at(r) // step 0
 	}
 	var status string
 	for {
@@ -95,11 +109,17 @@ func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, er
 		}
 		r.advance()
 		r.evaluate()
+		if rc != nil {
+			rc.onGrid(r)
+		}
 		if r.steps%ctxCheckEvery == 0 {
 			if err := ctx.Err(); err != nil {
 				return r.state(), r.result(""), fmt.Errorf("run cancelled after %d steps: %w", r.steps, err)
 			}
 		}
+	}
+	if rc != nil {
+		rc.final(r)
 	}
 	return r.state(), r.result(status), nil
 }

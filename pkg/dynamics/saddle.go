@@ -203,7 +203,10 @@ func saddleToSaddle(ctx context.Context, X, y []float64, n, d, maxSaddles int) (
 //     more than the jumps).
 //
 // The State has Beta (the last saddle), Gain (zeros) and Data; Params, U and V are nil.
-func simulateSaddle(ctx context.Context, c Config, data *Data) (*State, Result, error) {
+//
+// With rc not nil it records the origin and every saddle reached (SimulateRecorded), unless
+// the run was cancelled.
+func simulateSaddle(ctx context.Context, c Config, data *Data, rc *recording) (*State, Result, error) {
 	maxSaddles := min(MaxSaddles(c.D), c.Steps)
 	sad, err := saddleToSaddle(ctx, data.X, data.Y, data.N, data.D, maxSaddles)
 	status := StatusMaxSteps
@@ -215,6 +218,9 @@ func simulateSaddle(ctx context.Context, c Config, data *Data) (*State, Result, 
 	case sad.Converged:
 		status = StatusConverged
 	}
+	if rc != nil && status != "" {
+		rc.saddles(sad)
+	}
 	beta := sad.Final(data.D)
 	res := Result{
 		TrainLoss: data.TrainLoss(beta),
@@ -223,9 +229,8 @@ func simulateSaddle(ctx context.Context, c Config, data *Data) (*State, Result, 
 		Status:    status,
 		Steps:     len(sad.Betas),
 	}
-	for i, b := range beta {
-		e := b - data.BetaStar[i]
-		res.BetaErr += float64(e * e)
+	res.BetaErr = squaredError(beta, data.BetaStar) // NaN without beta* (data_file.go)
+	for _, b := range beta {
 		res.L1 += math.Abs(b)
 	}
 	prevT, prevL := 0.0, sad.InitialLoss

@@ -88,6 +88,9 @@ func SupportMetrics(beta, betaStar []float64) (l2, precision, recall float64) {
 		ss += float64(b * b)
 	}
 	s := estimatedSupport(beta)
+	if len(betaStar) == 0 { // data from a file without beta* (data_file.go)
+		return math.Sqrt(ss), math.NaN(), math.NaN()
+	}
 	var nS, nT, both int
 	for i, in := range s {
 		onT := betaStar[i] != 0
@@ -156,6 +159,9 @@ func GainOnOffFromGain(gain, betaStar []float64) (on, off float64) {
 func meansOnOff(x, betaStar []float64, scale float64) (on, off float64) {
 	var sOn, sOff float64
 	var nOn, nOff int
+	if len(betaStar) == 0 { // data from a file without beta* (data_file.go)
+		return math.NaN(), math.NaN()
+	}
 	for i, xi := range x {
 		if betaStar[i] != 0 {
 			sOn += scale * xi

@@ -18,6 +18,7 @@ type Grid struct {
 	fixed   []spec.Value // values of the fixed columns
 	strides []int64      // strides[a] = product of the lengths of the axes after a
 	count   int64
+	data    dataCache // datasets read for the data parameter (data.go)
 }
 
 // Point is one cell of the grid.
@@ -49,6 +50,9 @@ func New(s *spec.Spec) *Grid {
 // (batch > n, sparsity > d, ...) is reported before anything runs, as a *spec.Error naming
 // the parameter and the line that sets it. Points with equal configurations are checked once.
 func (g *Grid) Validate() error {
+	if err := g.checkData(); err != nil {
+		return err
+	}
 	checked := map[dynamics.Config]bool{}
 	for i := int64(0); i < g.count; i++ {
 		p := g.Point(i)
@@ -154,7 +158,14 @@ func (g *Grid) config(vals []spec.Value) dynamics.Config {
 		Test:       integer("test"),
 		Steps:      integer("steps"),
 		StopLoss:   num("stop_loss"),
+		// multi-task (Lippl2024): k_aux, k_main, n_aux 0 and pretrain_init Unset when not given
+		KAux:         integer("k_aux"),
+		KMain:        integer("k_main"),
+		Overlap:      integer("overlap"),
+		NAux:         integer("n_aux"),
+		PretrainInit: optional("pretrain_init"),
+		Rescale:      num("rescale"),
 	}
-	c.DataSeed, c.RunSeed = Seeds(g.spec.Seed, all)
+	c.DataSeed, c.RunSeed = Seeds(g.spec.Seed, g.withData(&c, all))
 	return c
 }

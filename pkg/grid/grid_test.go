@@ -139,7 +139,8 @@ func TestDefaults(t *testing.T) {
 	// momentum, noise, rho and depth have no default: not given is dynamics.Unset (depth 0).
 	want := dynamics.Config{Model: "uv", Optimizer: "gd", Stepsize: 0.05, Batch: 1, Init: 0.1, N: 20, D: 30,
 		Momentum: dynamics.Unset, Noise: dynamics.Unset, Rho: dynamics.Unset,
-		Sparsity: 3, XMean: 0, LabelNoise: 0, XNorm: "none", BetaStar: "gaussian", Test: 1000, Steps: 10000, StopLoss: 1e-10}
+		Sparsity: 3, XMean: 0, LabelNoise: 0, XNorm: "none", BetaStar: "gaussian", Test: 1000, Steps: 10000, StopLoss: 1e-10,
+		PretrainInit: dynamics.Unset, Rescale: 1} // multi-task: k_aux, k_main, n_aux 0, overlap 0
 	if got := withoutSeeds(g.Point(0).Config); got != want {
 		t.Errorf("Config = %+v\nwant     %+v", got, want)
 	}
@@ -172,7 +173,8 @@ params:
 `)
 	want := dynamics.Config{Model: "uv", Optimizer: "sgd", Stepsize: 0.125, Batch: 3, Init: 0.375, N: 11, D: 13,
 		Momentum: dynamics.Unset, Noise: dynamics.Unset, Rho: dynamics.Unset,
-		Sparsity: 5, XMean: 0.625, LabelNoise: 0.875, XNorm: "row", BetaStar: "sign", Test: 17, Steps: 19, StopLoss: 0.001}
+		Sparsity: 5, XMean: 0.625, LabelNoise: 0.875, XNorm: "row", BetaStar: "sign", Test: 17, Steps: 19, StopLoss: 0.001,
+		PretrainInit: dynamics.Unset, Rescale: 1} // the multi-task ones: TestMultiTaskConfig
 	if got := withoutSeeds(g.Point(0).Config); got != want {
 		t.Errorf("Config = %+v\nwant     %+v", got, want)
 	}

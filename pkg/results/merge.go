@@ -35,24 +35,32 @@ type mergeStats struct {
 
 // merge implements Merge and reports statistics for tests.
 func merge(shards []string, out string, meta map[string]string) (mergeStats, error) {
+	return mergeKeyed(shards, out, meta, 1)
+}
+
+// mergeKeyed implements Merge (keyCols = 1) and MergeKeyed (keyCols = 1 or 2).
+func mergeKeyed(shards []string, out string, meta map[string]string, keyCols int) (mergeStats, error) {
+	if keyCols < 1 || keyCols > maxKeyColumns {
+		return mergeStats{}, fmt.Errorf("merge: %d key columns, want 1 to %d", keyCols, maxKeyColumns)
+	}
 	if len(shards) == 0 {
 		return mergeStats{}, errors.New("merge: no shards")
 	}
 	if len(shards) > math.MaxInt32 {
 		return mergeStats{}, fmt.Errorf("merge: %d shards is too many", len(shards))
 	}
-	fields, keys, nrows, err := scanKeys(shards)
+	fields, keys, nrows, err := scanKeys(shards, keyCols)
 	if err != nil {
 		return mergeStats{}, fmt.Errorf("merge: %w", err)
 	}
 	slices.SortFunc(keys, func(a, b rowKey) int {
-		return cmp.Or(cmp.Compare(a.point, b.point), cmp.Compare(a.shard, b.shard), cmp.Compare(a.row, b.row))
+		return cmp.Or(cmp.Compare(a.point, b.point), cmp.Compare(a.sub, b.sub), cmp.Compare(a.shard, b.shard), cmp.Compare(a.row, b.row))
 	})
 	sc, err := arrowSchema(fields, meta)
 	if err != nil {
 		return mergeStats{}, fmt.Errorf("merge into %s: %w", out, err)
 	}
-	m := &merger{shards: shards, fields: fields, keys: keys, nrows: nrows}
+	m := &merger{shards: shards, fields: fields, keys: keys, nrows: nrows, keyCols: keyCols}
 	m.computeLastUse()
 	defer m.releaseAll()
 	var st mergeStats
@@ -74,16 +82,24 @@ func merge(shards []string, out string, meta map[string]string) (mergeStats, err
 	return st, nil
 }
 
-// rowKey locates one row: its point, shard index and row index in the shard.
+// maxKeyColumns is the widest key MergeKeyed supports: (point, step).
+const maxKeyColumns = 2
+
+// rowKey locates one row: its key (point, and the second key column or 0),
+// shard index and row index in the shard.
 type rowKey struct {
 	point int64
+	sub   int64
 	shard int32
 	row   int32
 }
 
+// sameKey reports whether a and b have the same key.
+func sameKey(a, b rowKey) bool { return a.point == b.point && a.sub == b.sub }
+
 // scanKeys checks every shard's fields against the first shard's and
-// collects the key of every row, reading only the point column.
-func scanKeys(shards []string) (fields []Field, keys []rowKey, nrows []int, err error) {
+// collects the key of every row, reading only the keyCols key columns.
+func scanKeys(shards []string, keyCols int) (fields []Field, keys []rowKey, nrows []int, err error) {
 	nrows = make([]int, len(shards))
 	for i, path := range shards {
 		p, err := openParquet(path)
@@ -96,6 +112,12 @@ func scanKeys(shards []string) (fields []Field, keys []rowKey, nrows []int, err 
 				p.close()
 				return nil, nil, nil, fmt.Errorf("shard %s: first column is %q (%v), want %q (int)", path, f.Name, f.Kind, PointColumn)
 			}
+			for j := 1; j < keyCols; j++ {
+				if j >= len(fields) || fields[j].Kind != Int {
+					p.close()
+					return nil, nil, nil, fmt.Errorf("shard %s: key column %d is not an int column", path, j)
+				}
+			}
 		} else if err := sameFields(fields, p.fields); err != nil {
 			p.close()
 			return nil, nil, nil, fmt.Errorf("shard %s: %w (compared with %s)", path, err, shards[0])
@@ -106,9 +128,13 @@ func scanKeys(shards []string) (fields []Field, keys []rowKey, nrows []int, err 
 		}
 		nrows[i] = int(p.numRows())
 		row := int32(0)
-		err = p.eachBatch([]int{0}, func(_ arrow.RecordBatch, cols []column) error {
+		err = p.eachBatch(keyIndices(keyCols), func(_ arrow.RecordBatch, cols []column) error {
 			for k := 0; k < cols[0].ints.Len(); k++ {
-				keys = append(keys, rowKey{point: cols[0].ints.Value(k), shard: int32(i), row: row})
+				key := rowKey{point: cols[0].ints.Value(k), shard: int32(i), row: row}
+				if keyCols > 1 {
+					key.sub = cols[1].ints.Value(k)
+				}
+				keys = append(keys, key)
 				row++
 			}
 			return nil
@@ -149,7 +175,8 @@ func sameFields(want, got []Field) error {
 type merger struct {
 	shards  []string
 	fields  []Field
-	keys    []rowKey // sorted by point
+	keys    []rowKey // sorted by key
+	keyCols int      // key columns: 1 (point) or 2 (point, step)
 	nrows   []int    // rows per shard, from the scan
 	lastUse []int    // per shard: last index in keys that needs it loaded
 	loaded  []*loadedFile
@@ -165,7 +192,7 @@ func (m *merger) computeLastUse() {
 	m.loaded = make([]*loadedFile, len(m.shards))
 	first := 0
 	for idx, k := range m.keys {
-		if m.keys[first].point != k.point {
+		if !sameKey(m.keys[first], k) {
 			first = idx
 		}
 		m.lastUse[k.shard] = idx
@@ -200,7 +227,7 @@ func (m *merger) shard(i int32) (*loadedFile, error) {
 	return l, nil
 }
 
-// copyRows appends one row per point, in key order, to bw and returns the
+// copyRows appends one row per key, in key order, to bw and returns the
 // number of rows appended.
 func (m *merger) copyRows(bw *batchWriter) (int, error) {
 	n := 0
@@ -210,7 +237,7 @@ func (m *merger) copyRows(bw *batchWriter) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		if idx > 0 && m.keys[first].point == k.point {
+		if idx > 0 && sameKey(m.keys[first], k) {
 			kept := m.keys[first]
 			if err := m.sameRow(kept, k); err != nil {
 				return 0, err
@@ -249,6 +276,10 @@ func (m *merger) sameRow(a, b rowKey) error {
 	for j, f := range m.fields {
 		va, vb := la.cols[j].value(int(a.row)), lb.cols[j].value(int(b.row))
 		if !sameValue(f.Kind, va, vb) {
+			if m.keyCols > 1 {
+				return fmt.Errorf("point %d %s %d differs between %s (row %d) and %s (row %d): column %q: %s vs %s",
+					a.point, m.fields[1].Name, a.sub, m.shards[a.shard], a.row, m.shards[b.shard], b.row, f.Name, formatValue(f.Kind, va), formatValue(f.Kind, vb))
+			}
 			return fmt.Errorf("point %d differs between %s (row %d) and %s (row %d): column %q: %s vs %s",
 				a.point, m.shards[a.shard], a.row, m.shards[b.shard], b.row, f.Name, formatValue(f.Kind, va), formatValue(f.Kind, vb))
 		}

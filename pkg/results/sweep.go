@@ -11,6 +11,7 @@ const (
 	MetaSpecHash = "phasesweep.spec_hash" // spec.Spec.Hash
 	MetaVersion  = "phasesweep.version"   // the program (and dynamics) version
 	MetaFile     = "phasesweep.spec_file" // where the spec was read from
+	MetaPartial  = "phasesweep.partial"   // "true" when a cancelled sweep's table lacks points
 )
 
 // sweepMetricFields are the per-run metrics (REFERENCE.md section 7), in column order.
@@ -20,6 +21,7 @@ var sweepMetricFields = []Field{
 	{"gain_l1", Float}, {"gain_on", Float}, {"gain_off", Float}, {"max_gamma_g", Float},
 	{"pred_err", Float}, {"gf_err", Float}, {"sharpness", Float}, // NaN where undefined (dynamics.Result)
 	{"jumps", Int}, {"jump_times", String}, {"plateau_losses", String}, // saddle runs; see JSONFloats
+	{"aux_train_loss", Float}, {"aux_test_loss", Float}, {"mtl_penalty", Float}, {"ptft_penalty", Float}, // multi-task runs (Lippl2024); NaN otherwise
 	{"status", String}, {"steps", Int},
 }
 
@@ -48,6 +50,7 @@ func SweepFields(columns []string) []Field {
 // columns given to SweepFields) and its metrics.
 func SweepRow(point int64, values []spec.Value, r dynamics.Result) []Value {
 	row := make([]Value, 0, 1+len(values)+len(sweepMetricFields))
+	auxTrain, auxTest, mtlPen, ptftPen := r.MultiTaskColumns()
 	row = append(row, Value{I: point})
 	for _, v := range values {
 		row = append(row, Value{I: v.Int, F: v.Float, S: v.Str})
@@ -58,6 +61,7 @@ func SweepRow(point int64, values []spec.Value, r dynamics.Result) []Value {
 		Value{F: r.GainL1}, Value{F: r.GainOn}, Value{F: r.GainOff}, Value{F: r.MaxGammaG},
 		Value{F: r.PredErr}, Value{F: r.GFErr}, Value{F: r.Sharpness},
 		Value{I: int64(r.Jumps)}, Value{S: JSONFloats(r.JumpTimes)}, Value{S: JSONFloats(r.PlateauLosses)},
+		Value{F: auxTrain}, Value{F: auxTest}, Value{F: mtlPen}, Value{F: ptftPen},
 		Value{S: r.Status}, Value{I: int64(r.Steps)})
 }
 

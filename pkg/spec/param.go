@@ -18,7 +18,8 @@ func def(v Value) *Value { return &v }
 // run configuration marks them unset (dynamics.Unset, depth 0) and dynamics.Config.Validate
 // reports one that the point's optimizer or model needs. Leaving them out also keeps the seeds
 // of specs that never mention them unchanged (seeds hash the given and default values).
-var optional = map[string]bool{"momentum": true, "noise": true, "rho": true, "depth": true}
+var optional = map[string]bool{"momentum": true, "noise": true, "rho": true, "depth": true, "data": true,
+	"k_aux": true, "k_main": true, "n_aux": true, "pretrain_init": true}
 
 // Required reports whether every spec must give the parameter (it has no default and is not
 // optional).
@@ -28,7 +29,7 @@ func (p Param) Required() bool { return p.Default == nil && !optional[p.Name] }
 // Values are checked for kind here; ranges and combinations are checked per point by the
 // dynamics (dynamics.Config.Validate).
 var Params = []Param{
-	{"model", String, def(StringValue("uv")), "parametrisation of beta (uv, deep)"},
+	{"model", String, def(StringValue("uv")), "parametrisation of beta (uv, deep; multi-task family of Lippl2024: stl, mtl, ptft, lp)"},
 	{"optimizer", String, def(StringValue("gd")), "update rule (gd, sgd, hb, nag, sam, label_noise, sgf, flow)"},
 	{"stepsize", Float, nil, "stepsize gamma > 0"},
 	{"batch", Int, def(IntValue(1)), "minibatch size for sgd and label_noise, 1 <= batch <= n"},
@@ -48,6 +49,13 @@ var Params = []Param{
 	{"steps", Int, def(IntValue(10000)), "maximum steps"},
 	{"stop_loss", Float, def(FloatValue(1e-10)), "converged when train loss falls below this"},
 	{"seed", Int, def(IntValue(0)), "replicate index, mixed into the per-point seeds"},
+	{"k_aux", Int, nil, "support size of the auxiliary teacher, 0 <= k_aux <= d (multi-task; optional: required by mtl, ptft, lp)"},
+	{"k_main", Int, nil, "support size of the main teacher, 1 <= k_main <= d (multi-task; optional: required by stl, mtl, ptft, lp)"},
+	{"overlap", Int, def(IntValue(0)), "main-teacher coordinates shared with the auxiliary teacher, <= min(k_aux, k_main) (multi-task)"},
+	{"n_aux", Int, nil, "auxiliary-task training samples (multi-task; optional: required by mtl, ptft, lp)"},
+	{"pretrain_init", Float, nil, "init scale of the pretraining network of ptft, lp (optional: defaults to init)"},
+	{"rescale", Float, def(FloatValue(1)), "lambda > 0: w+- <- lambda w+- after pretraining (ptft, lp)"},
+	{"data", String, nil, "dataset file or directory (pkg/dataset), relative to the spec's directory; replaces n, d, sparsity, x_mean, label_noise, x_norm, beta_star, test (optional)"},
 }
 
 // LookupParam finds a parameter by name.

@@ -1,0 +1,124 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics"
+	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/spec"
+	"github.com/phasesweep/phasesweep/pkg/version"
+)
+
+// metaTrajectoryRows is a key of a results shard's metadata (not of results.parquet): the
+// number of rows of its trajectory shard, written before it, so that a shard is reused only
+// together with the trajectory shard of the same attempt.
+const metaTrajectoryRows = "phasesweep.trajectory_rows"
+
+// TrajectoriesPath is the merged trajectory table of a sweep whose spec records trajectories
+// (record.every > 0): results.TrajectoryFields, one row per (point, step).
+func TrajectoriesPath(outDir string) string { return filepath.Join(outDir, "trajectories.parquet") }
+
+// TrajectoryShardPath is the trajectory shard written beside the results shard shard:
+// shards/chunk-000123.parquet -> shards/traj-000123.parquet (any other name gets "traj-" in
+// front).
+func TrajectoryShardPath(shard string) string {
+	dir, base := filepath.Split(shard)
+	return filepath.Join(dir, "traj-"+strings.TrimPrefix(base, "chunk-"))
+}
+
+// trajectoryTable collects the trajectory rows of a chunk (nil when the spec records none).
+type trajectoryTable struct {
+	rec   spec.Record
+	table *results.Table
+}
+
+// newTrajectoryTable starts the trajectory table of a chunk of a spec with hash hash, or
+// returns nil when rec records no trajectory.
+func newTrajectoryTable(rec spec.Record, hash string) *trajectoryTable {
+	if rec.Every <= 0 {
+		return nil
+	}
+	return &trajectoryTable{rec: rec, table: &results.Table{
+		Fields: results.TrajectoryFields(rec.Beta),
+		Meta:   map[string]string{results.MetaSpecHash: hash, results.MetaVersion: version.String()},
+	}}
+}
+
+// simulate runs point (dynamics.SimulateData), recording its trajectory into the table every
+// rec.Every steps when tt is not nil. Multi-task models and other runs that dynamics does not
+// record add no rows.
+func (tt *trajectoryTable) simulate(ctx context.Context, point int64, c dynamics.Config, data *dynamics.Data) (*dynamics.State, dynamics.Result, error) {
+	if tt == nil {
+		return dynamics.SimulateData(ctx, c, data)
+	}
+	start := len(tt.table.Rows)
+	st, res, err := dynamics.SimulateRecorded(ctx, c, data, tt.rec.Every,
+		func(step int, time, trainLoss, testLoss, l1 float64, beta []float64) {
+			if !tt.rec.Beta {
+				beta = nil
+			}
+			tt.table.Rows = append(tt.table.Rows, results.TrajectoryRow(point, step, time, trainLoss, testLoss, l1, beta))
+		})
+	if err != nil {
+		tt.table.Rows = tt.table.Rows[:start] // a failed point leaves no rows
+	}
+	return st, res, err
+}
+
+// write writes the trajectory shard of the results shard shard, and records its row count in
+// the results shard's metadata meta. It does nothing when tt is nil.
+func (tt *trajectoryTable) write(shard string, meta map[string]string) (rows int, path string, err error) {
+	if tt == nil {
+		return 0, "", nil
+	}
+	path = TrajectoryShardPath(shard)
+	if err := results.WriteFile(path, tt.table); err != nil {
+		return 0, "", err
+	}
+	meta[metaTrajectoryRows] = strconv.Itoa(len(tt.table.Rows))
+	return len(tt.table.Rows), path, nil
+}
+
+// reuseTrajectory reports whether the trajectory shard of the reusable results shard shard
+// (existingShard) may be reused too, and sets out's trajectory fields: always when rec records
+// nothing; else when the trajectory shard has the spec hash, the program version and the row
+// count the results shard's metadata names (so both come from the same attempt).
+func reuseTrajectory(out *ChunkOutput, rec spec.Record, shard, hash string) bool {
+	if rec.Every <= 0 {
+		return true
+	}
+	meta, _, err := results.ReadMeta(shard)
+	if err != nil {
+		return false
+	}
+	want, err := strconv.ParseInt(meta[metaTrajectoryRows], 10, 64)
+	if err != nil {
+		return false
+	}
+	path := TrajectoryShardPath(shard)
+	tm, rows, err := results.ReadMeta(path)
+	if err != nil || tm[results.MetaSpecHash] != hash || tm[results.MetaVersion] != version.String() || rows != want {
+		return false
+	}
+	out.Trajectory, out.TrajectoryRows = path, int(rows)
+	return true
+}
+
+// mergeTrajectories merges the trajectory shards of the results shards shards into
+// TrajectoriesPath(outDir) with metadata meta, keyed by (point, step).
+func mergeTrajectories(shards []string, outDir string, meta map[string]string) (string, int, error) {
+	trajShards := make([]string, len(shards))
+	for i, s := range shards {
+		trajShards[i] = TrajectoryShardPath(s)
+	}
+	out := TrajectoriesPath(outDir)
+	rows, err := results.MergeKeyed(trajShards, out, meta, results.TrajectoryKeyColumns)
+	if err != nil {
+		return "", 0, fmt.Errorf("merge trajectory shards into %s: %w", out, err)
+	}
+	return out, rows, nil
+}
