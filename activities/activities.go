@@ -23,6 +23,14 @@ type Activities struct {
 	// Inject, when set, is called before each point is simulated; an error it returns fails
 	// the attempt. Tests use it to inject faults (a crash mid-chunk, a retry).
 	Inject func(info activity.Info, point int64) error
+	// BeforeSimulate, when set, is called just before each point is simulated, inside the
+	// recovery that turns a panic into a failed row (status results.StatusFailed). Tests panic
+	// in it to fail one point.
+	BeforeSimulate func(point int64)
+	// PartialEvery, when > 0, makes a running chunk write its partial shard
+	// (PartialShardPath) after every PartialEvery finished points, besides every few seconds.
+	// Tests use it to force partial shards.
+	PartialEvery int
 }
 
 // ShardPath is where the shard of chunk id lives under the output directory: one file per

@@ -3,6 +3,7 @@ package activities
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -20,6 +21,8 @@ type ChunkInput struct {
 	SpecFile string // for messages
 	Chunk    grid.Chunk
 	Shard    string // path of the shard to write
+	// CacheDir is the result cache's directory (pkg/cache); "" disables the cache.
+	CacheDir string `json:",omitempty"`
 }
 
 // ChunkOutput reports a written shard.
@@ -27,6 +30,8 @@ type ChunkOutput struct {
 	Shard    string
 	Rows     int
 	Diverged int
+	// Failed counts the rows of points whose simulation failed (status results.StatusFailed).
+	Failed int `json:",omitempty"`
 	// Trajectory is the trajectory shard written beside Shard (TrajectoryShardPath) and
 	// TrajectoryRows its rows, when the spec records trajectories ("" and 0 otherwise).
 	Trajectory     string
@@ -42,6 +47,14 @@ const heartbeatEvery = 2 * time.Second
 // spec records trajectories (record.every > 0) it first writes the chunk's trajectory rows to
 // the trajectory shard beside it (TrajectoryShardPath), also atomically, and a shard is
 // reused only with its trajectory shard.
+//
+// While it runs, it heartbeats the last finished point and now and then writes the rows
+// finished so far to the chunk's partial shard (PartialShardPath, partial.go); an attempt
+// after a killed worker loads them and continues after them, so that the final shard is the
+// one an uninterrupted attempt writes. A point whose simulation panics or returns an error
+// (other than a cancellation) becomes a row with status results.StatusFailed and the message
+// in the error column (failure.go), and the chunk goes on; a spec that cannot run is a
+// non-retryable ErrSpec error.
 func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOutput, error) {
 	g, err := loadGrid(in.SpecFile, in.Spec)
 	if err != nil {
@@ -53,7 +66,8 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	}
 	hash := g.Hash() // the spec's hash, plus its data files' content hashes when it sets data
 	record := g.Spec().Record
-	if out, ok := existingShard(in.Shard, hash, in.Chunk); ok && reuseTrajectory(&out, record, in.Shard, hash) {
+	if out, ok := existingShard(in.Shard, hash, in.Chunk, results.SweepFields(g.Columns())); ok && reuseTrajectory(&out, record, in.Shard, hash) {
+		removePartial(ctx, in.Shard) // left if the worker died right after writing the shard
 		return out, nil
 	}
 	info := activity.GetInfo(ctx)
@@ -67,9 +81,21 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		Meta:   map[string]string{results.MetaSpecHash: hash, results.MetaVersion: version.String()},
 	}
 	traj := newTrajectoryTable(record, hash) // nil: no trajectories
+	// The result cache (cache.go); nil when disabled.
+	cc := openChunkCache(ctx, in.CacheDir, g, table.Fields)
 	datasets := map[uint64]*dynamics.Data{}
-	diverged := 0
-	for i := in.Chunk.Start; i < in.Chunk.End; i++ {
+	gammaMax := gammaMaxes{}
+	partial := a.resumePartial(ctx, in, table, traj) // rows an earlier attempt finished (partial.go)
+	diverged, failed := statusCounts(table)
+	for i := in.Chunk.Start + int64(len(table.Rows)); i < in.Chunk.End; i++ {
+		if row, div, ok := cc.lookup(g.Point(i)); ok { // finished before, by this or another sweep
+			table.Rows = append(table.Rows, row)
+			if div {
+				diverged++
+			}
+			pointDone(ctx, last, partial, i, in.Chunk.End)
+			continue
+		}
 		if a.Inject != nil {
 			if err := a.Inject(info, i); err != nil {
 				return ChunkOutput{}, err
@@ -92,22 +118,25 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 			data = dynamics.GenerateData(p.Config)
 			datasets = map[uint64]*dynamics.Data{p.Config.DataSeed: data} // keep one: memory stays bounded
 		}
-		_, res, err := traj.simulate(ctx, i, p.Config, data)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ChunkOutput{}, ctx.Err()
-			}
-			return ChunkOutput{}, nonRetryable(fmt.Errorf("point %d (%s): %w", i, g.Describe(p), err))
+		res, err := a.simulatePoint(ctx, traj, i, p.Config, data) // a panic is an error (failure.go)
+		if err != nil && ctx.Err() != nil {
+			return ChunkOutput{}, ctx.Err()
+		}
+		if err != nil { // a failed point is a row, not a failed chunk: the sweep goes on
+			activity.GetLogger(ctx).Warn("point failed", "point", i, "params", g.Describe(p), "error", err)
+			table.Rows = append(table.Rows, results.FailedRow(i, p.Values, err.Error()))
+			failed++
+			pointDone(ctx, last, partial, i, in.Chunk.End)
+			continue
 		}
 		if res.Status == dynamics.StatusDiverged {
 			diverged++
 		}
-		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
-		select {
-		case <-last:
-		default:
+		if g.Spec().Record.GammaMax {
+			res.GammaMax = gammaMax.of(ctx, p.Config, data)
 		}
-		last <- i
+		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
+		pointDone(ctx, last, partial, i, in.Chunk.End)
 	}
 	trajRows, trajPath, err := traj.write(in.Shard, table.Meta) // before the shard that names its row count
 	if err != nil {
@@ -116,16 +145,18 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	if err := results.WriteFile(in.Shard, table); err != nil {
 		return ChunkOutput{}, fmt.Errorf("write shard of chunk %d: %w", in.Chunk.ID, err)
 	}
-	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged, Trajectory: trajPath, TrajectoryRows: trajRows}, nil
+	removePartial(ctx, in.Shard)
+	cc.store(ctx, table.Rows) // the newly finished points, not the failed ones
+	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged, Failed: failed, Trajectory: trajPath, TrajectoryRows: trajRows}, nil
 }
 
 // existingShard reads a shard left by an earlier attempt for the same spec, chunk and program
-// version. A shard of an earlier sweep run with another chunk size, or by another version,
-// holds other points or other numbers, and is computed again.
-func existingShard(path, hash string, c grid.Chunk) (ChunkOutput, bool) {
+// version, with the columns fields. A shard of an earlier sweep run with another chunk size,
+// or by another version, holds other points or other numbers, and is computed again.
+func existingShard(path, hash string, c grid.Chunk, fields []results.Field) (ChunkOutput, bool) {
 	t, err := results.ReadFile(path)
 	if err != nil || t.Meta[results.MetaSpecHash] != hash || t.Meta[results.MetaVersion] != version.String() ||
-		int64(len(t.Rows)) != c.Len() || len(t.Fields) == 0 || t.Fields[0].Name != results.PointColumn {
+		int64(len(t.Rows)) != c.Len() || !slices.Equal(t.Fields, fields) {
 		return ChunkOutput{}, false
 	}
 	for k, r := range t.Rows {
@@ -134,17 +165,21 @@ func existingShard(path, hash string, c grid.Chunk) (ChunkOutput, bool) {
 		}
 	}
 	out := ChunkOutput{Shard: path, Rows: len(t.Rows)}
-	for j, f := range t.Fields {
-		if f.Name != "status" {
-			continue
-		}
-		for _, r := range t.Rows {
-			if r[j].S == dynamics.StatusDiverged {
-				out.Diverged++
-			}
-		}
-	}
+	out.Diverged, out.Failed = statusCounts(t)
 	return out, true
+}
+
+// pointDone reports point, just finished, to the heartbeat and updates the partial shard
+// (unless point is the chunk's last: its final shard follows).
+func pointDone(ctx context.Context, last chan int64, partial *partialShard, point, end int64) {
+	select {
+	case <-last:
+	default:
+	}
+	last <- point
+	if point+1 < end {
+		partial.update(ctx)
+	}
 }
 
 // heartbeat records the last finished point every heartbeatEvery until done, so that the

@@ -122,3 +122,18 @@ func mergeTrajectories(shards []string, outDir string, meta map[string]string) (
 	}
 	return out, rows, nil
 }
+
+// len is the number of trajectory rows recorded so far (0 when tt is nil).
+func (tt *trajectoryTable) len() int {
+	if tt == nil {
+		return 0
+	}
+	return len(tt.table.Rows)
+}
+
+// truncate drops the rows recorded after the first n (those of a point that panicked).
+func (tt *trajectoryTable) truncate(n int) {
+	if tt != nil {
+		tt.table.Rows = tt.table.Rows[:n]
+	}
+}

@@ -16,7 +16,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/phasesweep/phasesweep/pkg/devserver"
-	"github.com/phasesweep/phasesweep/pkg/spec"
+	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
@@ -49,11 +49,11 @@ func (f *controlFlags) withSweep(ctx context.Context, ref string, fn func(client
 // sweepID accepts a sweep's workflow id or the path of its spec file.
 func sweepID(ref string) (string, error) {
 	if strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml") {
-		s, err := spec.Load(ref)
+		g, err := grid.Load(ref)
 		if err != nil {
 			return "", err
 		}
-		return workflows.WorkflowID(s.Name, s.Hash()), nil
+		return workflows.WorkflowID(g.Spec().Name, g.Hash()), nil // as sweep run names it
 	}
 	return ref, nil
 }

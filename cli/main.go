@@ -33,7 +33,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(runCmd(), validateCmd(), serverCmd())
+	root.AddCommand(runCmd(), validateCmd(), serverCmd(), retryCmd())
 	root.AddCommand(controlCmds()...)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

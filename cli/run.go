@@ -25,6 +25,8 @@ type runFlags struct {
 	chunk, concurrency  int
 	batchChunks, runs   int
 	json                bool
+	cache               string // result cache directory (default <state>/cache with the embedded server)
+	noCache, fresh      bool   // --no-cache, --new
 }
 
 func runCmd() *cobra.Command {
@@ -37,7 +39,12 @@ with its state in --state and a worker runs in this process; with --address the 
 submitted to that server and run by its workers (go run ./worker --address ...).
 
 The sweep's id derives from the spec, so running the same command again after an interruption
-resumes the same sweep, and after completion returns the finished results without recomputing.`,
+resumes the same sweep, and after completion returns the finished results without recomputing;
+--new starts a fresh sweep of the spec instead (its id gets a -<unix time> suffix).
+
+Finished points are kept in a result cache (--cache, default <state>/cache with the embedded
+server, none with --address unless given): a sweep sharing points with an earlier one reads
+them from there instead of simulating them again. --no-cache simulates every point.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd.Context(), args[0], f) },
 	}
@@ -50,6 +57,9 @@ resumes the same sweep, and after completion returns the finished results withou
 	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
 	fl.IntVar(&f.batchChunks, "batch-chunks", 0, "chunks per child workflow (default 256)")
 	fl.IntVar(&f.runs, "batches-per-run", 0, "child workflows per run of the sweep before it continues as new (default 64)")
+	fl.StringVar(&f.cache, "cache", "", "result cache directory, shared by sweeps and visible to every worker (default <state>/cache with the embedded server)")
+	fl.BoolVar(&f.noCache, "no-cache", false, "simulate every point: neither read nor write the result cache")
+	fl.BoolVar(&f.fresh, "new", false, "start a fresh sweep instead of attaching to the running or finished one of this spec")
 	_ = fl.MarkHidden("batch-chunks")
 	_ = fl.MarkHidden("batches-per-run")
 	return cmd
@@ -96,6 +106,13 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	}
 
 	id := workflows.WorkflowID(s.Name, g.Hash()) // the spec's hash, and its data files' (parameter data)
+	if f.fresh {
+		id = fmt.Sprintf("%s-%d", id, time.Now().Unix())
+	}
+	cacheDir, err := cacheDirOf(f.cache, f.noCache, f.address, f.state)
+	if err != nil {
+		return err
+	}
 	// Workers resolve a relative data path against the spec file's directory: give them an
 	// absolute one, so that their working directory does not matter.
 	absFile, err := filepath.Abs(file)
@@ -105,7 +122,7 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	in := workflows.SweepInput{
 		Spec: string(s.Source), SpecFile: absFile, OutDir: out,
 		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
-		ChunksPerBatch: f.batchChunks, BatchesPerRun: f.runs,
+		ChunksPerBatch: f.batchChunks, BatchesPerRun: f.runs, CacheDir: cacheDir,
 	}
 	run, err := startOrAttach(ctx, b.client, id, in)
 	if err != nil {
@@ -114,7 +131,11 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	res, err := watch(ctx, b.client, run)
 	if err != nil {
 		if ctx.Err() != nil {
-			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; run the same command again to resume it\n", id)
+			again := "run the same command again"
+			if f.fresh {
+				again = "run sweep retry " + id
+			}
+			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
 		}
 		return err
 	}
@@ -131,6 +152,27 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	}
 	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", rel, res.Rows, res.Diverged, id)
 	return nil
+}
+
+// cacheDirOf is the absolute result cache directory of a sweep: none with --no-cache, else
+// --cache, else <state>/cache with the embedded server (no address), else none (a cluster's
+// workers need a directory they all see: give --cache).
+func cacheDirOf(flag string, off bool, address, state string) (string, error) {
+	switch {
+	case off && flag != "":
+		return "", usageError{errors.New("--cache and --no-cache exclude each other")}
+	case off:
+		return "", nil
+	case flag == "" && address != "":
+		return "", nil
+	case flag == "":
+		flag = filepath.Join(state, "cache")
+	}
+	dir, err := filepath.Abs(flag)
+	if err != nil {
+		return "", usageError{fmt.Errorf("--cache: %w", err)}
+	}
+	return dir, nil
 }
 
 // startOrAttach starts the sweep, or attaches to it when a sweep with the same id is running

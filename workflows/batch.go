@@ -52,7 +52,7 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 	for (next < in.EndChunk && firstErr == nil && !cancelled) || inFlight > 0 {
 		for firstErr == nil && !cancelled && !paused && next < in.EndChunk && inFlight < window {
 			start := int64(next) * int64(sw.ChunkSize)
-			chunk := activities.ChunkInput{Spec: sw.Spec, SpecFile: sw.SpecFile, Shard: activities.ShardPath(sw.OutDir, next)}
+			chunk := activities.ChunkInput{Spec: sw.Spec, SpecFile: sw.SpecFile, Shard: activities.ShardPath(sw.OutDir, next), CacheDir: sw.CacheDir}
 			chunk.Chunk.ID, chunk.Chunk.Start, chunk.Chunk.End = next, start, min(start+int64(sw.ChunkSize), sw.Points)
 			sel.AddFuture(workflow.ExecuteActivity(actCtx, a.SimulateChunk, chunk), func(f workflow.Future) {
 				inFlight--

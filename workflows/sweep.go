@@ -61,6 +61,10 @@ type SweepInput struct {
 	Concurrency    int    // chunks in flight (0: DefaultConcurrency)
 	ChunksPerBatch int    // chunks per child workflow (0: DefaultChunksPerBatch)
 	BatchesPerRun  int    // batches per run before continue-as-new (0: DefaultBatchesPerRun)
+	// CacheDir is the absolute directory of the result cache (pkg/cache), shared by the
+	// sweeps that use it: points finished by an earlier sweep are read from it instead of
+	// simulated. "" disables the cache.
+	CacheDir string `json:",omitempty"`
 
 	// State is carried across continue-as-new; nil when a sweep starts.
 	State *SweepState `json:",omitempty"`
@@ -88,6 +92,7 @@ type SweepOutput struct {
 // Progress is the answer of the progress query.
 type Progress struct {
 	Total, Done, Diverged int64
+	Failed                int64 `json:",omitempty"` // rows of points whose simulation failed
 	Chunks, ChunksDone    int
 	Merging, Finished     bool
 	Paused                bool `json:",omitempty"`
@@ -98,6 +103,7 @@ type Progress struct {
 func (p *Progress) add(c activities.ChunkOutput) {
 	p.Done += int64(c.Rows)
 	p.Diverged += int64(c.Diverged)
+	p.Failed += int64(c.Failed)
 	p.ChunksDone++
 }
 

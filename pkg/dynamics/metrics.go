@@ -48,6 +48,10 @@ type Result struct {
 	// MultiTask holds the multi-task metrics (models stl, mtl, ptft, lp; multitask.go); nil
 	// for other models. MultiTaskColumns reads it with NaN for nil.
 	MultiTask *MultiTaskMetrics
+
+	// GammaMax is the point's gamma_max (PointGammaMax) when the spec asks for it
+	// (record.gamma_max); NaN otherwise. The run itself does not set it.
+	GammaMax float64
 }
 
 // result computes the metrics of the current iterate (evaluate must have been called).

@@ -63,9 +63,17 @@ func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, er
 	return simulateData(ctx, c, data, nil)
 }
 
-// simulateData implements SimulateData, reporting the trajectory to rc when it is not nil
-// (rc.onGrid after every step, rc.final at the end; see SimulateRecorded).
+// simulateData implements SimulateData and SimulateRecorded; Result.GammaMax is NaN (a run does
+// not measure it; see PointGammaMax).
 func simulateData(ctx context.Context, c Config, data *Data, rc *recording) (*State, Result, error) {
+	st, res, err := simulateRun(ctx, c, data, rc)
+	res.GammaMax = math.NaN()
+	return st, res, err
+}
+
+// simulateRun runs c on data, reporting the trajectory to rc when it is not nil
+// (rc.onGrid after every step, rc.final at the end; see SimulateRecorded).
+func simulateRun(ctx context.Context, c Config, data *Data, rc *recording) (*State, Result, error) {
 	if err := c.Validate(); err != nil {
 		return nil, Result{}, fmt.Errorf("invalid config: %w", err)
 	}

@@ -40,7 +40,67 @@ func GammaMax(ctx context.Context, c Config, lo, hi, relTol float64) (GammaBrack
 	if err := c.Validate(); err != nil {
 		return GammaBracket{}, fmt.Errorf("invalid config: %w", err)
 	}
-	data := GenerateData(c)
+	return gammaMaxOn(ctx, c, GenerateData(c), lo, hi, relTol, converged)
+}
+
+// converged and notDiverged are the success criteria of GammaMax and PointGammaMax.
+func converged(s string) bool   { return s == StatusConverged }
+func notDiverged(s string) bool { return s != StatusDiverged }
+
+// PointGammaMax is gamma_max for the run c on data (its stepsize ignored), to a relative
+// precision relTol: the largest stepsize at which the run does not diverge within c.Steps (a
+// sweep's small stepsizes often end at max_steps, which is not instability, so unlike GammaMax
+// it does not ask for convergence). It is bracketed from the curvature of the loss:
+// lo = 0.05/lambda_max(H), hi = 4/lambda_max(H), H = X^T X / n (gd on a quadratic is stable
+// below 2/lambda_max; the diagonal network's edge of stability lies above it, SGD's below,
+// Even2023), hi doubled while it does not diverge; NaN with an error when lo diverges. The trial runs use a run seed derived from the data seed, not c's,
+// so that every point of one configuration (differing only in stepsize) gets the same answer.
+func PointGammaMax(ctx context.Context, c Config, data *Data, relTol float64) (float64, error) {
+	c.RunSeed = c.DataSeed ^ 0x9e3779b97f4a7c15
+	lam := topEigenH(data)
+	if !(lam > 0) {
+		return math.NaN(), errors.New("gamma_max: X^T X has no positive eigenvalue")
+	}
+	if !(c.StopLoss > 0) {
+		return math.NaN(), errors.New("gamma_max needs stop_loss > 0 (convergence decides)")
+	}
+	b, err := gammaMaxOn(ctx, c, data, 0.05/lam, 4/lam, relTol, notDiverged)
+	if err != nil {
+		return math.NaN(), err
+	}
+	return b.Lo, nil
+}
+
+// topEigenH is lambda_max(X^T X / n) by 200 power iterations from the all-ones vector.
+func topEigenH(data *Data) float64 {
+	n, d := data.N, data.D
+	v, w, r := make([]float64, d), make([]float64, d), make([]float64, n)
+	for i := range v {
+		v[i] = 1 / math.Sqrt(float64(d))
+	}
+	lam := 0.0
+	for it := 0; it < 200; it++ {
+		for i := 0; i < n; i++ {
+			r[i] = dot(data.X[i*d:(i+1)*d], v)
+		}
+		clear(w)
+		for i := 0; i < n; i++ {
+			addScaledRow(w, r[i]/float64(n), data.X[i*d:(i+1)*d])
+		}
+		norm := math.Sqrt(dot(w, w))
+		if norm == 0 {
+			return 0
+		}
+		lam = norm
+		for i := range v {
+			v[i] = w[i] / norm
+		}
+	}
+	return lam
+}
+
+// gammaMaxOn is GammaMax on a given dataset, a trial succeeding when success(its status).
+func gammaMaxOn(ctx context.Context, c Config, data *Data, lo, hi, relTol float64, success func(status string) bool) (GammaBracket, error) {
 	b := GammaBracket{Lo: lo, Hi: hi}
 	converges := func(gamma float64) (bool, error) {
 		cc := c
@@ -50,14 +110,14 @@ func GammaMax(ctx context.Context, c Config, lo, hi, relTol float64) (GammaBrack
 		if err != nil {
 			return false, err
 		}
-		return res.Status == StatusConverged, nil
+		return success(res.Status), nil
 	}
 	ok, err := converges(lo)
 	if err != nil {
 		return b, err
 	}
 	if !ok {
-		return b, fmt.Errorf("stepsize lo = %v does not converge", lo)
+		return b, fmt.Errorf("stepsize lo = %v fails", lo)
 	}
 	for i := 0; ; i++ {
 		ok, err := converges(b.Hi)
@@ -68,7 +128,7 @@ func GammaMax(ctx context.Context, c Config, lo, hi, relTol float64) (GammaBrack
 			break
 		}
 		if i == 60 {
-			return b, fmt.Errorf("every stepsize up to %v converges", b.Hi)
+			return b, fmt.Errorf("every stepsize up to %v succeeds", b.Hi)
 		}
 		b.Lo, b.Hi = b.Hi, 2*b.Hi
 	}

@@ -73,6 +73,19 @@ func (g *Grid) Dataset(p Point) (*dynamics.Data, error) {
 	return set.Data, nil
 }
 
+// DataHash is the content hash (dataset.Set.Hash) of the dataset point p runs on when its
+// spec sets data, or "" when p uses generated data.
+func (g *Grid) DataHash(p Point) (string, error) {
+	if p.Config.DataFile == "" {
+		return "", nil
+	}
+	set, err := g.dataset(p.Config.DataFile)
+	if err != nil {
+		return "", err
+	}
+	return set.Hash, nil
+}
+
 // withData completes c for a point whose values set data: DataFile, and N, D and Test from
 // the file. It returns the values to hash for the seeds: those of all, with data replaced by
 // the dataset's content hash and the generation parameters left out. Without data it returns

@@ -16,7 +16,7 @@ import (
 var topKeys = []string{"name", "seed", "params", "grid", "record"}
 
 // recordKeys are the keys allowed under record.
-var recordKeys = []string{"every", "beta"}
+var recordKeys = []string{"every", "beta", "gamma_max"}
 
 // axisKeys are the keys of a generated axis ({linspace: [a, b], num: k}, ...).
 var axisKeys = []string{"linspace", "logspace", "num", "range"}
@@ -210,6 +210,11 @@ func (p *parser) record(n *yaml.Node) error {
 				return p.errorf(v, "record.every", "must be >= 0 (0 records no trajectory), got %d", val.Int)
 			}
 			p.spec.Record.Every = int(val.Int)
+		case "gamma_max":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
+				return p.errorf(v, "record.gamma_max", "must be true or false, got %s", describe(v))
+			}
+			p.spec.Record.GammaMax = v.Value == "true"
 		case "beta":
 			if v.Kind != yaml.ScalarNode || v.Tag != "!!bool" {
 				return p.errorf(v, "record.beta", "must be true or false, got %s", describe(v))

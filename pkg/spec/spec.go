@@ -35,6 +35,9 @@ type Record struct {
 	Every int
 	// Beta adds beta itself to trajectory rows.
 	Beta bool
+	// GammaMax fills the gamma_max column: each point's largest converging stepsize, by
+	// bisection (dynamics.PointGammaMax; about 20 extra runs per distinct configuration).
+	GammaMax bool
 }
 
 // Spec is a parsed, checked sweep specification.
@@ -124,6 +127,9 @@ func (s *Spec) Hash() string {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "record every=%d beta=%t\n", s.Record.Every, s.Record.Beta)
+	if s.Record.GammaMax { // written only when set, so that older specs keep their hash
+		b.WriteString("record gamma_max\n")
+	}
 	sum := sha256.Sum256([]byte(b.String()))
 	return hex.EncodeToString(sum[:])
 }

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
+
+	"github.com/phasesweep/phasesweep/activities"
+	"github.com/phasesweep/phasesweep/workflows"
+)
+
+func retryCmd() *cobra.Command {
+	var f controlFlags
+	var cacheFlag string
+	cmd := &cobra.Command{
+		Use:   "retry SWEEP",
+		Short: "Run a sweep again, simulating only its failed or missing points (SWEEP: its id or its spec file)",
+		Long: `Run a sweep that has ended (completed with failed points, failed, cancelled or terminated)
+again under the same id, with the same input, so that only its failed or missing points are
+simulated: the finished rows of its results.parquet are stored in the result cache, the shards
+holding failed rows are removed, and every other point comes from its shard or from the cache.
+A sweep still running is followed instead (and, with the embedded server, run by this process).
+
+The cache is the sweep's own, else --cache, else <state>/cache with the embedded server; with
+--address give --cache, a directory every worker sees. The output directory must be reachable
+from this machine too.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return retrySweep(cmd.Context(), args[0], f, cacheFlag)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVar(&cacheFlag, "cache", "", "result cache directory when the sweep has none (default <state>/cache with the embedded server)")
+	return cmd
+}
+
+func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag string) error {
+	id, err := sweepID(ref)
+	if err != nil {
+		return err
+	}
+	b, err := connect(ctx, f.address, f.state, true)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	if b.server != nil { // no other process runs the server, so none runs a worker for it
+		w := workflows.NewWorker(b.client, &activities.Activities{}, 0)
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		defer w.Stop()
+	}
+	desc, err := b.client.DescribeWorkflowExecution(ctx, id, "")
+	if err != nil {
+		return fmt.Errorf("sweep %s: %w", id, err)
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	var run client.WorkflowRun
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		fmt.Fprintf(os.Stderr, "sweep %s is running; following it\n", id)
+		run = b.client.GetWorkflow(ctx, id, "")
+	} else {
+		in, err := startInput(ctx, b.client, id, info.GetExecution().GetRunId())
+		if err != nil {
+			return err
+		}
+		in.State = nil // from the first batch: finished chunks come from their shards or the cache
+		if in.CacheDir == "" {
+			if in.CacheDir, err = cacheDirOf(cacheFlag, false, f.address, f.state); err != nil {
+				return err
+			}
+		}
+		if in.CacheDir == "" {
+			return usageError{fmt.Errorf("sweep %s ran without a result cache: give --cache DIR (a directory every worker sees)", id)}
+		}
+		plan, err := activities.PrepareRetry(in.SpecFile, in.Spec, in.OutDir, in.CacheDir)
+		if err != nil {
+			return fmt.Errorf("prepare retry of sweep %s: %w", id, err)
+		}
+		fmt.Fprintf(os.Stderr, "retrying sweep %s: %d points; results.parquet had %d rows (%d failed); %d shards with failed rows removed\n",
+			id, plan.Points, plan.Rows, plan.Failed, plan.Removed)
+		run, err = b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                       id,
+			TaskQueue:                workflows.TaskQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		}, workflows.SweepWorkflow, in)
+		if err != nil {
+			return fmt.Errorf("start sweep %s again: %w", id, err)
+		}
+	}
+	res, err := watch(ctx, b.client, run)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+			"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged,
+		})
+	}
+	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
+	return nil
+}
+
+// startInput is the SweepInput the run runID of sweep id was started with (for a run that
+// continued as new, with its carried State).
+func startInput(ctx context.Context, c client.Client, id, runID string) (workflows.SweepInput, error) {
+	var in workflows.SweepInput
+	it := c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return in, fmt.Errorf("sweep %s: empty history", id)
+	}
+	ev, err := it.Next()
+	if err != nil {
+		return in, fmt.Errorf("sweep %s: read history: %w", id, err)
+	}
+	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
+	if attrs == nil || attrs.GetWorkflowType().GetName() != "SweepWorkflow" {
+		return in, errors.New("sweep " + id + " is not a sweep workflow")
+	}
+	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err != nil {
+		return in, fmt.Errorf("sweep %s: decode its input: %w", id, err)
+	}
+	return in, nil
+}

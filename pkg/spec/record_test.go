@@ -1,0 +1,35 @@
+package spec
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestRecordGammaMax: record.gamma_max is read as a bool, a non-bool is an error at its line,
+// and leaving it false keeps the spec's hash (so sweeps started before the option existed are
+// found again) while setting it changes the hash (the table gains values).
+func TestRecordGammaMax(t *testing.T) {
+	base := "name: x\nparams:\n  stepsize: 0.1\n"
+	plain, err := Parse("r.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := Parse("r.yaml", []byte(base+"record:\n  gamma_max: false\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	on, err := Parse("r.yaml", []byte(base+"record:\n  gamma_max: true\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !on.Record.GammaMax || off.Record.GammaMax {
+		t.Fatalf("gamma_max read as %t / %t", on.Record.GammaMax, off.Record.GammaMax)
+	}
+	if off.Hash() != plain.Hash() || on.Hash() == plain.Hash() {
+		t.Errorf("hashes: plain %s, false %s, true %s", plain.Hash()[:8], off.Hash()[:8], on.Hash()[:8])
+	}
+	_, err = Parse("r.yaml", []byte(base+"record:\n  gamma_max: 3\n"))
+	if err == nil || !strings.Contains(err.Error(), "r.yaml:5: record.gamma_max: must be true or false") {
+		t.Errorf("bad gamma_max: %v", err)
+	}
+}
