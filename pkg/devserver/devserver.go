@@ -18,7 +18,10 @@ import (
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
+	"go.temporal.io/server/common/persistence/sql"
+	"go.temporal.io/server/common/persistence/sql/sqlplugin"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
+	"go.temporal.io/server/common/resolver"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
@@ -87,6 +90,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			_ = os.Remove(dbPath)
 			return nil, fmt.Errorf("devserver: set up schema in %s: %w", dbPath, err)
 		}
+	} else if err := forgetMembers(sqlCfg); err != nil {
+		return nil, err
 	}
 	ns, err := sqliteschema.NewNamespaceConfig(clusterName, Namespace, false, nil)
 	if err != nil {
@@ -214,6 +219,23 @@ func serverConfig(sqlCfg *config.SQL, ip string, port int) (*config.Config, erro
 		}},
 		PublicClient: config.PublicClient{HostPort: frontend},
 	}, nil
+}
+
+// forgetMembers deletes the cluster membership records of an earlier server on this state. A
+// server killed without shutting down leaves its services registered; the new one would then
+// try to join those dead addresses for up to Membership.MaxJoinDuration (30 s) before serving.
+// The embedded server is the only node of its cluster, and the caller holds the state
+// directory exclusively (the CLI's lock), so every record found here is stale.
+func forgetMembers(cfg *config.SQL) error {
+	db, err := sql.NewSQLAdminDB(sqlplugin.DbKindUnknown, cfg, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
+	if err != nil {
+		return fmt.Errorf("devserver: open state: %w", err)
+	}
+	defer db.Close()
+	if err := db.Exec("DELETE FROM cluster_membership"); err != nil {
+		return fmt.Errorf("devserver: clear stale cluster membership: %w", err)
+	}
+	return nil
 }
 
 // freePort asks the kernel for a port that is free on ip right now.
