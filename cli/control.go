@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -105,8 +106,12 @@ func describeProgress(p workflows.Progress) string {
 	if p.Total > 0 {
 		pct = 100 * float64(p.Done) / float64(p.Total)
 	}
-	return fmt.Sprintf("%d/%d points (%.1f%%), %d/%d chunks, %d diverged, concurrency %d",
-		p.Done, p.Total, pct, p.ChunksDone, p.Chunks, p.Diverged, p.Concurrency)
+	eta := "--"
+	if p.ETA > 0 {
+		eta = (time.Duration(p.ETA) * time.Second).String()
+	}
+	return fmt.Sprintf("%d/%d points (%.1f%%), %d/%d chunks, %d diverged, %d failed, %.1f points/s, ETA %s, concurrency %d",
+		p.Done, p.Total, pct, p.ChunksDone, p.Chunks, p.Diverged, p.Failed, p.Rate, eta, p.Concurrency)
 }
 
 func listCmd() *cobra.Command {

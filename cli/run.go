@@ -84,7 +84,10 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	if f.chunk < 0 || f.concurrency < 0 || f.batchChunks < 0 || f.runs < 0 {
 		return usageError{errors.New("--chunk, --concurrency, --batch-chunks and --batches-per-run must be >= 0")}
 	}
-	chunk := f.chunk
+	chunk := f.chunk // the flag, else the spec's chunk, else sized from the cost of a point
+	if chunk == 0 {
+		chunk = s.Chunk
+	}
 	if chunk == 0 {
 		chunk = g.ChunkSize(chunkSeconds)
 	}

@@ -76,7 +76,8 @@ type SweepState struct {
 	NextBatch   int
 	Progress    Progress
 	Paused      bool
-	Concurrency int // set by the concurrency update; 0: from the input
+	Concurrency int       // set by the concurrency update; 0: from the input
+	Started     time.Time // when the sweep's first run began (for the rate)
 }
 
 // SweepOutput reports a finished sweep.
@@ -97,6 +98,10 @@ type Progress struct {
 	Merging, Finished     bool
 	Paused                bool `json:",omitempty"`
 	Concurrency           int  `json:",omitempty"`
+	// Rate is points per second since the sweep started (workflow time, across
+	// continue-as-new); ETA the seconds the remaining points take at that rate (0 when unknown).
+	Rate float64 `json:",omitempty"`
+	ETA  float64 `json:",omitempty"`
 }
 
 // add counts one finished chunk.
@@ -170,9 +175,16 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	}
 	p := newPlan(in, st.Concurrency)
 	st.Progress.Total, st.Progress.Chunks, st.Progress.Concurrency = in.Points, p.chunks, p.window
+	if st.Started.IsZero() {
+		st.Started = workflow.Now(ctx)
+	}
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) {
 		pr := st.Progress
 		pr.Paused = st.Paused
+		if secs := workflow.Now(ctx).Sub(st.Started).Seconds(); secs > 0 && pr.Done > 0 {
+			pr.Rate = float64(pr.Done) / secs
+			pr.ETA = float64(pr.Total-pr.Done) / pr.Rate
+		}
 		return pr, nil
 	}); err != nil {
 		return SweepOutput{}, err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -113,6 +114,22 @@ func runSweep(t *testing.T, env *testsuite.TestWorkflowEnvironment, in SweepInpu
 }
 
 // queryProgress asks the workflow for its progress.
+// checkRate checks the rate and ETA of a progress answer against its own counts (the rate
+// is points per second of workflow time, so its value depends on the test clock: only its
+// consistency is checked), then zeroes them for exact comparisons of the counts.
+func checkRate(t *testing.T, p *Progress) {
+	t.Helper()
+	switch {
+	case p.Done == 0 && (p.Rate != 0 || p.ETA != 0):
+		t.Errorf("rate %v, ETA %v before any point is done", p.Rate, p.ETA)
+	case p.Done > 0 && !(p.Rate > 0):
+		t.Errorf("rate %v with %d points done", p.Rate, p.Done)
+	case p.Done > 0 && math.Abs(p.ETA-float64(p.Total-p.Done)/p.Rate) > 1e-9*(1+p.ETA):
+		t.Errorf("ETA %v, want (total - done)/rate = %v", p.ETA, float64(p.Total-p.Done)/p.Rate)
+	}
+	p.Rate, p.ETA = 0, 0
+}
+
 func queryProgress(t *testing.T, env *testsuite.TestWorkflowEnvironment) Progress {
 	t.Helper()
 	v, err := env.QueryWorkflow(ProgressQuery)
@@ -417,6 +434,7 @@ func TestProgressQuery(t *testing.T) {
 			close(release)
 			return
 		}
+		checkRate(t, &p)
 		seen = append(seen, p)
 		select {
 		case <-held:
@@ -466,6 +484,7 @@ func TestProgressQuery(t *testing.T) {
 	}
 
 	end := queryProgress(t, env)
+	checkRate(t, &end)
 	want := Progress{Total: g.Count(), Done: g.Count(), Diverged: out.Diverged, Chunks: nChunks, ChunksDone: nChunks, Finished: true, Concurrency: 1}
 	if end != want {
 		t.Errorf("final progress = %+v, want %+v", end, want)

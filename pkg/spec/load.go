@@ -13,7 +13,7 @@ import (
 )
 
 // topKeys are the keys allowed at the top level of a spec.
-var topKeys = []string{"name", "seed", "params", "grid", "record"}
+var topKeys = []string{"name", "seed", "params", "grid", "record", "chunk"}
 
 // recordKeys are the keys allowed under record.
 var recordKeys = []string{"every", "beta", "gamma_max"}
@@ -133,6 +133,15 @@ func (p *parser) top(root *yaml.Node) error {
 				return p.errorf(v, "name", "must be a word of letters, digits, '_', '-' or '.', got %s", describe(v))
 			}
 			s.Name = v.Value
+		case "chunk":
+			val, err := p.scalar(v, "chunk", Int)
+			if err != nil {
+				return err
+			}
+			if val.Int < 1 || val.Int > MaxPoints {
+				return p.errorf(v, "chunk", "must be between 1 and %d points per activity, got %d", MaxPoints, val.Int)
+			}
+			s.Chunk = int(val.Int)
 		case "seed":
 			val, err := p.scalar(v, "seed", Int)
 			if err != nil {

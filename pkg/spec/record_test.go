@@ -33,3 +33,25 @@ func TestRecordGammaMax(t *testing.T) {
 		t.Errorf("bad gamma_max: %v", err)
 	}
 }
+
+// TestChunk: the top-level chunk key sets points per activity, must be a positive integer, and
+// leaves the hash unchanged (chunking changes no result, so the same sweep is found).
+func TestChunk(t *testing.T) {
+	base := "name: x\nparams:\n  stepsize: 0.1\n"
+	plain, err := Parse("c.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Parse("c.yaml", []byte(base+"chunk: 50\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Chunk != 50 || plain.Chunk != 0 || s.Hash() != plain.Hash() {
+		t.Errorf("chunk %d/%d, hashes equal %t", s.Chunk, plain.Chunk, s.Hash() == plain.Hash())
+	}
+	for _, bad := range []string{"chunk: 0\n", "chunk: 2.5\n", "chunk: many\n"} {
+		if _, err := Parse("c.yaml", []byte(base+bad)); err == nil || !strings.Contains(err.Error(), "c.yaml:4: chunk: must be") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}

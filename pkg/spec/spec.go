@@ -49,6 +49,9 @@ type Spec struct {
 	Fixed  []Setting // in the order written
 	Grid   []Axis    // in the order written; the grid is their cartesian product
 	Record Record
+	// Chunk is the number of points per activity (0: sized from the cost of a point). It does
+	// not change any result, so it is not part of the hash.
+	Chunk int
 
 	lines map[string]int // parameter name -> line where it is set
 }
