@@ -11,10 +11,13 @@ import (
 	"syscall"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/phasesweep/phasesweep/pkg/devserver"
+	"github.com/phasesweep/phasesweep/workflows"
 )
 
 // backend is a Temporal frontend to talk to: an embedded server started here, or a cluster.
@@ -124,4 +127,31 @@ func recordAddress(stateDir, address string) error {
 		return fmt.Errorf("record the server address: %w", err)
 	}
 	return nil
+}
+
+// searchAttributes makes sure the namespace has the sweep's search attributes
+// (workflows.SearchAttributeTypes), adding the missing ones, and reports whether it has them.
+func searchAttributes(ctx context.Context, c client.Client) (bool, error) {
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: devserver.Namespace})
+	if err != nil {
+		return false, err
+	}
+	missing := map[string]enumspb.IndexedValueType{}
+	for name, typ := range workflows.SearchAttributeTypes() {
+		if _, ok := have.GetCustomAttributes()[name]; !ok {
+			missing[name] = typ
+		}
+	}
+	if len(missing) == 0 {
+		return true, nil
+	}
+	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
+		Namespace: devserver.Namespace, SearchAttributes: missing,
+	})
+	return err == nil, err
+}
+
+// quiet is an SDK logger that keeps warnings and errors only, on stderr.
+func quiet() sdklog.Logger {
+	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }

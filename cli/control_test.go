@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/api/workflowservice/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/phasesweep/phasesweep/pkg/devserver"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/workflows"
 )
@@ -101,6 +105,26 @@ func TestControls(t *testing.T) {
 	}
 	if _, p := status(); p.Concurrency != 4 {
 		t.Errorf("progress reports concurrency %d after the update, want 4", p.Concurrency)
+	}
+
+	// Search attributes: sweep server registered them and the sweep records them, so the
+	// sweep can be found by name and size with a visibility query.
+	c, err := client.Dial(client.Options{HostPort: addr, Namespace: devserver.Namespace, Logger: quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for {
+		resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: devserver.Namespace, Query: "SweepName = 'e2e' AND SweepPoints = 96",
+		})
+		if err == nil && len(resp.GetExecutions()) == 1 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("no sweep found by its search attributes: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	// List shows it, paused.

@@ -126,6 +126,13 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 		Spec: string(s.Source), SpecFile: absFile, OutDir: out,
 		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
 		ChunksPerBatch: f.batchChunks, BatchesPerRun: f.runs, CacheDir: cacheDir,
+		Name: s.Name,
+	}
+	// The sweep records its search attributes where the namespace has them or lets this
+	// client add them (the embedded server, sweep server, a cluster with operator rights).
+	in.SearchAttributes, err = searchAttributes(ctx, b.client)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warning: search attributes unavailable (%v); the sweep runs without them\n", err)
 	}
 	run, err := startOrAttach(ctx, b.client, id, in)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"go.temporal.io/sdk/client"
 
 	"github.com/phasesweep/phasesweep/pkg/devserver"
 )
@@ -31,6 +32,12 @@ func serverCmd() *cobra.Command {
 			defer os.Remove(filepath.Join(state, addressFile))
 			if err := recordAddress(state, srv.Address()); err != nil {
 				return err
+			}
+			if c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: devserver.Namespace, Logger: quiet()}); err == nil {
+				if _, err := searchAttributes(ctx, c); err != nil {
+					fmt.Fprintf(os.Stderr, "warning: search attributes not registered: %v\n", err)
+				}
+				c.Close()
 			}
 			fmt.Fprintf(os.Stdout, "Temporal server on %s (namespace %s, state %s); Ctrl-C stops it\n", srv.Address(), devserver.Namespace, state)
 			<-ctx.Done()

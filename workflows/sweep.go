@@ -66,6 +66,11 @@ type SweepInput struct {
 	// simulated. "" disables the cache.
 	CacheDir string `json:",omitempty"`
 
+	// Name is the spec's name, and SearchAttributes whether to record the sweep's search
+	// attributes (search.go; they must be registered on the namespace).
+	Name             string `json:",omitempty"`
+	SearchAttributes bool   `json:",omitempty"`
+
 	// State is carried across continue-as-new; nil when a sweep starts.
 	State *SweepState `json:",omitempty"`
 }
@@ -178,6 +183,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	if st.Started.IsZero() {
 		st.Started = workflow.Now(ctx)
 	}
+	upsertProgress(ctx, in, st.Progress.Done)
 	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) {
 		pr := st.Progress
 		pr.Paused = st.Paused
@@ -244,6 +250,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 				if err := f.Get(ctx, nil); err != nil && firstErr == nil {
 					firstErr = err
 				}
+				upsertProgress(ctx, in, st.Progress.Done)
 			})
 			st.NextBatch++
 			inFlight++
