@@ -229,6 +229,8 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	}
 	control(PauseSignal, true)
 	control(ResumeSignal, false)
+	batchSweep := in
+	batchSweep.State = nil // a batch needs the sweep's description, not where it stands
 	var firstErr error
 	inFlight, started, stopping := 0, 0, false
 	sel.AddFuture(cancellation(ctx), func(workflow.Future) { stopping = true })
@@ -240,7 +242,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 				TaskQueue:  TaskQueue,
 			})
 			f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
-				Sweep: in, ParentID: parentID,
+				Sweep: batchSweep, ParentID: parentID,
 				FirstChunk: k * p.perBatch, EndChunk: min((k+1)*p.perBatch, p.chunks), Window: p.childWindow,
 			})
 			running = append(running, k)
