@@ -1,0 +1,87 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/summary"
+)
+
+func summarizeCmd() *cobra.Command {
+	var by, metric string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "summarize RESULTS",
+		Short: "Aggregate a metric of a results table over groups of rows",
+		Long: `Group the rows of RESULTS (a results.parquet, or any table sweep writes) by the columns of
+--by and print, per group, the count, mean, median, sample standard deviation (n-1), standard
+error, min and max of --metric over the rows where it is finite, and how many rows had a
+non-finite value (NaN or ±Inf: diverged or failed runs), which the statistics leave out.
+Without --by, all rows form one group. Groups are sorted by their key.`,
+		Args: exactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if metric == "" {
+				return usageError{errors.New("--metric is required")}
+			}
+			return summarizeTable(os.Stdout, args[0], splitList(by), metric, asJSON)
+		},
+	}
+	cmd.Flags().StringVar(&by, "by", "", "comma-separated columns to group by")
+	cmd.Flags().StringVar(&metric, "metric", "", "numeric column to summarise (e.g. test_loss)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (statistics that are undefined as null)")
+	return cmd
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// summarizeTable reads path and writes the summary of metric by the columns by to w.
+func summarizeTable(w io.Writer, path string, by []string, metric string, asJSON bool) error {
+	t, err := results.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	s, err := summary.Summarize(t, by, metric)
+	if err != nil {
+		return usageError{fmt.Errorf("%s: %w", path, err)}
+	}
+	if asJSON {
+		return json.NewEncoder(w).Encode(s)
+	}
+	if t.Meta[results.MetaPartial] == "true" {
+		fmt.Fprintln(w, "# partial table: the sweep had not finished")
+	}
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	var head []string
+	for _, b := range by {
+		head = append(head, strings.ToUpper(b))
+	}
+	head = append(head, "COUNT", "NONFINITE", "MEAN", "MEDIAN", "STD", "SEM", "MIN", "MAX")
+	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+	for _, g := range s.Groups {
+		cells := append([]string{}, g.Key...)
+		cells = append(cells, strconv.Itoa(g.Count), strconv.Itoa(g.NonFinite))
+		for _, x := range []float64{g.Mean, g.Median, g.Std, g.SEM, g.Min, g.Max} {
+			cells = append(cells, strconv.FormatFloat(x, 'g', 6, 64))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	return tw.Flush()
+}

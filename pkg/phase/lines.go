@@ -1,0 +1,110 @@
+package phase
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/phasesweep/phasesweep/pkg/results"
+)
+
+// Line is a metric against one parameter for one value of the --by column. At Xs[i], Y[i] is the
+// aggregate of the metric over the rows with that x (other parameters and seeds), NaN and Bad[i]
+// when a row there has a status other than converged or max_steps or the aggregate is not
+// finite; Lo[i], Hi[i] is the band: the min and max of the finite values of the good rows there
+// (NaN if none).
+type Line struct {
+	By        string // the value of the by column ("" without one)
+	Xs        []float64
+	Y, Lo, Hi []float64
+	Bad       []bool
+	N         []int // rows per x
+}
+
+// LineSet is the lines of one panel (one facet value).
+type LineSet struct {
+	XName, ZName, ByName, Agg string
+	Facet                     string
+	LogX                      bool
+	Lines                     []Line
+}
+
+// Lines computes, for each facet value (facet "" gives one set), one Line of column z against
+// column x per value of column by (by "": a single line), aggregated with agg.
+func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
+	if _, err := Aggregate(nil, agg); err != nil {
+		return nil, err
+	}
+	tb := newTable(t)
+	jx, err := tb.numCol(x)
+	if err != nil {
+		return nil, err
+	}
+	jz, err := tb.numCol(z)
+	if err != nil {
+		return nil, err
+	}
+	facets, rowsOf, err := splitFacets(tb, facet)
+	if err != nil {
+		return nil, err
+	}
+	var xs []float64
+	for k := range t.Rows {
+		xs = append(xs, tb.num(k, jx))
+	}
+	xs = distinct(xs)
+	if len(xs) == 0 {
+		return nil, fmt.Errorf("no rows to plot")
+	}
+	var sets []*LineSet
+	for _, f := range facets {
+		sub := &results.Table{Fields: t.Fields, Meta: t.Meta}
+		for _, k := range rowsOf[f] {
+			sub.Rows = append(sub.Rows, t.Rows[k])
+		}
+		stb := newTable(sub)
+		bys, byRows, err := splitFacets(stb, by)
+		if err != nil {
+			return nil, err
+		}
+		set := &LineSet{XName: x, ZName: z, ByName: by, Agg: agg, Facet: f, LogX: IsLogSpaced(xs)}
+		for _, b := range bys {
+			ln := Line{By: b, Xs: xs}
+			vals := make([][]float64, len(xs))
+			good := make([][]float64, len(xs))
+			bad := make([]bool, len(xs))
+			for _, k := range byRows[b] {
+				ix, ok := slices.BinarySearch(xs, stb.num(k, jx))
+				if !ok {
+					continue
+				}
+				v := stb.num(k, jz)
+				vals[ix] = append(vals[ix], v)
+				if !stb.good(k) {
+					bad[ix] = true
+				} else if !math.IsNaN(v) && !math.IsInf(v, 0) {
+					good[ix] = append(good[ix], v)
+				}
+			}
+			for ix := range xs {
+				v, _ := Aggregate(vals[ix], agg)
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					bad[ix] = true
+				}
+				if bad[ix] {
+					v = math.NaN()
+				}
+				lo, hi := math.NaN(), math.NaN()
+				if len(good[ix]) > 0 {
+					lo, hi = slices.Min(good[ix]), slices.Max(good[ix])
+				}
+				ln.Y, ln.Lo, ln.Hi = append(ln.Y, v), append(ln.Lo, lo), append(ln.Hi, hi)
+				ln.N = append(ln.N, len(vals[ix]))
+			}
+			ln.Bad = bad
+			set.Lines = append(set.Lines, ln)
+		}
+		sets = append(sets, set)
+	}
+	return sets, nil
+}
