@@ -88,6 +88,19 @@ func (tb *table) col(name string) (int, error) {
 	return j, nil
 }
 
+// numCols returns the indices of numeric (int or float) columns, in the order named.
+func (tb *table) numCols(names ...string) ([]int, error) {
+	cols := make([]int, len(names))
+	for i, name := range names {
+		j, err := tb.numCol(name)
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = j
+	}
+	return cols, nil
+}
+
 // numCol returns the index of a numeric (int or float) column.
 func (tb *table) numCol(name string) (int, error) {
 	j, err := tb.col(name)
@@ -221,18 +234,11 @@ func HeatGrids(t *results.Table, x, y, z, agg, facet string) ([]*Grid, error) {
 		return nil, fmt.Errorf("x and y are both %q", x)
 	}
 	tb := newTable(t)
-	jx, err := tb.numCol(x)
+	cols, err := tb.numCols(x, y, z)
 	if err != nil {
 		return nil, err
 	}
-	jy, err := tb.numCol(y)
-	if err != nil {
-		return nil, err
-	}
-	jz, err := tb.numCol(z)
-	if err != nil {
-		return nil, err
-	}
+	jx, jy, jz := cols[0], cols[1], cols[2]
 	facets, rowsOf, err := splitFacets(tb, facet)
 	if err != nil {
 		return nil, err

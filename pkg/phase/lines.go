@@ -36,14 +36,11 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 		return nil, err
 	}
 	tb := newTable(t)
-	jx, err := tb.numCol(x)
+	cols, err := tb.numCols(x, z)
 	if err != nil {
 		return nil, err
 	}
-	jz, err := tb.numCol(z)
-	if err != nil {
-		return nil, err
-	}
+	jx, jz := cols[0], cols[1]
 	facets, rowsOf, err := splitFacets(tb, facet)
 	if err != nil {
 		return nil, err
