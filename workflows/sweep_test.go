@@ -240,14 +240,7 @@ func TestSweepCompletes(t *testing.T) {
 	if _, err := os.Stat(activities.ShardDir(in.OutDir)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("shard directory still there after the merge (stat: %v)", err)
 	}
-	entries, err := os.ReadDir(in.OutDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		names = append(names, e.Name())
-	}
+	names := dirNames(t, in.OutDir)
 	if len(names) != 1 || names[0] != filepath.Base(activities.ResultsPath(in.OutDir)) {
 		t.Errorf("output directory holds %q, want only results.parquet", names)
 	}
@@ -569,4 +562,18 @@ func findApplicationError(err error, typ string) *temporal.ApplicationError {
 		}
 	}
 	return nil
+}
+
+// dirNames lists the names in dir, sorted.
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	return names
 }

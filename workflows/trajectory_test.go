@@ -131,14 +131,7 @@ func TestSweepTrajectories(t *testing.T) {
 				t.Errorf("chunk %d: metadata %s: trajectories %q, results %q", chunk, k, tab.Meta[k], res.Meta[k])
 			}
 		}
-		entries, err := os.ReadDir(in.OutDir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var names []string
-		for _, e := range entries {
-			names = append(names, e.Name())
-		}
+		names := dirNames(t, in.OutDir)
 		if want := []string{"results.parquet", "trajectories.parquet"}; !slices.Equal(names, want) {
 			t.Errorf("chunk %d: output directory holds %q, want %q", chunk, names, want)
 		}
