@@ -296,6 +296,22 @@ type HeatOptions struct {
 	Where     string   // the --where selection, for the titles ("" for none)
 }
 
+// contourStyle draws contours.
+var contourStyle = draw.LineStyle{Color: color.RGBA{R: 230, G: 20, B: 20, A: 255}, Width: vg.Points(2)}
+
+// heatPanel is the panel of one grid.
+func heatPanel(g *Grid, s *Scale, opt HeatOptions) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = withWhere(Title(g.ZName, g.Agg, opt.FacetName, g.Facet), opt.Where)
+	p.X.Label.Text, p.Y.Label.Text = g.XName, g.YName
+	logAxes(p, g.LogX, g.LogY)
+	p.Add(&cells{g: g, s: s, ex: edges(g.Xs, g.LogX), ey: edges(g.Ys, g.LogY)})
+	if opt.Contour != nil {
+		p.Add(&segments{segs: Contour(g, *opt.Contour), style: contourStyle})
+	}
+	return p
+}
+
 // RenderHeat draws grids side by side (one panel each) with a colour bar and a legend, into
 // path (.png or .svg).
 func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
@@ -303,18 +319,9 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 		return fmt.Errorf("nothing to plot")
 	}
 	s := NewScale(grids, opt.LogZ)
-	contour := draw.LineStyle{Color: color.RGBA{R: 230, G: 20, B: 20, A: 255}, Width: vg.Points(2)}
 	var plots []*plot.Plot
 	for _, g := range grids {
-		p := plot.New()
-		p.Title.Text = withWhere(Title(g.ZName, g.Agg, opt.FacetName, g.Facet), opt.Where)
-		p.X.Label.Text, p.Y.Label.Text = g.XName, g.YName
-		logAxes(p, g.LogX, g.LogY)
-		p.Add(&cells{g: g, s: s, ex: edges(g.Xs, g.LogX), ey: edges(g.Ys, g.LogY)})
-		if opt.Contour != nil {
-			p.Add(&segments{segs: Contour(g, *opt.Contour), style: contour})
-		}
-		plots = append(plots, p)
+		plots = append(plots, heatPanel(g, s, opt))
 	}
 	bar := plot.New()
 	bar.Add(&plotter.ColorBar{ColorMap: colorMap(s.at(s.Min), s.at(s.Max)), Vertical: true})
@@ -328,7 +335,7 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 	leg := plot.NewLegend()
 	leg.Add("diverged / failed", badThumb{})
 	if opt.Contour != nil {
-		leg.Add(fmt.Sprintf("%s = %s", grids[0].ZName, strconv.FormatFloat(*opt.Contour, 'g', -1, 64)), lineThumb{contour})
+		leg.Add(fmt.Sprintf("%s = %s", grids[0].ZName, strconv.FormatFloat(*opt.Contour, 'g', -1, 64)), lineThumb{contourStyle})
 	}
 	return save(path, plots, func(c draw.Canvas) {
 		h := c.Max.Y - c.Min.Y

@@ -116,23 +116,25 @@ func RenderLines(sets []*LineSet, facetName, path string) error {
 		return fmt.Errorf("nothing to plot")
 	}
 	var plots []*plot.Plot
+	var legends []*legendColumn
 	for _, set := range sets {
-		p, err := linePanel(set, facetName)
+		nl, err := linePanel(set, facetName)
 		if err != nil {
 			return err
 		}
-		plots = append(plots, p)
+		plots = append(plots, nl.p)
+		legends = append(legends, sideLegend(nl))
 	}
-	return save(path, plots, nil)
+	return saveWithLegends(path, plots, legends)
 }
 
 // linePanel draws one line set.
-func linePanel(set *LineSet, facetName string) (*plot.Plot, error) {
+func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 	p := plot.New()
+	leg := &namedLegend{p: p}
 	p.Title.Text = withWhere(Title(set.ZName, set.Agg, facetName, set.Facet), set.Where)
 	p.X.Label.Text, p.Y.Label.Text = set.XName, set.ZName
 	logAxes(p, set.LogX, set.LogY)
-	p.Legend.Top = true
 	anyBad := false
 	for i, ln := range set.Lines {
 		style := seriesStyle(i)
@@ -197,7 +199,7 @@ func linePanel(set *LineSet, facetName string) (*plot.Plot, error) {
 			p.Add(&topMarks{Xs: bad, Style: draw.GlyphStyle{Color: style.Color, Radius: vg.Points(4), Shape: BadGlyph}})
 		}
 		if len(thumbs) > 0 {
-			p.Legend.Add(name, thumbs...)
+			leg.add(name, thumbs...)
 		}
 		if !math.IsNaN(ln.Mark) && (!set.LogX || ln.Mark > 0) {
 			ms := style
@@ -207,17 +209,17 @@ func linePanel(set *LineSet, facetName string) (*plot.Plot, error) {
 			if set.ByName != "" {
 				label += " (" + ln.By + ")"
 			}
-			p.Legend.Add(label, lineThumb{ms})
+			leg.add(label, lineThumb{ms})
 		}
 	}
 	if set.Ref != nil {
 		p.Add(&refCurve{ref: set.Ref, logX: set.LogX, style: RefStyle})
-		p.Legend.Add(set.Ref.Label(set.XName), lineThumb{RefStyle})
+		leg.add(set.Ref.Label(set.XName), lineThumb{RefStyle})
 	}
 	if anyBad {
-		p.Legend.Add("diverged / failed", badGlyphThumb{})
+		leg.add("diverged / failed", badGlyphThumb{})
 	}
-	return p, nil
+	return leg, nil
 }
 
 // bandPolygon is the band of a line (Hi left to right, then Lo back), over the x values with
