@@ -349,6 +349,16 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 	})
 }
 
+// fixLogRanges widens an axis of p that is logarithmic and spans a single value (which
+// gonum would widen by +-1, to 0 and below): to half and twice the value.
+func fixLogRanges(p *plot.Plot) {
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		if a.Scale == (plot.LogScale{}) && a.Min == a.Max && a.Min > 0 {
+			a.Min, a.Max = a.Min/2, a.Max*2
+		}
+	}
+}
+
 // logAxes sets log scales and ticks.
 func logAxes(p *plot.Plot, x, y bool) {
 	if x {

@@ -219,6 +219,7 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 	if anyBad {
 		leg.add("diverged / failed", badGlyphThumb{})
 	}
+	fixLogRanges(p)
 	return leg, nil
 }
 

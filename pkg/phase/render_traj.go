@@ -159,6 +159,7 @@ func trajPanel(tp *TrajPanel) (*namedLegend, error) {
 			}
 		}
 	}
+	fixLogRanges(p)
 	return leg, nil
 }
 
