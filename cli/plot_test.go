@@ -14,6 +14,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/phase"
 	"github.com/phasesweep/phasesweep/pkg/spec"
+	"github.com/phasesweep/phasesweep/workflows"
 )
 
 // saddleFixtureSpec runs gd from two initialisation scales and the saddle-to-saddle algorithm
@@ -33,9 +34,9 @@ grid:
   init: [1.0e-3, 1.0e-6]
 `
 
-// runFixtureSweep writes the fixture's data and spec into dir and runs every point through
-// the activities a worker runs (SimulateChunk in one chunk, then MergeShards) in the SDK's
-// activity test environment: dir gets results.parquet and trajectories.parquet.
+// runFixtureSweep writes the fixture's data and spec into dir and runs the sweep workflow
+// with the real activities in the SDK's workflow test environment (two chunks, merged): dir
+// gets results.parquet and trajectories.parquet.
 func runFixtureSweep(t *testing.T, dir string) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Join(dir, "fx"), 0o755); err != nil {
@@ -55,18 +56,13 @@ func runFixtureSweep(t *testing.T, dir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &activities.Activities{}
-	var ts testsuite.WorkflowTestSuite
-	env := ts.NewTestActivityEnvironment()
-	env.RegisterActivity(a)
-	chunk := grid.Chunk{ID: 0, Start: 0, End: grid.New(s).Count()}
-	if _, err := env.ExecuteActivity(a.SimulateChunk, activities.ChunkInput{Spec: saddleFixtureSpec, SpecFile: file,
-		Chunk: chunk, Shard: activities.ShardPath(dir, 0)}); err != nil {
-		t.Fatalf("SimulateChunk: %v", err)
-	}
-	if _, err := env.ExecuteActivity(a.MergeShards, activities.MergeInput{Spec: saddleFixtureSpec, SpecFile: file,
-		OutDir: dir, Chunks: 1}); err != nil {
-		t.Fatalf("MergeShards: %v", err)
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	workflows.Register(env, &activities.Activities{})
+	env.ExecuteWorkflow(workflows.SweepWorkflow, workflows.SweepInput{Spec: saddleFixtureSpec, SpecFile: file, OutDir: dir,
+		Points: grid.New(s).Count(), ChunkSize: 2})
+	if !env.IsWorkflowCompleted() || env.GetWorkflowError() != nil {
+		t.Fatalf("sweep workflow: completed %v, error %v", env.IsWorkflowCompleted(), env.GetWorkflowError())
 	}
 }
 
