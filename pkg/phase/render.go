@@ -140,7 +140,8 @@ func edges(vs []float64, log bool) []float64 {
 	return out
 }
 
-// cells draws a grid's cells as rectangles: on the scale, or grey and hatched when Bad.
+// cells draws a grid's cells as rectangles: on the scale, or grey and hatched when Bad; a
+// cell without rows is left blank.
 type cells struct {
 	g      *Grid
 	s      *Scale
@@ -158,6 +159,9 @@ func (c *cells) Plot(cv draw.Canvas, plt *plot.Plot) {
 		for ix := range c.g.Xs {
 			x0, x1 := trX(c.ex[ix]), trX(c.ex[ix+1])
 			y0, y1 := trY(c.ey[iy]), trY(c.ey[iy+1])
+			if c.g.N != nil && c.g.N[iy][ix] == 0 {
+				continue // no run there (a sparse grid, or --where): blank, not diverged
+			}
 			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 			cv.FillPolygon(c.s.CellColor(c.g, ix, iy), cv.ClipPolygonXY(pts))
 			if !c.g.Bad[iy][ix] {
