@@ -113,6 +113,7 @@ func TestPlotFlagErrors(t *testing.T) {
 		{Options{X: "width", Y: "lr", Mark: "test_loss"}, "--mark/--ref", "only for line plots"},
 		{Options{X: EffectiveStepsize, By: "optimizer"}, "--x", "needs numeric columns stepsize and momentum"},
 		{Options{X: "width", Y: "lr", Agg: "sum"}, "--agg", "unknown aggregation"},
+		{Options{X: "seed", By: "optimizer", LogX: true}, "--logx", "seed has a value 0 <= 0"},
 		{Options{X: "width", By: "optimizer", Where: where(t, "optimizer=gd"), LogZ: ptr(true), Agg: "min", Z: "seed"}, "--logz", "<= 0"},
 	} {
 		c.opt.Out = out
@@ -300,6 +301,18 @@ func TestLogZ(t *testing.T) {
 	want, _ := colorMap(math.Log10(s.Min), math.Log10(s.Max)).At((math.Log10(s.Min) + math.Log10(s.Max)) / 2)
 	if !closeColor(s.Color(mid), want) {
 		t.Errorf("geometric mean coloured %v, want the middle of the log scale %v", s.Color(mid), want)
+	}
+}
+
+func TestCompact(t *testing.T) {
+	for in, want := range map[string]string{
+		"stepsize=0.031622776601683794 optimizer=gd": "stepsize=0.03162 optimizer=gd",
+		"init=1e-06 seed=12":                         "init=1e-06 seed=12",
+		"0.30000000000000004":                        "0.3",
+	} {
+		if got := Compact(in); got != want {
+			t.Errorf("Compact(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -287,7 +287,7 @@ func decadeLabel(e int) string {
 func Title(z, agg, facetName, facet string) string {
 	t := fmt.Sprintf("%s (%s)", z, agg)
 	if facetName != "" {
-		t += fmt.Sprintf(", %s = %s", facetName, facet)
+		t += fmt.Sprintf(", %s = %s", facetName, Compact(facet))
 	}
 	return t
 }

@@ -135,7 +135,7 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	var panels []*TrajPanel
 	if opt.Coords {
 		for i, r := range sel.Rows {
-			p, err := coordPanel(tb, byPoint[r[0].I], jx, jz, xName, labels[i])
+			p, err := coordPanel(tb, byPoint[r[0].I], jx, jz, xName, Compact(labels[i]))
 			if err != nil {
 				return nil, err
 			}
@@ -144,11 +144,11 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	} else {
 		title := z
 		if shared != "" {
-			title += "\n" + shared
+			title += "\n" + Compact(shared)
 		}
 		p := &TrajPanel{Title: title, XName: xName, YName: z, Plateaus: z == "train_loss"}
 		for i, r := range sel.Rows {
-			p.Curves = append(p.Curves, metricCurve(tb, byPoint[r[0].I], r[0].I, jx, jz, labels[i]))
+			p.Curves = append(p.Curves, metricCurve(tb, byPoint[r[0].I], r[0].I, jx, jz, Compact(labels[i])))
 		}
 		panels = append(panels, p)
 	}
