@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
@@ -58,6 +60,9 @@ func runFixtureSweep(t *testing.T, dir string) {
 	}
 	var suite testsuite.WorkflowTestSuite
 	env := suite.NewTestWorkflowEnvironment()
+	// The machine may be busy: a workflow task that waits a second for the CPU is not a deadlock.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: time.Minute})
+	env.SetTestTimeout(5 * time.Minute)
 	workflows.Register(env, &activities.Activities{})
 	env.ExecuteWorkflow(workflows.SweepWorkflow, workflows.SweepInput{Spec: saddleFixtureSpec, SpecFile: file, OutDir: dir,
 		Points: grid.New(s).Count(), ChunkSize: 2})
