@@ -217,3 +217,29 @@ func TestTrajectoryFromSpec(t *testing.T) {
 		t.Errorf("--coords without beta: %v", err)
 	}
 }
+
+// TestTrajectoryPointsWithoutRows: points of results.parquet without trajectory rows (as
+// multi-task runs) are not drawn.
+func TestTrajectoryPointsWithoutRows(t *testing.T) {
+	dir := t.TempDir()
+	path := trajFixture(t, dir, []trajPoint{{"gd", 1e-3, 0}, {"gd", 1e-6, 0}, {"saddle", 1e-3, 0}})
+	traj, err := results.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kept [][]results.Value
+	for _, r := range traj.Rows {
+		if r[0].I != 1 {
+			kept = append(kept, r)
+		}
+	}
+	traj.Rows = kept
+	writeTable(t, dir, "trajectories.parquet", traj)
+	fig, err := Plot(path, Options{Out: filepath.Join(dir, "x.png")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cs := fig.Traj[0].Curves; len(cs) != 1 || cs[0].Point != 0 {
+		t.Errorf("curves %+v, want point 0 only", cs)
+	}
+}
