@@ -72,6 +72,10 @@ func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
 			return connect(ctx, f, false)
 		}
 		b.unlock = unlock
+		if b.opts.TLSEnabled() {
+			b.close()
+			return nil, usageError{errors.New("--tls-* and --api-key need --address: the embedded server this command starts is plain (sweep server --tls-cert serves TLS)")}
+		}
 		srv, err := devserver.Start(ctx, devserver.Options{StateDir: f.state, DB: f.db, Namespace: b.opts.Namespace})
 		if err != nil {
 			b.close()
@@ -87,7 +91,7 @@ func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
 		if err == nil {
 			logW, b.logOut = logFile, logFile
 		}
-	} else if f.db != "" {
+	} else if f.db != "" && f.db != os.Getenv("PHASESWEEP_DB") { // the variable may be set for servers
 		return nil, usageError{errors.New("--db applies to the embedded server only; it cannot be combined with --address")}
 	}
 	opts, err := b.opts.Client(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))))
