@@ -2,7 +2,8 @@ package main
 
 // End-to-end test of a TLS frontend requiring client certificates (issue 6): sweep server
 // with --tls-cert/--tls-key/--tls-client-ca, a worker configured by environment variables, and
-// sweep run by flags; clients without a (valid) certificate are refused.
+// sweep run by flags, on a namespace and task queue other than the defaults; clients without a
+// (valid) certificate, or without TLS, are refused.
 
 import (
 	"context"
@@ -116,17 +117,20 @@ func TestMutualTLS(t *testing.T) {
 	port := freePort(t)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	server, _, serverErr := sweepCmd(ctx, dir, "server", "--state", filepath.Join(dir, "server-state"), "--port", fmt.Sprint(port),
-		"--tls-cert", serverCert, "--tls-key", serverKey, "--tls-client-ca", ca.pem)
+		"--tls-cert", serverCert, "--tls-key", serverKey, "--tls-client-ca", ca.pem, "--namespace", "lab")
 	if err := server.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = server.Process.Signal(os.Interrupt); _ = server.Wait() }()
 	waitForServer(t, ctx, filepath.Join(dir, "server-state"), server)
 
-	// The worker is configured by the environment alone (flags are checked below).
-	w := exec.CommandContext(ctx, bins.worker, "--concurrency", "1")
+	// The worker is configured by the environment alone (flags are checked below), on a
+	// namespace and task queue of its own: the sweep completes only if its children and
+	// activities follow it there.
+	w := exec.CommandContext(ctx, bins.worker)
 	w.Env = append(os.Environ(), "TEMPORAL_ADDRESS="+addr, "TEMPORAL_TLS_CA="+ca.pem,
-		"TEMPORAL_TLS_CERT="+clientCert, "TEMPORAL_TLS_KEY="+clientKey, "PHASESWEEP_WORKER_CONCURRENCY=1")
+		"TEMPORAL_TLS_CERT="+clientCert, "TEMPORAL_TLS_KEY="+clientKey, "PHASESWEEP_WORKER_CONCURRENCY=1",
+		"TEMPORAL_NAMESPACE=lab", "PHASESWEEP_TASK_QUEUE=secure")
 	w.Stderr = os.Stderr
 	if err := w.Start(); err != nil {
 		t.Fatal(err)
@@ -143,6 +147,7 @@ func TestMutualTLS(t *testing.T) {
 		{"no certificate", []string{"--tls-ca", ca.pem}, "client certificate"},
 		{"foreign certificate", []string{"--tls-ca", ca.pem, "--tls-cert", rogueCert, "--tls-key", rogueKey}, "tls:"},
 		{"server not trusted", []string{"--tls-cert", clientCert, "--tls-key", clientKey}, "x509:"},
+		{"no TLS", nil, "it may require TLS"},
 	}
 	for _, r := range refused {
 		cmd, stdout, stderr := sweepCmd(ctx, dir, append([]string{"list", "--address", addr}, r.args...)...)
@@ -159,7 +164,7 @@ func TestMutualTLS(t *testing.T) {
 	specText := strings.Replace(e2eSpec, "num: 8", "num: 2", 1) // 12 points
 	specPath := writeSpec(t, dir, specText)
 	run, stdout, stderr := sweepCmd(ctx, dir, "run", specPath, "--address", addr, "--out", filepath.Join(dir, "out"), "--chunk", "3",
-		"--tls-ca", ca.pem, "--tls-cert", clientCert, "--tls-key", clientKey)
+		"--tls-ca", ca.pem, "--tls-cert", clientCert, "--tls-key", clientKey, "--namespace", "lab", "--task-queue", "secure")
 	run.Env = append(os.Environ(), "TEMPORAL_TLS_CERT="+rogueCert, "TEMPORAL_TLS_KEY="+rogueKey)
 	if err := run.Run(); err != nil {
 		t.Fatalf("sweep run over mTLS: %v\n%s\n%s\nserver: %s", err, stdout, stderr, serverErr)

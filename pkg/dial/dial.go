@@ -10,8 +10,8 @@ import (
 )
 
 // Dial connects to the frontend of opts, retrying for up to wait while it does not answer (a
-// server that is starting). A refused TLS handshake or credential is not retried: it will not
-// go away. The error names the address and, for a missing client certificate, the flags to
+// server that is starting). A refused TLS handshake or credential, or a plain connection that
+// the server closes (a TLS server), is not retried: it will not go away. The error names the address and, for a missing client certificate, the flags to
 // give.
 func Dial(ctx context.Context, opts client.Options, wait time.Duration) (client.Client, error) {
 	deadline := time.Now().Add(wait)
@@ -20,7 +20,8 @@ func Dial(ctx context.Context, opts client.Options, wait time.Duration) (client.
 		if err == nil {
 			return c, nil
 		}
-		if permanent(err) || time.Now().After(deadline) || ctx.Err() != nil {
+		plainRefused := opts.ConnectionOptions.TLS == nil && strings.Contains(err.Error(), "server preface: EOF")
+		if permanent(err) || plainRefused || time.Now().After(deadline) || ctx.Err() != nil {
 			return nil, fmt.Errorf("connect to Temporal at %s: %w%s", opts.HostPort, err, hint(err))
 		}
 		select {
@@ -50,6 +51,8 @@ func hint(err error) string {
 		return " (the server requires a client certificate signed by its client CA: give --tls-cert and --tls-key)"
 	case strings.Contains(msg, "x509:"):
 		return " (the server's certificate is not trusted: give --tls-ca, or --tls-server-name for the name it carries)"
+	case strings.Contains(msg, "server preface: EOF"):
+		return " (the server closed the connection: it may require TLS; give --tls-ca, and --tls-cert/--tls-key for mutual TLS)"
 	case strings.Contains(msg, "first record does not look like a TLS handshake"):
 		return " (the server does not speak TLS: drop the --tls-* options)"
 	}
