@@ -68,7 +68,7 @@ func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
 			if !attach || rerr != nil {
 				return nil, err
 			}
-			f.Address = strings.TrimSpace(string(running))
+			f.Address, f.db = strings.TrimSpace(string(running)), "" // that server has its database
 			return connect(ctx, f, false)
 		}
 		b.unlock = unlock
