@@ -54,6 +54,17 @@ func registerDB(cmd *cobra.Command, db *string, what string) {
 	dial.BindEnv(cmd.Flags(), "db", "PHASESWEEP_DB")
 }
 
+// checkDB is a usage error for a --db that is not a PostgreSQL URL.
+func checkDB(db string) error {
+	if db == "" {
+		return nil
+	}
+	if err := devserver.CheckDB(db); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
 // connect starts the embedded server in f.state (on f.db when given) when f.Address is empty,
 // else dials f.Address. With attach, a server already running on the state directory (a sweep
 // run or sweep server in another process) is joined at the address it recorded instead. The
@@ -75,6 +86,10 @@ func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
 		if b.opts.TLSEnabled() {
 			b.close()
 			return nil, usageError{errors.New("--tls-* and --api-key need --address: the embedded server this command starts is plain (sweep server --tls-cert serves TLS)")}
+		}
+		if err := checkDB(f.db); err != nil {
+			b.close()
+			return nil, err
 		}
 		srv, err := devserver.Start(ctx, devserver.Options{StateDir: f.state, DB: f.db, Namespace: b.opts.Namespace})
 		if err != nil {

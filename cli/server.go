@@ -33,6 +33,9 @@ without TLS.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
+			if err := checkDB(db); err != nil {
+				return err
+			}
 			unlock, err := lockState(state)
 			if err != nil {
 				return err

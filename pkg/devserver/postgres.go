@@ -61,6 +61,12 @@ func parsePostgres(raw string) (pgDB, error) {
 	return pgDB{url: u, host: net.JoinHostPort(u.Hostname(), port), name: name}, nil
 }
 
+// CheckDB reports what is wrong with a PostgreSQL URL for Options.DB, without connecting.
+func CheckDB(raw string) error {
+	_, err := parsePostgres(raw)
+	return err
+}
+
 // visibilityName is the database of the visibility store: the main one's name + "_visibility".
 // Temporal's main and visibility schemas each keep their version in a table of the same name
 // (schema_version), so they cannot share a database.
@@ -86,10 +92,15 @@ func (d pgDB) sqlConfig(name string) *config.SQL {
 	}
 }
 
-// dsn is a pgx connection string for database name on d's server.
+// dsn is a pgx connection string for database name on d's server; without an sslmode it is
+// "disable", as for Temporal's own connections.
 func (d pgDB) dsn(name string) string {
 	u := *d.url
 	u.Path = "/" + name
+	if q := u.Query(); q.Get("sslmode") == "" {
+		q.Set("sslmode", "disable")
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
 }
 

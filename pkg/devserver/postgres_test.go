@@ -19,8 +19,11 @@ func TestParsePostgres(t *testing.T) {
 	if d.visibilityName() != "temporal_visibility" {
 		t.Errorf("visibility database %q", d.visibilityName())
 	}
-	if d, err := parsePostgres("postgresql://u@h/db"); err != nil || d.host != "h:5432" {
-		t.Errorf("default port: %+v %v", d, err)
+	if d, err := parsePostgres("postgresql://u@h/db"); err != nil || d.host != "h:5432" || d.dsn("other") != "postgresql://u@h/other?sslmode=disable" {
+		t.Errorf("default port and sslmode: %+v %v", d, err)
+	}
+	if got := d.dsn("temporal_visibility"); got != "postgres://sweep:s%40cret@db.lab:6543/temporal_visibility?sslmode=require" {
+		t.Errorf("dsn %s", got)
 	}
 }
 
