@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,70 +12,113 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/phasesweep/phasesweep/pkg/devserver"
+	"github.com/phasesweep/phasesweep/pkg/dial"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
 // backend is a Temporal frontend to talk to: an embedded server started here, or a cluster.
 type backend struct {
 	client client.Client
+	opts   dial.Options      // how client was dialled, with the defaults filled in
 	server *devserver.Server // nil for a cluster
 	unlock func()
 	logOut io.Closer
 }
 
-// connect starts the embedded server in stateDir when address is empty, else dials address.
-// With attach, a server already running on stateDir (a sweep run or sweep server in another
-// process) is joined at the address it recorded instead. The SDK's warnings go to
-// stateDir/client.log (embedded) or to stderr (cluster).
-func connect(ctx context.Context, address, stateDir string, attach bool) (*backend, error) {
-	b := &backend{}
+// connFlags are the connection options of every command that talks to Temporal: a cluster's
+// frontend (dial.Options: --address, --namespace, --task-queue, --tls-*, --api-key), else the
+// embedded server on --state, persisted in SQLite there or in the PostgreSQL database --db.
+type connFlags struct {
+	dial.Options
+	state, db string
+}
+
+// register adds the connection flags to cmd.
+func (f *connFlags) register(cmd *cobra.Command) {
+	f.Options.Register(cmd.Flags(), "", "host:port of a Temporal frontend (default: the embedded server on --state, joined if it is running)")
+	cmd.Flags().StringVar(&f.state, "state", ".sweep", "state directory of the embedded server")
+	registerDB(cmd, &f.db, "the embedded server's database when this command starts it")
+}
+
+// registerDB adds --db (env PHASESWEEP_DB) to cmd.
+func registerDB(cmd *cobra.Command, db *string, what string) {
+	cmd.Flags().StringVar(db, "db", "", what+": postgres://user:password@host:port/dbname (default: SQLite in --state)")
+	dial.BindEnv(cmd.Flags(), "db", "PHASESWEEP_DB")
+}
+
+// checkDB is a usage error for a --db that is not a PostgreSQL URL.
+func checkDB(db string) error {
+	if db == "" {
+		return nil
+	}
+	if err := devserver.CheckDB(db); err != nil {
+		return usageError{err}
+	}
+	return nil
+}
+
+// connect starts the embedded server in f.state (on f.db when given) when f.Address is empty,
+// else dials f.Address. With attach, a server already running on the state directory (a sweep
+// run or sweep server in another process) is joined at the address it recorded instead. The
+// SDK's warnings go to <state>/client.log (embedded) or to stderr (cluster).
+func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
+	b := &backend{opts: f.Options.WithDefaults()}
 	var logW io.Writer = os.Stderr
-	if address == "" {
-		unlock, err := lockState(stateDir)
+	if b.opts.Address == "" {
+		unlock, err := lockState(f.state)
 		if err != nil {
-			running, rerr := os.ReadFile(filepath.Join(stateDir, addressFile))
+			running, rerr := os.ReadFile(filepath.Join(f.state, addressFile))
 			if !attach || rerr != nil {
 				return nil, err
 			}
-			return connect(ctx, strings.TrimSpace(string(running)), stateDir, false)
+			f.Address, f.db = strings.TrimSpace(string(running)), "" // that server has its database
+			return connect(ctx, f, false)
 		}
 		b.unlock = unlock
-		srv, err := devserver.Start(ctx, devserver.Options{StateDir: stateDir})
+		if b.opts.TLSEnabled() {
+			b.close()
+			return nil, usageError{errors.New("--tls-* and --api-key need --address: the embedded server this command starts is plain (sweep server --tls-cert serves TLS)")}
+		}
+		if err := checkDB(f.db); err != nil {
+			b.close()
+			return nil, err
+		}
+		srv, err := devserver.Start(ctx, devserver.Options{StateDir: f.state, DB: f.db, Namespace: b.opts.Namespace})
 		if err != nil {
 			b.close()
 			return nil, err
 		}
 		b.server = srv
-		address = srv.Address()
-		if err := recordAddress(stateDir, address); err != nil {
+		b.opts.Address = srv.Address()
+		if err := recordAddress(f.state, b.opts.Address); err != nil {
 			b.close()
 			return nil, err
 		}
-		f, err := os.OpenFile(filepath.Join(stateDir, "client.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		logFile, err := os.OpenFile(filepath.Join(f.state, "client.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 		if err == nil {
-			logW, b.logOut = f, f
+			logW, b.logOut = logFile, logFile
 		}
+	} else if f.db != "" && f.db != os.Getenv("PHASESWEEP_DB") { // the variable may be set for servers
+		return nil, usageError{errors.New("--db applies to the embedded server only; it cannot be combined with --address")}
 	}
-	opts := client.Options{
-		HostPort:  address,
-		Namespace: devserver.Namespace,
-		Logger:    sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))),
-	}
-	// A server started just before this command may not answer yet: retry for a while.
-	c, err := client.Dial(opts)
-	for deadline := time.Now().Add(dialWait); err != nil && time.Now().Before(deadline) && ctx.Err() == nil; {
-		time.Sleep(500 * time.Millisecond)
-		c, err = client.Dial(opts)
-	}
+	opts, err := b.opts.Client(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	if err != nil {
 		b.close()
-		return nil, fmt.Errorf("connect to Temporal at %s: %w", address, err)
+		return nil, usageError{err}
+	}
+	// A server started just before this command may not answer yet: Dial retries for a while.
+	c, err := dial.Dial(ctx, opts, dialWait)
+	if err != nil {
+		b.close()
+		return nil, err
 	}
 	b.client = c
 	return b, nil
@@ -131,8 +175,8 @@ func recordAddress(stateDir, address string) error {
 
 // searchAttributes makes sure the namespace has the sweep's search attributes
 // (workflows.SearchAttributeTypes), adding the missing ones, and reports whether it has them.
-func searchAttributes(ctx context.Context, c client.Client) (bool, error) {
-	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: devserver.Namespace})
+func searchAttributes(ctx context.Context, c client.Client, namespace string) (bool, error) {
+	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: namespace})
 	if err != nil {
 		return false, err
 	}
@@ -146,7 +190,7 @@ func searchAttributes(ctx context.Context, c client.Client) (bool, error) {
 		return true, nil
 	}
 	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: devserver.Namespace, SearchAttributes: missing,
+		Namespace: namespace, SearchAttributes: missing,
 	})
 	return err == nil, err
 }

@@ -16,20 +16,18 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/phasesweep/phasesweep/pkg/devserver"
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
 // controlFlags are the connection options of the commands that act on existing sweeps.
 type controlFlags struct {
-	address, state string
-	json           bool
+	conn connFlags
+	json bool
 }
 
 func (f *controlFlags) register(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.address, "address", "", "host:port of a Temporal frontend (default: the embedded server on --state, joined if it is running)")
-	cmd.Flags().StringVar(&f.state, "state", ".sweep", "state directory of the embedded server")
+	f.conn.register(cmd)
 	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON on stdout")
 }
 
@@ -39,7 +37,7 @@ func (f *controlFlags) withSweep(ctx context.Context, ref string, fn func(client
 	if err != nil {
 		return err
 	}
-	b, err := connect(ctx, f.address, f.state, true)
+	b, err := connect(ctx, f.conn, true)
 	if err != nil {
 		return err
 	}
@@ -121,25 +119,25 @@ func listCmd() *cobra.Command {
 		Short: "List the sweeps the server knows, newest first",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := connect(cmd.Context(), f.address, f.state, true)
+			b, err := connect(cmd.Context(), f.conn, true)
 			if err != nil {
 				return err
 			}
 			defer b.close()
-			return listSweeps(cmd.Context(), b.client, f.json)
+			return listSweeps(cmd.Context(), b.client, b.opts.Namespace, f.json)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-func listSweeps(ctx context.Context, c client.Client, asJSON bool) error {
+func listSweeps(ctx context.Context, c client.Client, namespace string, asJSON bool) error {
 	type row struct {
 		Sweep, Status, Started string
 		Progress               *workflows.Progress `json:",omitempty"`
 	}
 	var rows []row
-	it, err := c.ListWorkflow(ctx, listRequest())
+	it, err := c.ListWorkflow(ctx, listRequest(namespace))
 	if err != nil {
 		return fmt.Errorf("list sweeps: %w", err)
 	}
@@ -277,9 +275,9 @@ func concurrencyCmd() *cobra.Command {
 }
 
 // listRequest asks for the sweeps (not their batch children), newest first.
-func listRequest() *workflowservice.ListWorkflowExecutionsRequest {
+func listRequest(namespace string) *workflowservice.ListWorkflowExecutionsRequest {
 	return &workflowservice.ListWorkflowExecutionsRequest{
-		Namespace: devserver.Namespace,
+		Namespace: namespace,
 		Query:     "WorkflowType = 'SweepWorkflow'",
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/phasesweep/phasesweep/pkg/dial"
 	"github.com/phasesweep/phasesweep/pkg/spec"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
@@ -33,6 +34,13 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	// Flags bound to environment variables (dial.BindEnv) take them when not given.
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := dial.ApplyEnv(cmd.Flags()); err != nil {
+			return usageError{err}
+		}
+		return nil
+	}
 	root.AddCommand(runCmd(), validateCmd(), serverCmd(), retryCmd())
 	root.AddCommand(plotCmd())
 	root.AddCommand(controlCmds()...)

@@ -46,13 +46,13 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 	if err != nil {
 		return err
 	}
-	b, err := connect(ctx, f.address, f.state, true)
+	b, err := connect(ctx, f.conn, true)
 	if err != nil {
 		return err
 	}
 	defer b.close()
 	if b.server != nil { // no other process runs the server, so none runs a worker for it
-		w := workflows.NewWorker(b.client, &activities.Activities{}, 0)
+		w := workflows.NewWorkerOn(b.client, b.opts.TaskQueue, &activities.Activities{}, 0)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -74,7 +74,7 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 		}
 		in.State = nil // from the first batch: finished chunks come from their shards or the cache
 		if in.CacheDir == "" {
-			if in.CacheDir, err = cacheDirOf(cacheFlag, false, f.address, f.state); err != nil {
+			if in.CacheDir, err = cacheDirOf(cacheFlag, false, f.conn.Address, f.conn.state); err != nil {
 				return err
 			}
 		}
@@ -89,7 +89,7 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 			id, plan.Points, plan.Rows, plan.Failed, plan.Removed)
 		run, err = b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID:                       id,
-			TaskQueue:                workflows.TaskQueue,
+			TaskQueue:                b.opts.TaskQueue,
 			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
 			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		}, workflows.SweepWorkflow, in)

@@ -21,12 +21,13 @@ import (
 
 // runFlags are the options of sweep run.
 type runFlags struct {
-	out, state, address string
-	chunk, concurrency  int
-	batchChunks, runs   int
-	json                bool
-	cache               string // result cache directory (default <state>/cache with the embedded server)
-	noCache, fresh      bool   // --no-cache, --new
+	conn               connFlags
+	out                string
+	chunk, concurrency int
+	batchChunks, runs  int
+	json               bool
+	cache              string // result cache directory (default <state>/cache with the embedded server)
+	noCache, fresh     bool   // --no-cache, --new
 }
 
 func runCmd() *cobra.Command {
@@ -50,8 +51,7 @@ them from there instead of simulating them again. --no-cache simulates every poi
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<name>)")
-	fl.StringVar(&f.state, "state", ".sweep", "state directory of the embedded server")
-	fl.StringVar(&f.address, "address", "", "host:port of a Temporal frontend (default: start the embedded server)")
+	f.conn.register(cmd)
 	fl.IntVar(&f.chunk, "chunk", 0, "points per activity (default: sized so one takes about 2 s)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "chunks in flight at once (default 64)")
 	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
@@ -95,13 +95,13 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 		return fmt.Errorf("create output directory: %w", err)
 	}
 
-	b, err := connect(ctx, f.address, f.state, false)
+	b, err := connect(ctx, f.conn, false)
 	if err != nil {
 		return err
 	}
 	defer b.close()
 	if b.server != nil {
-		w := workflows.NewWorker(b.client, &activities.Activities{}, 0)
+		w := workflows.NewWorkerOn(b.client, b.opts.TaskQueue, &activities.Activities{}, 0)
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -112,7 +112,7 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	if f.fresh {
 		id = fmt.Sprintf("%s-%d", id, time.Now().Unix())
 	}
-	cacheDir, err := cacheDirOf(f.cache, f.noCache, f.address, f.state)
+	cacheDir, err := cacheDirOf(f.cache, f.noCache, f.conn.Address, f.conn.state)
 	if err != nil {
 		return err
 	}
@@ -130,11 +130,11 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	}
 	// The sweep records its search attributes where the namespace has them or lets this
 	// client add them (the embedded server, sweep server, a cluster with operator rights).
-	in.SearchAttributes, err = searchAttributes(ctx, b.client)
+	in.SearchAttributes, err = searchAttributes(ctx, b.client, b.opts.Namespace)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "warning: search attributes unavailable (%v); the sweep runs without them\n", err)
 	}
-	run, err := startOrAttach(ctx, b.client, id, in)
+	run, err := startOrAttach(ctx, b.client, b.opts.TaskQueue, id, in)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func cacheDirOf(flag string, off bool, address, state string) (string, error) {
 // startOrAttach starts the sweep, or attaches to it when a sweep with the same id is running
 // or has completed (its result is returned without recomputing). A failed or terminated one
 // is started afresh.
-func startOrAttach(ctx context.Context, c client.Client, id string, in workflows.SweepInput) (client.WorkflowRun, error) {
+func startOrAttach(ctx context.Context, c client.Client, queue, id string, in workflows.SweepInput) (client.WorkflowRun, error) {
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	var notFound *serviceerror.NotFound
 	switch {
@@ -210,7 +210,7 @@ func startOrAttach(ctx context.Context, c client.Client, id string, in workflows
 	}
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
-		TaskQueue:                workflows.TaskQueue,
+		TaskQueue:                queue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
 	}, workflows.SweepWorkflow, in)

@@ -22,7 +22,9 @@ import (
 	"github.com/phasesweep/phasesweep/activities"
 )
 
-// TaskQueue is the queue sweeps and their workers use.
+// TaskQueue is the default queue of sweeps and their workers (sweep run --task-queue and the
+// worker's --task-queue choose another; dial.DefaultTaskQueue has the same value). A sweep's
+// children run on the sweep's own queue.
 const TaskQueue = "phasesweep"
 
 // Names of a sweep's query, signals and update.
@@ -239,7 +241,9 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 			k := st.NextBatch
 			childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 				WorkflowID: batchID(parentID, k),
-				TaskQueue:  TaskQueue,
+				// The parent's own queue, whatever it is. Replay does not compare the
+				// queue, so histories recorded with the constant replay unchanged.
+				TaskQueue: workflow.GetInfo(ctx).TaskQueueName,
 			})
 			f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
 				Sweep: batchSweep, ParentID: parentID,

@@ -1,12 +1,14 @@
-// Package devserver runs a Temporal server inside the current process, persisted in one SQLite
-// file, so that a sweep needs nothing installed but Go. It is linked only by the CLI and its
-// integration tests: the server adds a large amount of code to a binary.
+// Package devserver runs a Temporal server inside the current process, so that a sweep needs
+// nothing installed but Go: persisted in one SQLite file by default, or in a PostgreSQL
+// database for a lab's durable server, with an optional TLS (and mTLS) frontend. It is linked
+// only by the CLI and its integration tests: the server adds a large amount of code to a binary.
 package devserver
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -14,19 +16,13 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/server/common/cluster"
-	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
-	"go.temporal.io/server/common/persistence/sql"
-	"go.temporal.io/server/common/persistence/sql/sqlplugin"
-	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
-	"go.temporal.io/server/common/resolver"
-	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 )
 
-// Namespace is the namespace the embedded server creates and sweeps use.
+// Namespace is the namespace the embedded server creates unless Options.Namespace names
+// another.
 const Namespace = "default"
 
 // clusterName is the name of the single cluster the server forms.
@@ -34,13 +30,22 @@ const clusterName = "active"
 
 // Options configure an embedded server.
 type Options struct {
-	// StateDir holds the SQLite database (temporal.db) and the server log (server.log).
-	// Existing state is reopened, so running workflows resume.
+	// StateDir holds the SQLite database (temporal.db, unless DB is set) and the server log
+	// (server.log). Existing state is reopened, so running workflows resume.
 	StateDir string
-	// Port is the frontend's port on 127.0.0.1; 0 picks a free one.
+	// DB, when not empty, is a PostgreSQL URL, postgres://user:password@host:port/dbname: the
+	// server keeps its state there (and its visibility records in dbname_visibility), creating
+	// the databases and Temporal's schema when missing and upgrading an older schema.
+	DB string
+	// Namespace to create (when missing) besides the system one; empty means Namespace.
+	Namespace string
+	// Port is the frontend's port; 0 picks a free one.
 	Port int
-	// IP is the address the frontend binds; empty means 127.0.0.1.
+	// IP is the address the frontend binds; empty means 127.0.0.1. The other services always
+	// listen on 127.0.0.1.
 	IP string
+	// TLS of the frontend; the zero value is a plain frontend.
+	TLS TLS
 	// LogLevel of the server's log file (debug, info, warn, error); empty means warn.
 	LogLevel string
 }
@@ -49,15 +54,21 @@ type Options struct {
 type Server struct {
 	srv      temporal.Server
 	address  string
-	dbPath   string
+	internal string
+	where    string
 	stateDir string
+	release  func()
 }
 
-// Start opens (or creates) the state in opts.StateDir and starts the frontend, history,
-// matching and worker services. It returns once the frontend answers.
+// Start opens (or creates) the state and starts the frontend, history, matching and worker
+// services (and, with TLS, an internal frontend on loopback for the server's own clients). It
+// returns once the frontend answers.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.StateDir == "" {
 		return nil, errors.New("devserver: state directory is empty")
+	}
+	if err := opts.TLS.check(); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(opts.StateDir, 0o755); err != nil {
 		return nil, fmt.Errorf("devserver: create state directory: %w", err)
@@ -74,36 +85,9 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		}
 		port = p
 	}
-	dbPath := filepath.Join(opts.StateDir, "temporal.db")
-	sqlCfg := &config.SQL{
-		PluginName:   sqliteplugin.PluginName,
-		DatabaseName: dbPath,
-		ConnectAttributes: map[string]string{
-			"mode":         "rwc",
-			"journal_mode": "wal",
-			"synchronous":  "1", // NORMAL: durable against a killed process under WAL
-			"busy_timeout": "10000",
-		},
-	}
-	if _, err := os.Stat(dbPath); errors.Is(err, os.ErrNotExist) {
-		if err := sqliteschema.SetupSchema(sqlCfg); err != nil {
-			_ = os.Remove(dbPath)
-			return nil, fmt.Errorf("devserver: set up schema in %s: %w", dbPath, err)
-		}
-	} else if err := forgetMembers(sqlCfg); err != nil {
-		return nil, err
-	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, Namespace, false, nil)
-	if err != nil {
-		return nil, fmt.Errorf("devserver: namespace config: %w", err)
-	}
-	if err := sqliteschema.CreateNamespaces(sqlCfg, ns); err != nil {
-		return nil, fmt.Errorf("devserver: create namespace %q: %w", Namespace, err)
-	}
-
-	cfg, err := serverConfig(sqlCfg, ip, port)
-	if err != nil {
-		return nil, err
+	namespace := opts.Namespace
+	if namespace == "" {
+		namespace = Namespace
 	}
 	level := opts.LogLevel
 	if level == "" {
@@ -113,43 +97,87 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		Level:      level,
 		OutputFile: filepath.Join(opts.StateDir, "server.log"),
 	}))
+
+	var st store
+	var err error
+	if opts.DB != "" {
+		st, err = openPostgres(ctx, opts.DB, logger)
+	} else {
+		st, err = openSQLite(opts.StateDir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{stateDir: opts.StateDir, where: st.where, release: st.release}
+	fail := func(err error) (*Server, error) {
+		s.releaseStore()
+		return nil, err
+	}
+	if err := st.prepare(namespace); err != nil {
+		return fail(err)
+	}
+	cfg, services, err := serverConfig(st, ip, port, opts.TLS)
+	if err != nil {
+		return fail(err)
+	}
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
-		temporal.ForServices(temporal.DefaultServices),
+		temporal.ForServices(services),
 		temporal.WithLogger(logger),
 		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
 	)
 	if err != nil {
-		return nil, fmt.Errorf("devserver: create server: %w", err)
+		return fail(fmt.Errorf("devserver: create server: %w", err))
 	}
 	if err := srv.Start(); err != nil {
-		return nil, fmt.Errorf("devserver: start server: %w", err)
+		return fail(fmt.Errorf("devserver: start server: %w", err))
 	}
-	s := &Server{srv: srv, address: net.JoinHostPort(ip, strconv.Itoa(port)), dbPath: dbPath, stateDir: opts.StateDir}
-	if err := s.waitReady(ctx); err != nil {
+	s.srv = srv
+	s.address = net.JoinHostPort(ip, strconv.Itoa(port))
+	s.internal = s.address
+	if opts.TLS.enabled() {
+		s.internal = net.JoinHostPort(loopback, strconv.Itoa(cfg.Services[internalFrontend].RPC.GRPCPort))
+	}
+	if err := s.waitReady(ctx, namespace); err != nil {
 		_ = srv.Stop()
-		return nil, err
+		return fail(err)
 	}
 	return s, nil
 }
 
-// Address is the frontend's host:port.
+// Address is the frontend's host:port (the address clients and workers dial).
 func (s *Server) Address() string { return s.address }
 
-// DBPath is the SQLite file holding the server's state.
-func (s *Server) DBPath() string { return s.dbPath }
+// InternalAddress is a plain (non-TLS) frontend on loopback for clients inside this process:
+// the internal frontend when the public one uses TLS, else the public one.
+func (s *Server) InternalAddress() string { return s.internal }
 
-// StateDir is the directory of the server's state.
+// Where says where the server keeps its state: the SQLite file, or the PostgreSQL databases.
+func (s *Server) Where() string { return s.where }
+
+// StateDir is the directory of the server's log (and of its SQLite state).
 func (s *Server) StateDir() string { return s.stateDir }
 
-// Stop shuts the services down; the state stays on disk.
-func (s *Server) Stop() error { return s.srv.Stop() }
+// Stop shuts the services down and releases the database; the state stays.
+func (s *Server) Stop() error {
+	err := s.srv.Stop()
+	s.releaseStore()
+	return err
+}
 
-// waitReady polls the frontend until a client can check its health.
-func (s *Server) waitReady(ctx context.Context) error {
+// releaseStore gives up the exclusive use of the database.
+func (s *Server) releaseStore() {
+	if s.release != nil {
+		s.release()
+		s.release = nil
+	}
+}
+
+// waitReady polls the internal address until a client can check its health.
+func (s *Server) waitReady(ctx context.Context, namespace string) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		c, err := client.Dial(client.Options{HostPort: s.address, Namespace: Namespace, Logger: quietLogger{}})
+		c, err := client.Dial(client.Options{HostPort: s.internal, Namespace: namespace, Logger: quietLogger{}})
 		if err == nil {
 			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
 			c.Close()
@@ -158,7 +186,7 @@ func (s *Server) waitReady(ctx context.Context) error {
 			}
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("devserver: frontend %s not ready after 60s: %w", s.address, err)
+			return fmt.Errorf("devserver: frontend %s not ready after 60s: %w", s.internal, err)
 		}
 		select {
 		case <-ctx.Done():
@@ -168,84 +196,20 @@ func (s *Server) waitReady(ctx context.Context) error {
 	}
 }
 
-// serverConfig is the static configuration of a single-node cluster on ip, with the frontend
-// on port and the other services on free ports.
-func serverConfig(sqlCfg *config.SQL, ip string, port int) (*config.Config, error) {
-	frontend := net.JoinHostPort(ip, strconv.Itoa(port))
-	services := map[string]config.Service{}
-	for _, name := range temporal.DefaultServices {
-		grpcPort := port
-		if name != "frontend" {
-			p, err := freePort(ip)
-			if err != nil {
-				return nil, err
-			}
-			grpcPort = p
-		}
-		memberPort, err := freePort(ip)
-		if err != nil {
-			return nil, err
-		}
-		services[name] = config.Service{RPC: config.RPC{GRPCPort: grpcPort, MembershipPort: memberPort, BindOnIP: ip}}
-	}
-	return &config.Config{
-		Global: config.Global{
-			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: ip},
-		},
-		Persistence: config.Persistence{
-			DefaultStore:     sqliteplugin.PluginName,
-			VisibilityStore:  sqliteplugin.PluginName,
-			NumHistoryShards: 1,
-			DataStores:       map[string]config.DataStore{sqliteplugin.PluginName: {SQL: sqlCfg}},
-		},
-		ClusterMetadata: &cluster.Config{
-			EnableGlobalNamespace:    false,
-			FailoverVersionIncrement: 10,
-			MasterClusterName:        clusterName,
-			CurrentClusterName:       clusterName,
-			ClusterInformation: map[string]cluster.ClusterInformation{
-				clusterName: {Enabled: true, InitialFailoverVersion: 1, RPCAddress: frontend},
-			},
-		},
-		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
-		Services:            services,
-		Archival: config.Archival{
-			History:    config.HistoryArchival{State: "disabled"},
-			Visibility: config.VisibilityArchival{State: "disabled"},
-		},
-		NamespaceDefaults: config.NamespaceDefaults{Archival: config.ArchivalNamespaceDefaults{
-			History:    config.HistoryArchivalNamespaceDefaults{State: "disabled"},
-			Visibility: config.VisibilityArchivalNamespaceDefaults{State: "disabled"},
-		}},
-		PublicClient: config.PublicClient{HostPort: frontend},
-	}, nil
-}
-
-// forgetMembers deletes the cluster membership records of an earlier server on this state. A
-// server killed without shutting down leaves its services registered; the new one would then
-// try to join those dead addresses for up to Membership.MaxJoinDuration (30 s) before serving.
-// The embedded server is the only node of its cluster, and the caller holds the state
-// directory exclusively (the CLI's lock), so every record found here is stale.
-func forgetMembers(cfg *config.SQL) error {
-	db, err := sql.NewSQLAdminDB(sqlplugin.DbKindUnknown, cfg, resolver.NewNoopResolver(), log.NewNoopLogger(), metrics.NoopMetricsHandler)
-	if err != nil {
-		return fmt.Errorf("devserver: open state: %w", err)
-	}
-	defer db.Close()
-	if err := db.Exec("DELETE FROM cluster_membership"); err != nil {
-		return fmt.Errorf("devserver: clear stale cluster membership: %w", err)
-	}
-	return nil
-}
-
-// freePort asks the kernel for a port that is free on ip right now.
+// freePort finds a port that is free on ip right now, below 32768: Temporal's SQL schemas
+// store membership ports as SMALLINT (PostgreSQL rejects the kernel's ephemeral ports, which
+// start at 32768), so the port is drawn at random from [20000, 32768) and tried.
 func freePort(ip string) (int, error) {
-	l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-	if err != nil {
-		return 0, fmt.Errorf("devserver: find a free port: %w", err)
+	var err error
+	for range 200 {
+		port := 20000 + rand.IntN(32768-20000)
+		var l net.Listener
+		if l, err = net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port))); err == nil {
+			l.Close()
+			return port, nil
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("devserver: find a free port on %s: %w", ip, err)
 }
 
 // quietLogger discards the SDK client's log lines while probing readiness.
