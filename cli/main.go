@@ -34,7 +34,7 @@ func main() {
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(runCmd(), validateCmd(), serverCmd(), retryCmd())
-	root.AddCommand(plotCmd())
+	root.AddCommand(plotCmd(), reproduceCmd())
 	root.AddCommand(controlCmds()...)
 	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd())
 	err := root.ExecuteContext(ctx)
