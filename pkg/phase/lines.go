@@ -12,21 +12,28 @@ import (
 // aggregate of the metric over the rows with that x (other parameters and seeds), NaN and Bad[i]
 // when a row there has a status other than converged or max_steps or the aggregate is not
 // finite; Lo[i], Hi[i] is the band: the min and max of the finite values of the good rows there
-// (NaN if none).
+// (NaN if none). An x without rows of this line (N[i] = 0: the x values are shared by the lines
+// of a set) has Y NaN and is not Bad: the line skips it.
 type Line struct {
 	By        string // the value of the by column ("" without one)
 	Xs        []float64
 	Y, Lo, Hi []float64
 	Bad       []bool
 	N         []int // rows per x
+	// Mark is the median of the LineSet's MarkName column over the line's rows (finite values
+	// only; NaN if none or no MarkName): drawn as a vertical dashed line.
+	Mark float64
 }
 
 // LineSet is the lines of one panel (one facet value).
 type LineSet struct {
 	XName, ZName, ByName, Agg string
 	Facet                     string
-	LogX                      bool
+	LogX, LogY                bool
 	Lines                     []Line
+	MarkName                  string // the column of the lines' Mark ("" for none)
+	Ref                       *Ref   // a reference curve, or nil
+	Where                     string // the --where selection, for the title ("" for none)
 }
 
 // Lines computes, for each facet value (facet "" gives one set), one Line of column z against
@@ -66,7 +73,7 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 		}
 		set := &LineSet{XName: x, ZName: z, ByName: by, Agg: agg, Facet: f, LogX: IsLogSpaced(xs)}
 		for _, b := range bys {
-			ln := Line{By: b, Xs: xs}
+			ln := Line{By: b, Xs: xs, Mark: math.NaN()}
 			vals := make([][]float64, len(xs))
 			good := make([][]float64, len(xs))
 			bad := make([]bool, len(xs))
@@ -85,7 +92,7 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 			}
 			for ix := range xs {
 				v, _ := Aggregate(vals[ix], agg)
-				if math.IsNaN(v) || math.IsInf(v, 0) {
+				if len(vals[ix]) > 0 && (math.IsNaN(v) || math.IsInf(v, 0)) {
 					bad[ix] = true
 				}
 				if bad[ix] {
@@ -104,4 +111,42 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 		sets = append(sets, set)
 	}
 	return sets, nil
+}
+
+// MarkLines sets the Mark of every line of sets (computed by Lines from t with the same by and
+// facet columns) to the median of column over the line's rows, finite values only, and names
+// it in MarkName. The mark of a stepsize sweep is typically gamma_max (Even2023), which is
+// the same for every row of a line when the line fixes everything but the stepsize.
+func MarkLines(sets []*LineSet, t *results.Table, column, facet string) error {
+	tb := newTable(t)
+	jm, err := tb.numCol(column)
+	if err != nil {
+		return err
+	}
+	_, rowsOf, err := splitFacets(tb, facet)
+	if err != nil {
+		return err
+	}
+	for _, set := range sets {
+		set.MarkName = column
+		sub := &results.Table{Fields: t.Fields}
+		for _, k := range rowsOf[set.Facet] {
+			sub.Rows = append(sub.Rows, t.Rows[k])
+		}
+		stb := newTable(sub)
+		_, byRows, err := splitFacets(stb, set.ByName)
+		if err != nil {
+			return err
+		}
+		for i := range set.Lines {
+			var vs []float64
+			for _, k := range byRows[set.Lines[i].By] {
+				if v := stb.num(k, jm); !math.IsNaN(v) && !math.IsInf(v, 0) {
+					vs = append(vs, v)
+				}
+			}
+			set.Lines[i].Mark, _ = Aggregate(vs, "median")
+		}
+	}
+	return nil
 }

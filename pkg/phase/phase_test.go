@@ -146,7 +146,7 @@ func TestBadCellOffScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewScale(gs)
+	s := NewScale(gs, false)
 	if !near(s.Min, 0.001+2) || !near(s.Max, 0.1*4+102) {
 		t.Errorf("scale [%g, %g], want [%g, %g]", s.Min, s.Max, 0.001+2, 0.4+102)
 	}

@@ -13,7 +13,6 @@ import (
 	"gonum.org/v1/plot/palette"
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	_ "gonum.org/v1/plot/vg/vgimg" // png
@@ -34,14 +33,17 @@ const (
 	barW   = 1.6 * vg.Inch
 )
 
-// Scale maps aggregates to colours, shared by the panels of a figure.
+// Scale maps aggregates to colours, shared by the panels of a figure. With Log the colour is
+// linear in log10 of the value (--logz), and Min, Max must be positive.
 type Scale struct {
 	Min, Max float64
-	cmap     palette.ColorMap
+	Log      bool
+	cmap     palette.ColorMap // over [Min, Max], or [log10 Min, log10 Max] with Log
 }
 
-// NewScale spans the cells of grids that are not Bad (0..1 if there is none).
-func NewScale(grids []*Grid) *Scale {
+// NewScale spans the cells of grids that are not Bad (0..1 if there is none); log draws the
+// colours on a log scale (all those cells must then be positive: see CheckLog).
+func NewScale(grids []*Grid, log bool) *Scale {
 	lo, hi := math.NaN(), math.NaN()
 	for _, g := range grids {
 		l, h := g.Range()
@@ -52,13 +54,30 @@ func NewScale(grids []*Grid) *Scale {
 			hi = h
 		}
 	}
+	if log && !(lo > 0) {
+		log = false
+	}
 	if math.IsNaN(lo) {
 		lo, hi = 0, 1
 	}
 	if lo == hi {
-		lo, hi = lo-0.5, hi+0.5
+		if log {
+			lo, hi = lo/2, hi*2
+		} else {
+			lo, hi = lo-0.5, hi+0.5
+		}
 	}
-	return &Scale{Min: lo, Max: hi, cmap: colorMap(lo, hi)}
+	s := &Scale{Min: lo, Max: hi, Log: log}
+	s.cmap = colorMap(s.at(lo), s.at(hi))
+	return s
+}
+
+// at is v in the colour map's units.
+func (s *Scale) at(v float64) float64 {
+	if s.Log {
+		return math.Log10(v)
+	}
+	return v
 }
 
 // topFraction is the part of Kindlmann's map the data spans: its last 15% fade to white, which
@@ -76,7 +95,7 @@ func colorMap(lo, hi float64) palette.ColorMap {
 // Color is the colour of value v on the scale (clamped to its range).
 func (s *Scale) Color(v float64) color.Color {
 	v = math.Max(s.Min, math.Min(s.Max, v))
-	c, err := s.cmap.At(v)
+	c, err := s.cmap.At(s.at(v))
 	if err != nil {
 		return BadColor
 	}
@@ -186,6 +205,80 @@ func (s *segments) Plot(cv draw.Canvas, plt *plot.Plot) {
 	}
 }
 
+// withWhere appends a --where selection to a title.
+func withWhere(title, where string) string {
+	if where == "" {
+		return title
+	}
+	return title + "\n" + where
+}
+
+// log10Ticks labels an axis whose values are log10 of the data (a log colour bar) with the
+// data's values, as decadeTicks does.
+type log10Ticks struct{}
+
+// Ticks implements plot.Ticker.
+func (log10Ticks) Ticks(min, max float64) []plot.Tick {
+	ts := decadeTicks{}.Ticks(math.Pow(10, min), math.Pow(10, max))
+	for i := range ts {
+		ts[i].Value = math.Log10(ts[i].Value)
+	}
+	return ts
+}
+
+// decadeTicks marks a log axis: labelled ticks at powers of ten ("1e-05", "0.01", "1",
+// "100"), every k-th decade when there are more than maxDecadeLabels, unlabelled ticks at
+// the others and, over at most four decades, at their multiples 2..9. Over less than a
+// decade it labels the multiples 1, 2 and 5 inside the range instead.
+type decadeTicks struct{}
+
+// maxDecadeLabels is the most labelled powers of ten on a log axis.
+const maxDecadeLabels = 8
+
+// Ticks implements plot.Ticker.
+func (decadeTicks) Ticks(min, max float64) []plot.Tick {
+	if !(min > 0) || !(max > min) {
+		return nil
+	}
+	lo, hi := int(math.Ceil(math.Log10(min)-1e-9)), int(math.Floor(math.Log10(max)+1e-9))
+	var ts []plot.Tick
+	if hi-lo < 1 {
+		for e := lo - 1; e <= hi; e++ {
+			for _, m := range []float64{1, 2, 5} {
+				if v := m * math.Pow(10, float64(e)); v >= min*(1-1e-9) && v <= max*(1+1e-9) {
+					ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 3, 64)})
+				}
+			}
+		}
+		return ts
+	}
+	every := (hi - lo + maxDecadeLabels) / maxDecadeLabels
+	for e := lo - 1; e <= hi; e++ {
+		v := math.Pow(10, float64(e))
+		if e >= lo && (e-lo)%every == 0 {
+			ts = append(ts, plot.Tick{Value: v, Label: decadeLabel(e)})
+		} else if v >= min {
+			ts = append(ts, plot.Tick{Value: v})
+		}
+		if hi-lo <= 4 {
+			for m := 2.0; m < 10; m++ {
+				if w := m * v; w >= min && w <= max {
+					ts = append(ts, plot.Tick{Value: w})
+				}
+			}
+		}
+	}
+	return ts
+}
+
+// decadeLabel is the label of 10^e: plain from 0.001 to 1000, else "1e-05".
+func decadeLabel(e int) string {
+	if e >= -3 && e <= 3 {
+		return strconv.FormatFloat(math.Pow(10, float64(e)), 'f', -1, 64)
+	}
+	return fmt.Sprintf("1e%+03d", e)
+}
+
 // Title is the title of a figure of metric z (aggregated by agg) with a facet panel's value.
 func Title(z, agg, facetName, facet string) string {
 	t := fmt.Sprintf("%s (%s)", z, agg)
@@ -199,6 +292,24 @@ func Title(z, agg, facetName, facet string) string {
 type HeatOptions struct {
 	FacetName string   // the facet column (titles)
 	Contour   *float64 // a contour level, or nil
+	LogZ      bool     // colours on a log scale (if every cell drawn is positive)
+	Where     string   // the --where selection, for the titles ("" for none)
+}
+
+// contourStyle draws contours.
+var contourStyle = draw.LineStyle{Color: color.RGBA{R: 230, G: 20, B: 20, A: 255}, Width: vg.Points(2)}
+
+// heatPanel is the panel of one grid.
+func heatPanel(g *Grid, s *Scale, opt HeatOptions) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = withWhere(Title(g.ZName, g.Agg, opt.FacetName, g.Facet), opt.Where)
+	p.X.Label.Text, p.Y.Label.Text = g.XName, g.YName
+	logAxes(p, g.LogX, g.LogY)
+	p.Add(&cells{g: g, s: s, ex: edges(g.Xs, g.LogX), ey: edges(g.Ys, g.LogY)})
+	if opt.Contour != nil {
+		p.Add(&segments{segs: Contour(g, *opt.Contour), style: contourStyle})
+	}
+	return p
 }
 
 // RenderHeat draws grids side by side (one panel each) with a colour bar and a legend, into
@@ -207,29 +318,24 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 	if len(grids) == 0 {
 		return fmt.Errorf("nothing to plot")
 	}
-	s := NewScale(grids)
-	contour := draw.LineStyle{Color: color.RGBA{R: 230, G: 20, B: 20, A: 255}, Width: vg.Points(2)}
+	s := NewScale(grids, opt.LogZ)
 	var plots []*plot.Plot
 	for _, g := range grids {
-		p := plot.New()
-		p.Title.Text = Title(g.ZName, g.Agg, opt.FacetName, g.Facet)
-		p.X.Label.Text, p.Y.Label.Text = g.XName, g.YName
-		logAxes(p, g.LogX, g.LogY)
-		p.Add(&cells{g: g, s: s, ex: edges(g.Xs, g.LogX), ey: edges(g.Ys, g.LogY)})
-		if opt.Contour != nil {
-			p.Add(&segments{segs: Contour(g, *opt.Contour), style: contour})
-		}
-		plots = append(plots, p)
+		plots = append(plots, heatPanel(g, s, opt))
 	}
 	bar := plot.New()
-	bar.Add(&plotter.ColorBar{ColorMap: colorMap(s.Min, s.Max), Vertical: true})
+	bar.Add(&plotter.ColorBar{ColorMap: colorMap(s.at(s.Min), s.at(s.Max)), Vertical: true})
 	bar.HideX()
 	bar.Y.Label.Text = grids[0].ZName
+	if s.Log {
+		bar.Y.Label.Text += " (log scale)"
+		bar.Y.Tick.Marker = log10Ticks{}
+	}
 	bar.Title.Text = " "
 	leg := plot.NewLegend()
 	leg.Add("diverged / failed", badThumb{})
 	if opt.Contour != nil {
-		leg.Add(fmt.Sprintf("%s = %s", grids[0].ZName, strconv.FormatFloat(*opt.Contour, 'g', -1, 64)), contourThumb{contour})
+		leg.Add(fmt.Sprintf("%s = %s", grids[0].ZName, strconv.FormatFloat(*opt.Contour, 'g', -1, 64)), lineThumb{contourStyle})
 	}
 	return save(path, plots, func(c draw.Canvas) {
 		h := c.Max.Y - c.Min.Y
@@ -243,110 +349,56 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 	})
 }
 
-type contourThumb struct{ style draw.LineStyle }
-
-func (t contourThumb) Thumbnail(c *draw.Canvas) {
-	y := (c.Min.Y + c.Max.Y) / 2
-	c.StrokeLine2(t.style, c.Min.X, y, c.Max.X, y)
-}
-
 // logAxes sets log scales and ticks.
 func logAxes(p *plot.Plot, x, y bool) {
 	if x {
-		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, decadeTicks{}
 	}
 	if y {
-		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+		p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, decadeTicks{}
 	}
-}
-
-// RenderLines draws one panel per line set, each with one line per by value and its band,
-// into path (.png or .svg).
-func RenderLines(sets []*LineSet, facetName, path string) error {
-	if len(sets) == 0 {
-		return fmt.Errorf("nothing to plot")
-	}
-	var plots []*plot.Plot
-	for _, set := range sets {
-		p := plot.New()
-		p.Title.Text = Title(set.ZName, set.Agg, facetName, set.Facet)
-		p.X.Label.Text, p.Y.Label.Text = set.XName, set.ZName
-		logAxes(p, set.LogX, false)
-		p.Legend.Top = true
-		for i, ln := range set.Lines {
-			col := plotutil.Color(i)
-			var band, pts plotter.XYs
-			for k, x := range ln.Xs {
-				if !math.IsNaN(ln.Lo[k]) {
-					band = append(band, plotter.XY{X: x, Y: ln.Hi[k]})
-				}
-				if !math.IsNaN(ln.Y[k]) {
-					pts = append(pts, plotter.XY{X: x, Y: ln.Y[k]})
-				}
-			}
-			for k := len(ln.Xs) - 1; k >= 0; k-- {
-				if !math.IsNaN(ln.Lo[k]) {
-					band = append(band, plotter.XY{X: ln.Xs[k], Y: ln.Lo[k]})
-				}
-			}
-			if len(band) >= 3 {
-				poly, err := plotter.NewPolygon(band)
-				if err != nil {
-					return err
-				}
-				r, g, b, _ := col.RGBA()
-				poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
-				poly.LineStyle.Width = 0
-				p.Add(poly)
-			}
-			if len(pts) == 0 {
-				continue
-			}
-			l, sc, err := plotter.NewLinePoints(pts)
-			if err != nil {
-				return err
-			}
-			l.Color, sc.Color = col, col
-			sc.Shape = draw.CircleGlyph{}
-			p.Add(l, sc)
-			name := ln.By
-			if set.ByName != "" {
-				name = set.ByName + " = " + ln.By
-			} else {
-				name = set.ZName
-			}
-			p.Legend.Add(name, l, sc)
-		}
-		plots = append(plots, p)
-	}
-	return save(path, plots, nil)
 }
 
 // save draws plots side by side, and side (if not nil) in a column at the right, into path.
 func save(path string, plots []*plot.Plot, side func(draw.Canvas)) error {
+	var widths []vg.Length
+	for range plots {
+		widths = append(widths, panelW)
+	}
+	if side != nil {
+		widths = append(widths, barW)
+	}
+	return saveLayout(path, widths, func(i int, c draw.Canvas) {
+		if i < len(plots) {
+			plots[i].Draw(c)
+		} else {
+			side(c)
+		}
+	})
+}
+
+// saveLayout draws columns of the given widths side by side, column i by draw(i, its canvas),
+// into path (.png or .svg).
+func saveLayout(path string, widths []vg.Length, drawCol func(i int, c draw.Canvas)) error {
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	if format != "png" && format != "svg" {
 		return fmt.Errorf("output %s: want a .png or .svg file", path)
 	}
-	w := panelW * vg.Length(len(plots))
-	if side != nil {
-		w += barW
+	var w vg.Length
+	for _, cw := range widths {
+		w += cw
 	}
 	cw, err := draw.NewFormattedCanvas(w, panelH, format)
 	if err != nil {
 		return err
 	}
 	dc := draw.New(cw)
-	for i, p := range plots {
+	x := dc.Min.X
+	for i, colW := range widths {
 		c := dc
-		c.Min.X = dc.Min.X + panelW*vg.Length(i)
-		c.Max.X = c.Min.X + panelW
-		p.Draw(c)
-	}
-	if side != nil {
-		c := dc
-		c.Min.X = dc.Max.X - barW
-		side(c)
+		c.Min.X, c.Max.X = x, x+colW
+		drawCol(i, c)
+		x += colW
 	}
 	f, err := os.Create(path)
 	if err != nil {

@@ -1,0 +1,256 @@
+package phase
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+
+	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/spec"
+)
+
+// Options are the choices of `sweep plot` (one field per flag; zero values are the defaults).
+type Options struct {
+	X, Y, Z  string   // axes and metric ("" picks them, see Plot)
+	Agg      string   // aggregation over the other parameters and seeds ("" is mean)
+	By       string   // line plot, one line per value of this column
+	Facet    string   // one panel per value of this column
+	Contour  *float64 // heat maps: a contour at this level
+	Where    []Cond   // select rows (points) before anything is aggregated
+	LogZ     *bool    // log colour scale / log y axis; nil decides by AutoLog
+	LogX     bool     // force a log x axis
+	Mark     string   // line plots: vertical line per series at the median of this column
+	Ref      *Ref     // line plots: a reference curve
+	Coords   bool     // trajectories: beta_i over time instead of a loss
+	Out      string   // output file ("" is <dir>/<name>.png)
+	MaxCurve int      // trajectories: at most this many points without --where (0: 8)
+}
+
+// FlagError is a bad plot option, named by its flag (a usage error of the command).
+type FlagError struct {
+	Flag string
+	Err  error
+}
+
+func (e *FlagError) Error() string { return e.Flag + ": " + e.Err.Error() }
+func (e *FlagError) Unwrap() error { return e.Err }
+
+func flagErr(flag string, err error) error { return &FlagError{Flag: flag, Err: err} }
+
+// Figure is what Plot drew, for callers and tests: exactly one of Heat, Lines and Traj is set.
+type Figure struct {
+	Path        string
+	Heat        []*Grid
+	HeatOptions HeatOptions
+	Lines       []*LineSet
+	Traj        []*TrajPanel
+}
+
+// AutoLog is the default of --logz: a metric is drawn on a log scale when all its finite
+// values are positive and they span more than three decades (max/min > 1e3); a linear scale
+// would then give all but the top decade one colour (or one flat line at zero). Losses of
+// runs that converge to different precisions, or diverge towards it, are the usual case.
+func AutoLog(vs []float64) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, v := range vs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		if v <= 0 {
+			return false
+		}
+		lo, hi = math.Min(lo, v), math.Max(hi, v)
+	}
+	return hi > 1e3*lo
+}
+
+// Plot reads the table at path and draws it: a trajectory table (IsTrajectory) as curves over
+// time (PlotTrajectories), a results table as a heat map or a line plot. Notes on choices the
+// user did not make (defaults, points left out) go to notes.
+//
+// For a results table, x defaults to the first swept numeric parameter of the spec in the
+// table's metadata, skipping those used by --by and --facet and those --where leaves at a
+// single value; it is a heat map when --by is not given and a second numeric parameter (--y
+// or the next swept one) is there, else a line plot, one line per value of --by (default: the
+// next swept parameter left). The derived column effective_stepsize is added when an axis
+// names it (WithDerived).
+func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
+	if opt.Agg == "" {
+		opt.Agg = "mean"
+	}
+	if _, err := Aggregate(nil, opt.Agg); err != nil {
+		return nil, flagErr("--agg", err)
+	}
+	t, err := results.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if IsTrajectory(t) {
+		return PlotTrajectories(path, t, opt, notes)
+	}
+	if opt.Coords {
+		return nil, flagErr("--coords", fmt.Errorf("%s is not a trajectory table (trajectories.parquet)", path))
+	}
+	if opt.Z == "" {
+		opt.Z = "test_loss"
+	}
+	t, err = WithDerived(t, opt.X, opt.Y, opt.By, opt.Facet)
+	if err != nil {
+		return nil, flagErr("--x", err)
+	}
+	if t, err = Filter(t, opt.Where); err != nil {
+		return nil, flagErr("--where", err)
+	}
+	heat, err := chooseAxes(t, &opt)
+	if err != nil {
+		return nil, err
+	}
+	name := opt.Z + "_" + opt.X
+	if heat {
+		name += "_" + opt.Y
+	} else if opt.By != "" {
+		name += "_" + opt.By
+	}
+	if opt.Out == "" {
+		opt.Out = filepath.Join(filepath.Dir(path), name+".png")
+	}
+	logZ, err := resolveLogZ(t, opt)
+	if err != nil {
+		return nil, err
+	}
+	fig := &Figure{Path: opt.Out}
+	if heat {
+		if opt.Mark != "" || opt.Ref != nil {
+			return nil, flagErr("--mark/--ref", fmt.Errorf("only for line plots (give --by, or no second numeric axis)"))
+		}
+		fig.Heat, err = HeatGrids(t, opt.X, opt.Y, opt.Z, opt.Agg, opt.Facet)
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range fig.Heat {
+			g.LogX = g.LogX || opt.LogX || logDerived(t, opt.X)
+			g.LogY = g.LogY || logDerived(t, opt.Y)
+		}
+		fig.HeatOptions = HeatOptions{FacetName: opt.Facet, Contour: opt.Contour, LogZ: logZ, Where: WhereText(opt.Where)}
+		return fig, RenderHeat(fig.Heat, fig.HeatOptions, opt.Out)
+	}
+	fig.Lines, err = Lines(t, opt.X, opt.Z, opt.By, opt.Agg, opt.Facet)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Mark != "" {
+		if err := MarkLines(fig.Lines, t, opt.Mark, opt.Facet); err != nil {
+			return nil, flagErr("--mark", err)
+		}
+	}
+	for _, set := range fig.Lines {
+		set.LogX = set.LogX || opt.LogX || logDerived(t, opt.X)
+		set.LogY, set.Ref, set.Where = logZ, opt.Ref, WhereText(opt.Where)
+	}
+	return fig, RenderLines(fig.Lines, opt.Facet, opt.Out)
+}
+
+// logDerived: an effective_stepsize axis is logarithmic when the stepsizes are log-spaced.
+func logDerived(t *results.Table, axis string) bool {
+	if axis != EffectiveStepsize {
+		return false
+	}
+	tb := newTable(t)
+	j, err := tb.numCol("stepsize")
+	if err != nil {
+		return false
+	}
+	var xs []float64
+	for k := range t.Rows {
+		xs = append(xs, tb.num(k, j))
+	}
+	return IsLogSpaced(distinct(xs))
+}
+
+// resolveLogZ decides --logz for metric opt.Z of t: as given, else AutoLog over the rows drawn
+// on the scale. A log scale needs every such value positive.
+func resolveLogZ(t *results.Table, opt Options) (bool, error) {
+	tb := newTable(t)
+	j, err := tb.numCol(opt.Z)
+	if err != nil {
+		return false, flagErr("--z", err)
+	}
+	var vs []float64
+	for k := range t.Rows {
+		if tb.good(k) {
+			vs = append(vs, tb.num(k, j))
+		}
+	}
+	if opt.LogZ == nil {
+		return AutoLog(vs), nil
+	}
+	if *opt.LogZ {
+		for _, v := range vs {
+			if v <= 0 {
+				return false, flagErr("--logz", fmt.Errorf("%s has a value %g <= 0: no log scale", opt.Z, v))
+			}
+		}
+	}
+	return *opt.LogZ, nil
+}
+
+// chooseAxes fills in opt.X, opt.Y and opt.By (see Plot) and reports whether t is drawn as a
+// heat map.
+func chooseAxes(t *results.Table, opt *Options) (heat bool, err error) {
+	tb := newTable(t)
+	numeric := func(name string) bool {
+		j, ok := tb.idx[name]
+		return ok && t.Fields[j].Kind != results.String
+	}
+	used := []string{opt.Facet, opt.By, opt.X, opt.Y}
+	var free []string // swept columns not otherwise used, with several values, in axis order
+	for _, c := range sweptColumns(t) {
+		if j, ok := tb.idx[c]; ok && c != "seed" && !slices.Contains(used, c) && len(tb.values(j)) > 1 {
+			free = append(free, c)
+		}
+	}
+	take := func(wantNumeric bool) string {
+		for i, c := range free {
+			if !wantNumeric || numeric(c) {
+				free = slices.Delete(free, i, i+1)
+				return c
+			}
+		}
+		return ""
+	}
+	if opt.X == "" {
+		if opt.X = take(true); opt.X == "" {
+			return false, flagErr("--x", fmt.Errorf("no numeric swept parameter for the x axis: give --x"))
+		}
+	}
+	heat = opt.By == "" && (opt.Y != "" || slices.ContainsFunc(free, numeric))
+	if heat && opt.Y == "" {
+		opt.Y = take(true)
+	}
+	if !heat && opt.By == "" && len(free) > 0 {
+		opt.By = take(false)
+	}
+	return heat, nil
+}
+
+// sweptColumns are the results columns of the swept parameters of the spec in t's metadata,
+// in axis order (none without a readable spec).
+func sweptColumns(t *results.Table) []string {
+	src, ok := t.Meta[results.MetaSpec]
+	if !ok {
+		return nil
+	}
+	s, err := spec.Parse("results metadata", []byte(src))
+	if err != nil {
+		return nil
+	}
+	var cols []string
+	for _, a := range s.Grid {
+		for _, n := range a.Names {
+			cols = append(cols, results.ParamColumn(n))
+		}
+	}
+	return cols
+}

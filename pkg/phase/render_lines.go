@@ -1,0 +1,248 @@
+package phase
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// seriesStyle is the colour and dash pattern of series i of a panel: the seven colours of
+// plotutil, then the same colours dashed.
+func seriesStyle(i int) draw.LineStyle {
+	n := len(plotutil.DefaultColors)
+	return draw.LineStyle{Color: plotutil.Color(i), Width: vg.Points(1.5), Dashes: plotutil.Dashes(i / n)}
+}
+
+// markDashes is the dash pattern of vertical marks (--mark, predicted jumps).
+var markDashes = []vg.Length{vg.Points(5), vg.Points(3)}
+
+// vline is a vertical line across the panel at X; it widens the x range only.
+type vline struct {
+	X     float64
+	Style draw.LineStyle
+}
+
+func (v *vline) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return v.X, v.X, math.Inf(1), math.Inf(-1)
+}
+
+func (v *vline) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	x := trX(v.X)
+	c.StrokeLines(v.Style, c.ClipLinesX([]vg.Point{{X: x, Y: c.Min.Y}, {X: x, Y: c.Max.Y}})...)
+}
+
+// lineThumb is a legend entry drawn as a short line in a style.
+type lineThumb struct{ style draw.LineStyle }
+
+func (t lineThumb) Thumbnail(c *draw.Canvas) {
+	y := (c.Min.Y + c.Max.Y) / 2
+	c.StrokeLine2(t.style, c.Min.X, y, c.Max.X, y)
+}
+
+// BadGlyph marks a diverged or failed point of a line plot: a cross at the top edge of the
+// panel, at the point's x, in the line's colour, never at a value of the y axis.
+var BadGlyph = draw.CrossGlyph{}
+
+// topMarks draws BadGlyph at the top edge of the panel at each of Xs; it widens the x range
+// only.
+type topMarks struct {
+	Xs    []float64
+	Style draw.GlyphStyle
+}
+
+func (m *topMarks) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = math.Inf(1), math.Inf(-1)
+	for _, x := range m.Xs {
+		xmin, xmax = math.Min(xmin, x), math.Max(xmax, x)
+	}
+	return xmin, xmax, math.Inf(1), math.Inf(-1)
+}
+
+func (m *topMarks) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, _ := plt.Transforms(&c)
+	for _, x := range m.Xs {
+		c.DrawGlyph(m.Style, vg.Point{X: trX(x), Y: c.Max.Y - m.Style.Radius})
+	}
+}
+
+// refCurve draws a Ref over the panel's x range without widening the y range: a reference
+// such as 2/x may run far above the data, and the data decide the axes.
+type refCurve struct {
+	ref   *Ref
+	logX  bool
+	style draw.LineStyle
+}
+
+func (r *refCurve) Plot(c draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&c)
+	const n = 200
+	var pts []vg.Point
+	for i := 0; i <= n; i++ {
+		f := float64(i) / n
+		x := plt.X.Min + f*(plt.X.Max-plt.X.Min)
+		if r.logX {
+			x = plt.X.Min * math.Pow(plt.X.Max/plt.X.Min, f)
+		}
+		y := r.ref.At(x)
+		if math.IsNaN(y) || math.IsInf(y, 0) || (plt.Y.Scale == (plot.LogScale{}) && y <= 0) {
+			continue
+		}
+		// Keep the curve within a few panel heights so that clipping stays exact.
+		y = math.Max(plt.Y.Min-10*(plt.Y.Max-plt.Y.Min), math.Min(plt.Y.Max+10*(plt.Y.Max-plt.Y.Min), y))
+		if plt.Y.Scale == (plot.LogScale{}) {
+			y = math.Max(y, plt.Y.Min/1e6)
+		}
+		pts = append(pts, vg.Point{X: trX(x), Y: trY(y)})
+	}
+	c.StrokeLines(r.style, c.ClipLinesXY(pts)...)
+}
+
+// RefStyle draws --ref curves.
+var RefStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
+
+// RenderLines draws one panel per line set, each with one line per by value and its band,
+// into path (.png or .svg). A diverged or failed x breaks its line and gets BadGlyph at the top
+// edge; a line's Mark is a vertical dashed line in its colour; the set's Ref a dotted black
+// curve.
+func RenderLines(sets []*LineSet, facetName, path string) error {
+	if len(sets) == 0 {
+		return fmt.Errorf("nothing to plot")
+	}
+	var plots []*plot.Plot
+	var legends []*legendColumn
+	for _, set := range sets {
+		nl, err := linePanel(set, facetName)
+		if err != nil {
+			return err
+		}
+		plots = append(plots, nl.p)
+		legends = append(legends, sideLegend(nl))
+	}
+	return saveWithLegends(path, plots, legends)
+}
+
+// linePanel draws one line set.
+func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
+	p := plot.New()
+	leg := &namedLegend{p: p}
+	p.Title.Text = withWhere(Title(set.ZName, set.Agg, facetName, set.Facet), set.Where)
+	p.X.Label.Text, p.Y.Label.Text = set.XName, set.ZName
+	logAxes(p, set.LogX, set.LogY)
+	anyBad := false
+	for i, ln := range set.Lines {
+		style := seriesStyle(i)
+		name := set.ZName
+		if set.ByName != "" {
+			name = set.ByName + " = " + ln.By
+		}
+		if band := bandPolygon(ln); len(band) >= 3 {
+			poly, err := plotter.NewPolygon(band)
+			if err != nil {
+				return nil, err
+			}
+			r, g, b, _ := style.Color.RGBA()
+			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
+			poly.LineStyle.Width = 0
+			p.Add(poly)
+		}
+		var pts plotter.XYs
+		var runs []plotter.XYs // good points, broken at every Bad x
+		var bad []float64
+		for k, x := range ln.Xs {
+			switch {
+			case ln.Bad[k]:
+				bad = append(bad, x)
+				if len(runs) > 0 && len(runs[len(runs)-1]) > 0 {
+					runs = append(runs, nil)
+				}
+			case !math.IsNaN(ln.Y[k]):
+				pts = append(pts, plotter.XY{X: x, Y: ln.Y[k]})
+				if len(runs) == 0 {
+					runs = append(runs, nil)
+				}
+				runs[len(runs)-1] = append(runs[len(runs)-1], plotter.XY{X: x, Y: ln.Y[k]})
+			}
+		}
+		var thumbs []plot.Thumbnailer
+		for _, run := range runs {
+			if len(run) < 2 {
+				continue
+			}
+			l, err := plotter.NewLine(run)
+			if err != nil {
+				return nil, err
+			}
+			l.LineStyle = style
+			p.Add(l)
+			if thumbs == nil {
+				thumbs = append(thumbs, l)
+			}
+		}
+		if len(pts) > 0 {
+			sc, err := plotter.NewScatter(pts)
+			if err != nil {
+				return nil, err
+			}
+			sc.Color, sc.Shape = style.Color, draw.CircleGlyph{}
+			p.Add(sc)
+			thumbs = append(thumbs, sc)
+		}
+		if len(bad) > 0 {
+			anyBad = true
+			p.Add(&topMarks{Xs: bad, Style: draw.GlyphStyle{Color: style.Color, Radius: vg.Points(4), Shape: BadGlyph}})
+		}
+		if len(thumbs) > 0 {
+			leg.add(name, thumbs...)
+		}
+		if !math.IsNaN(ln.Mark) && (!set.LogX || ln.Mark > 0) {
+			ms := style
+			ms.Dashes = markDashes
+			p.Add(&vline{X: ln.Mark, Style: ms})
+			label := set.MarkName
+			if set.ByName != "" {
+				label += " (" + ln.By + ")"
+			}
+			leg.add(label, lineThumb{ms})
+		}
+	}
+	if set.Ref != nil {
+		p.Add(&refCurve{ref: set.Ref, logX: set.LogX, style: RefStyle})
+		leg.add(set.Ref.Label(set.XName), lineThumb{RefStyle})
+	}
+	if anyBad {
+		leg.add("diverged / failed", badGlyphThumb{})
+	}
+	return leg, nil
+}
+
+// bandPolygon is the band of a line (Hi left to right, then Lo back), over the x values with
+// good rows.
+func bandPolygon(ln Line) plotter.XYs {
+	var band plotter.XYs
+	for k, x := range ln.Xs {
+		if !math.IsNaN(ln.Lo[k]) {
+			band = append(band, plotter.XY{X: x, Y: ln.Hi[k]})
+		}
+	}
+	for k := len(ln.Xs) - 1; k >= 0; k-- {
+		if !math.IsNaN(ln.Lo[k]) {
+			band = append(band, plotter.XY{X: ln.Xs[k], Y: ln.Lo[k]})
+		}
+	}
+	return band
+}
+
+// badGlyphThumb is the legend entry of BadGlyph.
+type badGlyphThumb struct{}
+
+func (badGlyphThumb) Thumbnail(c *draw.Canvas) {
+	mid := vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}
+	c.DrawGlyph(draw.GlyphStyle{Color: color.Black, Radius: vg.Points(4), Shape: BadGlyph}, mid)
+}
