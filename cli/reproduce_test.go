@@ -281,3 +281,44 @@ func colours(img image.Image, limit int) int {
 	}
 	return len(seen)
 }
+
+// TestReproduceListAndUnknown: without a name the recipes are listed with their point counts
+// (from the specs, counted here independently as the product of the axis lengths); an unknown
+// name is a usage error (exit status 2) that lists the recipes, and nothing is started.
+func TestReproduceListAndUnknown(t *testing.T) {
+	var buf strings.Builder
+	if err := listRecipes(&buf); err != nil {
+		t.Fatal(err)
+	}
+	all, err := papers.All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range all {
+		s, err := recipeSpec(r, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		points := 1
+		for _, a := range s.Grid {
+			points *= len(a.Values)
+		}
+		var line string
+		for _, l := range strings.Split(buf.String(), "\n") {
+			if strings.HasPrefix(l, r.Name+" ") {
+				line = l
+			}
+		}
+		if f := strings.Fields(line); len(f) < 4 || f[1] != r.Source || f[2] != fmt.Sprint(points) {
+			t.Errorf("listing line of %s: %q, want its paper %s and %d points", r.Name, line, r.Source, points)
+		}
+	}
+	state := filepath.Join(t.TempDir(), "state")
+	err = reproduce(context.Background(), "even2024", false, runFlags{state: state}, &buf)
+	if exitCode(err) != 2 || !strings.Contains(err.Error(), "even2023-stepsize") {
+		t.Errorf("unknown recipe: %v (exit %d), want a usage error listing the recipes", err, exitCode(err))
+	}
+	if _, err := os.Stat(state); err == nil {
+		t.Error("a state directory was created for an unknown recipe")
+	}
+}
