@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,11 +169,52 @@ func checkRecipePlot(t *testing.T, p papers.Plot, s *spec.Spec) {
 	}
 	if v := flags["where"]; v != "" {
 		for _, cond := range strings.Split(v, ",") {
-			if k, _, _ := strings.Cut(cond, "="); !params[k] {
+			k, want, _ := strings.Cut(cond, "=")
+			if !params[k] {
 				t.Errorf("%s: --where %s: %s is not a parameter of %s", p.File, v, k, s.File)
+			} else if !specHasValue(s, k, want) {
+				t.Errorf("%s: --where %s: %s never takes the value %s in %s", p.File, v, k, want, s.File)
 			}
 		}
 	}
+}
+
+// specHasValue reports whether parameter name takes the value written as text somewhere in s
+// (numbers compared to a relative 1e-9, as sweep plot --where does).
+func specHasValue(s *spec.Spec, name, text string) bool {
+	var values []spec.Value
+	for _, f := range s.Fixed {
+		if f.Name == name {
+			values = append(values, f.Value)
+		}
+	}
+	for _, a := range s.Grid {
+		for j, n := range a.Names {
+			if n == name {
+				for _, row := range a.Values {
+					values = append(values, row[j])
+				}
+			}
+		}
+	}
+	x, err := strconv.ParseFloat(text, 64)
+	for _, v := range values {
+		switch v.Kind {
+		case spec.String:
+			if v.Str == text {
+				return true
+			}
+		default:
+			y := v.Float
+			if v.Kind == spec.Int {
+				y = float64(v.Int)
+			}
+			if err == nil && math.Abs(x-y) <= 1e-9*math.Max(math.Abs(x), math.Abs(y)) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // TestReproduceQuick runs every recipe's quick version end to end through sweep reproduce,
