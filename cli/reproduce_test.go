@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"math"
 	"os"
 	"os/exec"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/examples/papers"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/phase"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
@@ -280,9 +282,88 @@ func TestReproduceQuick(t *testing.T) {
 					t.Errorf("stdout does not name %s:\n%s", file, stdout)
 				}
 				checkFigure(t, file)
+				checkFigureStructure(t, p, s, filepath.Join(out, "results.parquet"))
 			}
 		})
 	}
+}
+
+// checkFigureStructure draws the plot again through phase.Plot (the function behind sweep
+// plot) into a scratch file and checks what it drew against the spec: one heat map or line set
+// per --facet value, heat maps with one column and row per value of --x and --y, one line per
+// --by value, trajectory panels with the predicted jumps when the sweep has a saddle run.
+func checkFigureStructure(t *testing.T, p papers.Plot, s *spec.Spec, resultsFile string) {
+	t.Helper()
+	pos, flags := recipePlotArgs(p.Argv(filepath.Dir(resultsFile)))
+	opt := phase.Options{X: flags["x"], Y: flags["y"], Z: flags["z"], Agg: flags["agg"], By: flags["by"],
+		Facet: flags["facet"], Mark: flags["mark"], LogX: flags["logx"] == "true", Coords: flags["coords"] == "true",
+		Out: filepath.Join(t.TempDir(), p.File)}
+	var err error
+	if opt.Where, err = phase.ParseWhere(flags["where"]); err != nil {
+		t.Fatal(err)
+	}
+	fig, err := phase.Plot(pos[0], opt, io.Discard)
+	if err != nil {
+		t.Errorf("%s: %v", p.File, err)
+		return
+	}
+	count := func(name string) int {
+		if name == "" {
+			return 1
+		}
+		return len(specValueSet(s, name))
+	}
+	switch {
+	case fig.Heat != nil:
+		if len(fig.Heat) != count(opt.Facet) {
+			t.Errorf("%s: %d heat maps, want one per %s value (%d)", p.File, len(fig.Heat), opt.Facet, count(opt.Facet))
+		}
+		for _, g := range fig.Heat {
+			if len(g.Xs) != count(g.XName) || len(g.Ys) != count(g.YName) {
+				t.Errorf("%s: %dx%d cells, want %d values of %s x %d of %s", p.File, len(g.Xs), len(g.Ys),
+					count(g.XName), g.XName, count(g.YName), g.YName)
+			}
+		}
+	case fig.Lines != nil:
+		if len(fig.Lines) != count(opt.Facet) {
+			t.Errorf("%s: %d panels, want one per %s value (%d)", p.File, len(fig.Lines), opt.Facet, count(opt.Facet))
+		}
+		for _, set := range fig.Lines {
+			if len(set.Lines) != count(set.ByName) {
+				t.Errorf("%s: %d lines, want one per %s value (%d)", p.File, len(set.Lines), set.ByName, count(set.ByName))
+			}
+		}
+	case fig.Traj != nil:
+		saddle := specHasValue(s, "optimizer", "saddle")
+		for _, panel := range fig.Traj {
+			if len(panel.Curves) == 0 || (saddle && len(panel.Jumps) == 0) {
+				t.Errorf("%s: panel %q has %d curves and %d predicted jump sets (saddle run in the sweep: %v)",
+					p.File, panel.Title, len(panel.Curves), len(panel.Jumps), saddle)
+			}
+		}
+	default:
+		t.Errorf("%s: nothing drawn", p.File)
+	}
+}
+
+// specValueSet is the set of values parameter name takes in s, as text.
+func specValueSet(s *spec.Spec, name string) map[string]bool {
+	set := map[string]bool{}
+	for _, f := range s.Fixed {
+		if f.Name == name {
+			set[f.Value.String()] = true
+		}
+	}
+	for _, a := range s.Grid {
+		for j, n := range a.Names {
+			if n == name {
+				for _, row := range a.Values {
+					set[row[j].String()] = true
+				}
+			}
+		}
+	}
+	return set
 }
 
 // checkFigure checks that file is a PNG of a plausible size with more than a few colours (a
