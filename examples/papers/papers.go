@@ -85,14 +85,9 @@ func (r Recipe) SpecFile(quick bool) (string, []byte, error) {
 
 // All is every recipe, sorted by name.
 func All() ([]Recipe, error) {
-	dirs, err := fs.Glob(files, "*/"+RecipeFile)
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(dirs)
 	var out []Recipe
-	for _, d := range dirs {
-		r, err := load(path.Dir(d))
+	for _, name := range Names() {
+		r, err := load(name)
 		if err != nil {
 			return nil, err
 		}

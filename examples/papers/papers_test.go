@@ -98,3 +98,17 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestAllSortedByName(t *testing.T) {
+	all, err := All()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, r := range all {
+		names = append(names, r.Name)
+	}
+	if !slices.IsSorted(names) || !slices.Equal(names, Names()) {
+		t.Errorf("All gives %v, Names %v: want both sorted by name", names, Names())
+	}
+}
