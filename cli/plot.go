@@ -9,7 +9,11 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/phase"
 )
 
-func plotCmd() *cobra.Command {
+func plotCmd() *cobra.Command { return newPlotCmd(nil) }
+
+// newPlotCmd is the plot command; drawn, when not nil, receives each figure it draws (tests
+// check its structure).
+func newPlotCmd(drawn func(*phase.Figure)) *cobra.Command {
 	var opt phase.Options
 	var where, ref string
 	var contour float64
@@ -52,6 +56,9 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 			}
 			if err != nil {
 				return err
+			}
+			if drawn != nil {
+				drawn(fig)
 			}
 			fmt.Fprintln(cmd.OutOrStdout(), fig.Path)
 			return nil

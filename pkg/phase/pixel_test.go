@@ -73,11 +73,32 @@ func closeColor(a, b color.Color) bool {
 	return d(ar, br) && d(ag, bg) && d(ab, bb)
 }
 
-// hasColorNear reports whether a pixel within r of (px, py) has colour want.
+// tinted reports whether pixel colour p is colour c blended over white with weight at least
+// 0.35: an anti-aliased line one or two pixels wide is such a blend. Each channel gives the
+// weight (255 - p)/(255 - c); they must agree within 0.15.
+func tinted(p, c color.Color) bool {
+	pr, pg, pb, _ := p.RGBA()
+	cr, cg, cb, _ := c.RGBA()
+	lo, hi := 2.0, -1.0
+	for _, ch := range [][2]uint32{{pr >> 8, cr >> 8}, {pg >> 8, cg >> 8}, {pb >> 8, cb >> 8}} {
+		pv, cv := float64(ch[0]), float64(ch[1])
+		if 255-cv < 30 {
+			if 255-pv > 40 {
+				return false
+			}
+			continue
+		}
+		w := (255 - pv) / (255 - cv)
+		lo, hi = min(lo, w), max(hi, w)
+	}
+	return hi >= 0 && hi-lo <= 0.15 && lo >= 0.35
+}
+
+// hasColorNear reports whether a pixel within r of (px, py) has colour want (tinted).
 func hasColorNear(img image.Image, px, py, r int, want color.Color) bool {
 	for dy := -r; dy <= r; dy++ {
 		for dx := -r; dx <= r; dx++ {
-			if closeColor(img.At(px+dx, py+dy), want) {
+			if tinted(img.At(px+dx, py+dy), want) {
 				return true
 			}
 		}
@@ -86,7 +107,7 @@ func hasColorNear(img image.Image, px, py, r int, want color.Color) bool {
 }
 
 // columnHits counts the rows from y0 to y1 where pixel column px (or a neighbour) has colour
-// want.
+// want (tinted).
 func columnHits(img image.Image, px, y0, y1 int, want color.Color) int {
 	n := 0
 	for y := y0; y <= y1; y++ {

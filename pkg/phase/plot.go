@@ -132,6 +132,9 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 		for _, g := range fig.Heat {
 			g.LogX = g.LogX || opt.LogX || logDerived(t, opt.X)
 			g.LogY = g.LogY || logDerived(t, opt.Y)
+			if g.LogX && !(g.Xs[0] > 0) {
+				return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, g.Xs[0]))
+			}
 		}
 		fig.HeatOptions = HeatOptions{FacetName: opt.Facet, Contour: opt.Contour, LogZ: logZ, Where: WhereText(opt.Where)}
 		return fig, RenderHeat(fig.Heat, fig.HeatOptions, opt.Out)
@@ -147,6 +150,9 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	}
 	for _, set := range fig.Lines {
 		set.LogX = set.LogX || opt.LogX || logDerived(t, opt.X)
+		if xs := set.Lines[0].Xs; set.LogX && !(xs[0] > 0) {
+			return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, xs[0]))
+		}
 		set.LogY, set.Ref, set.Where = logZ, opt.Ref, WhereText(opt.Where)
 	}
 	return fig, RenderLines(fig.Lines, opt.Facet, opt.Out)

@@ -67,6 +67,37 @@ func TestPlotHeatWhere(t *testing.T) {
 	}
 }
 
+// TestHeatEmptyCell: a cell without rows is Bad (no value, no contour through it) but drawn
+// blank, unlike a diverged cell.
+func TestHeatEmptyCell(t *testing.T) {
+	tb := sample()
+	var kept [][]results.Value
+	for _, r := range tb.Rows {
+		if !(r[2].F == 0.01 && r[3].I == 1) { // drop every row at (lr = 0.01, width = 1)
+			kept = append(kept, r)
+		}
+	}
+	tb.Rows = kept
+	dir := t.TempDir()
+	path := writeTable(t, dir, "results.parquet", tb)
+	fig, err := Plot(path, Options{X: "width", Y: "lr", Out: dir + "/h.png"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := fig.Heat[0]
+	if !g.Bad[1][0] || g.N[1][0] != 0 {
+		t.Fatalf("empty cell: bad %v n %d", g.Bad[1][0], g.N[1][0])
+	}
+	img := readPNG(t, dir+"/h.png")
+	m := newPixelMap(heatPanel(g, NewScale(fig.Heat, false), fig.HeatOptions), 0)
+	px, py := m.at(1, 0.01)
+	for _, d := range [][2]int{{0, 0}, {5, 3}, {-6, 4}, {3, -5}} {
+		if c := img.At(px+d[0], py+d[1]); !closeColor(c, color.White) {
+			t.Errorf("empty cell pixel drawn %v, want white", c)
+		}
+	}
+}
+
 // TestPlotFlagErrors: bad options are FlagErrors naming the flag and what is wrong.
 func TestPlotFlagErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -82,6 +113,7 @@ func TestPlotFlagErrors(t *testing.T) {
 		{Options{X: "width", Y: "lr", Mark: "test_loss"}, "--mark/--ref", "only for line plots"},
 		{Options{X: EffectiveStepsize, By: "optimizer"}, "--x", "needs numeric columns stepsize and momentum"},
 		{Options{X: "width", Y: "lr", Agg: "sum"}, "--agg", "unknown aggregation"},
+		{Options{X: "seed", By: "optimizer", LogX: true}, "--logx", "seed has a value 0 <= 0"},
 		{Options{X: "width", By: "optimizer", Where: where(t, "optimizer=gd"), LogZ: ptr(true), Agg: "min", Z: "seed"}, "--logz", "<= 0"},
 	} {
 		c.opt.Out = out
@@ -269,6 +301,18 @@ func TestLogZ(t *testing.T) {
 	want, _ := colorMap(math.Log10(s.Min), math.Log10(s.Max)).At((math.Log10(s.Min) + math.Log10(s.Max)) / 2)
 	if !closeColor(s.Color(mid), want) {
 		t.Errorf("geometric mean coloured %v, want the middle of the log scale %v", s.Color(mid), want)
+	}
+}
+
+func TestCompact(t *testing.T) {
+	for in, want := range map[string]string{
+		"stepsize=0.031622776601683794 optimizer=gd": "stepsize=0.03162 optimizer=gd",
+		"init=1e-06 seed=12":                         "init=1e-06 seed=12",
+		"0.30000000000000004":                        "0.3",
+	} {
+		if got := Compact(in); got != want {
+			t.Errorf("Compact(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/phasesweep/phasesweep/pkg/grid"
@@ -95,7 +96,8 @@ func trajPoints(traj *results.Table) []int64 {
 // Labels names each row of params (a Points.Params table) by the parameter values that
 // differ between its rows, in column order, as "init=1e-06 optimizer=gd"; shared is the
 // values common to all rows among the swept columns (all columns when the spec is unknown),
-// for a title. A single row is labelled by its swept values.
+// for a title. A single row is labelled by its swept values. Numbers are in full precision
+// (what --where takes); Compact shortens them for a legend.
 func Labels(params *results.Table) (labels []string, shared string) {
 	tb := newTable(params)
 	swept := sweptColumns(params)
@@ -129,6 +131,26 @@ func Labels(params *results.Table) (labels []string, shared string) {
 		labels = append(labels, strings.Join(parts, " "))
 	}
 	return labels, strings.Join(common, " ")
+}
+
+// Compact shortens the numbers in a label ("stepsize=0.031622776601683794 optimizer=gd" ->
+// "stepsize=0.03162 optimizer=gd"): four significant digits, for legends and titles.
+func Compact(label string) string {
+	words := strings.Fields(label)
+	for i, w := range words {
+		name, val, ok := strings.Cut(w, "=")
+		if !ok {
+			name, val = "", w
+		}
+		if f, err := strconv.ParseFloat(val, 64); err == nil && strings.ContainsAny(val, ".eE") {
+			val = strconv.FormatFloat(f, 'g', 4, 64)
+		}
+		if ok {
+			val = name + "=" + val
+		}
+		words[i] = val
+	}
+	return strings.Join(words, " ")
 }
 
 // choosePoints picks at most max rows of params (already filtered by --where) to draw, when

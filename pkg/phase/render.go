@@ -140,7 +140,8 @@ func edges(vs []float64, log bool) []float64 {
 	return out
 }
 
-// cells draws a grid's cells as rectangles: on the scale, or grey and hatched when Bad.
+// cells draws a grid's cells as rectangles: on the scale, or grey and hatched when Bad; a
+// cell without rows is left blank.
 type cells struct {
 	g      *Grid
 	s      *Scale
@@ -158,6 +159,9 @@ func (c *cells) Plot(cv draw.Canvas, plt *plot.Plot) {
 		for ix := range c.g.Xs {
 			x0, x1 := trX(c.ex[ix]), trX(c.ex[ix+1])
 			y0, y1 := trY(c.ey[iy]), trY(c.ey[iy+1])
+			if c.g.N != nil && c.g.N[iy][ix] == 0 {
+				continue // no run there (a sparse grid, or --where): blank, not diverged
+			}
 			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 			cv.FillPolygon(c.s.CellColor(c.g, ix, iy), cv.ClipPolygonXY(pts))
 			if !c.g.Bad[iy][ix] {
@@ -283,7 +287,7 @@ func decadeLabel(e int) string {
 func Title(z, agg, facetName, facet string) string {
 	t := fmt.Sprintf("%s (%s)", z, agg)
 	if facetName != "" {
-		t += fmt.Sprintf(", %s = %s", facetName, facet)
+		t += fmt.Sprintf(", %s = %s", facetName, Compact(facet))
 	}
 	return t
 }
@@ -347,6 +351,16 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 		leg.Left = true
 		leg.Draw(bottom)
 	})
+}
+
+// fixLogRanges widens an axis of p that is logarithmic and spans a single value (which
+// gonum would widen by +-1, to 0 and below): to half and twice the value.
+func fixLogRanges(p *plot.Plot) {
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		if a.Scale == (plot.LogScale{}) && a.Min == a.Max && a.Min > 0 {
+			a.Min, a.Max = a.Min/2, a.Max*2
+		}
+	}
 }
 
 // logAxes sets log scales and ticks.

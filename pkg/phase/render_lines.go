@@ -140,7 +140,7 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 		style := seriesStyle(i)
 		name := set.ZName
 		if set.ByName != "" {
-			name = set.ByName + " = " + ln.By
+			name = set.ByName + " = " + Compact(ln.By)
 		}
 		if band := bandPolygon(ln); len(band) >= 3 {
 			poly, err := plotter.NewPolygon(band)
@@ -207,7 +207,7 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 			p.Add(&vline{X: ln.Mark, Style: ms})
 			label := set.MarkName
 			if set.ByName != "" {
-				label += " (" + ln.By + ")"
+				label += " (" + Compact(ln.By) + ")"
 			}
 			leg.add(label, lineThumb{ms})
 		}
@@ -219,6 +219,7 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 	if anyBad {
 		leg.add("diverged / failed", badGlyphThumb{})
 	}
+	fixLogRanges(p)
 	return leg, nil
 }
 

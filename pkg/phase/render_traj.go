@@ -116,10 +116,13 @@ func trajPanel(tp *TrajPanel) (*namedLegend, error) {
 	}
 	// The end of the curves, where the last plateau stops, and their lowest value: on a log
 	// axis a plateau far below it (the last saddle's loss, ~0) would squash the curves.
-	lastX, lowY := 0.0, math.Inf(1)
+	lastX, lowY, firstX := 0.0, math.Inf(1), math.Inf(1)
 	for _, c := range tp.Curves {
 		for k, x := range c.Xs {
 			lastX = math.Max(lastX, x)
+			if x > 0 {
+				firstX = math.Min(firstX, x)
+			}
 			if y := c.Ys[k]; !math.IsNaN(y) {
 				lowY = math.Min(lowY, y)
 			}
@@ -146,7 +149,7 @@ func trajPanel(tp *TrajPanel) (*namedLegend, error) {
 		if tp.Plateaus {
 			ps := style
 			ps.Dashes, ps.Width = plateauDashes, vg.Points(1.5)
-			if steps := plateauSteps(j, lastX, floor, tp.LogX); len(steps) > 1 {
+			if steps := plateauSteps(j, firstX, lastX, floor, tp.LogX); len(steps) > 1 {
 				l, err := plotter.NewLine(steps)
 				if err != nil {
 					return nil, err
@@ -159,6 +162,7 @@ func trajPanel(tp *TrajPanel) (*namedLegend, error) {
 			}
 		}
 	}
+	fixLogRanges(p)
 	return leg, nil
 }
 
@@ -183,16 +187,20 @@ func finiteRuns(xs, ys []float64) []plotter.XYs {
 }
 
 // plateauSteps is the staircase of predicted plateau losses: Plateaus[0] from the start (0,
-// or the first jump's tenth on a log x axis) to Times[0], Plateaus[k] from Times[k-1] to
-// Times[k], the last to end (or a bit past the last jump). Losses not above floor are left
-// out.
-func plateauSteps(j Jumps, end, floor float64, logX bool) plotter.XYs {
+// or on a log x axis the curves' first positive x if it is before the first jump, else a
+// tenth of that jump)
+// to Times[0], Plateaus[k] from Times[k-1] to Times[k], the last to end (or a bit past the
+// last jump). Losses not above floor are left out.
+func plateauSteps(j Jumps, first, end, floor float64, logX bool) plotter.XYs {
 	if len(j.Times) == 0 || len(j.Plateaus) != len(j.Times)+1 {
 		return nil
 	}
 	start := 0.0
 	if logX {
 		start = j.Times[0] / 10
+		if first < j.Times[0] {
+			start = first
+		}
 	}
 	last := j.Times[len(j.Times)-1]
 	end = math.Max(end, last*1.1)

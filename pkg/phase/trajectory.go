@@ -94,7 +94,7 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	if err != nil {
 		return nil, err
 	}
-	params, err := Filter(pts.Params, opt.Where)
+	params, err := Filter(withTrajectory(pts.Params, t), opt.Where)
 	if err != nil {
 		return nil, flagErr("--where", err)
 	}
@@ -135,7 +135,7 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	var panels []*TrajPanel
 	if opt.Coords {
 		for i, r := range sel.Rows {
-			p, err := coordPanel(tb, byPoint[r[0].I], jx, jz, xName, labels[i])
+			p, err := coordPanel(tb, byPoint[r[0].I], jx, jz, xName, Compact(labels[i]))
 			if err != nil {
 				return nil, err
 			}
@@ -144,11 +144,11 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	} else {
 		title := z
 		if shared != "" {
-			title += "\n" + shared
+			title += "\n" + Compact(shared)
 		}
 		p := &TrajPanel{Title: title, XName: xName, YName: z, Plateaus: z == "train_loss"}
 		for i, r := range sel.Rows {
-			p.Curves = append(p.Curves, metricCurve(tb, byPoint[r[0].I], r[0].I, jx, jz, labels[i]))
+			p.Curves = append(p.Curves, metricCurve(tb, byPoint[r[0].I], r[0].I, jx, jz, Compact(labels[i])))
 		}
 		panels = append(panels, p)
 	}
@@ -204,6 +204,22 @@ func markStatus(res, sel *results.Table, labels []string) {
 			labels[i] += " (" + st + ")"
 		}
 	}
+}
+
+// withTrajectory keeps the rows of params whose point has rows in the trajectory table traj
+// (multi-task runs record none).
+func withTrajectory(params, traj *results.Table) *results.Table {
+	has := map[int64]bool{}
+	for _, p := range trajPoints(traj) {
+		has[p] = true
+	}
+	out := &results.Table{Fields: params.Fields, Meta: params.Meta}
+	for _, r := range params.Rows {
+		if has[r[0].I] {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	return out
 }
 
 // hasSaddle reports whether a results table has saddle runs.
