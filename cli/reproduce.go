@@ -118,15 +118,15 @@ func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout 
 	}
 	for i, p := range r.Plots {
 		fmt.Fprintln(os.Stderr, p.Command(f.out))
-		if err := runPlot(ctx, p.Argv(f.out), stdout); err != nil {
+		if err := drawRecipePlot(ctx, p.Argv(f.out), stdout); err != nil {
 			return fmt.Errorf("recipe %s, plot %d (%s): %w", r.Name, i+1, p.File, err)
 		}
 	}
 	return nil
 }
 
-// runPlot runs `sweep plot argv...` in this process.
-func runPlot(ctx context.Context, argv []string, stdout io.Writer) error {
+// drawRecipePlot runs `sweep plot argv...` in this process.
+func drawRecipePlot(ctx context.Context, argv []string, stdout io.Writer) error {
 	cmd := plotCmd()
 	cmd.SetArgs(argv)
 	cmd.SetOut(stdout)
