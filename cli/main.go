@@ -42,7 +42,7 @@ func main() {
 		return nil
 	}
 	root.AddCommand(runCmd(), validateCmd(), serverCmd(), retryCmd())
-	root.AddCommand(plotCmd())
+	root.AddCommand(plotCmd(), reproduceCmd())
 	root.AddCommand(controlCmds()...)
 	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd())
 	err := root.ExecuteContext(ctx)

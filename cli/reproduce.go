@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/phasesweep/phasesweep/examples/papers"
+	"github.com/phasesweep/phasesweep/pkg/spec"
+)
+
+func reproduceCmd() *cobra.Command {
+	var f runFlags
+	var quick bool
+	cmd := &cobra.Command{
+		Use:   "reproduce [NAME]",
+		Short: "Run a paper's key experiment (a recipe of examples/papers) and draw its figures",
+		Long: `Run the recipe NAME of examples/papers: its sweep, exactly as sweep run would run the
+recipe's spec, then its figures, exactly as sweep plot would draw them. Without NAME, list the
+recipes. --quick runs the recipe's smaller grid (under a minute). The spec is written into the
+output directory (default runs/<spec name>) next to results.parquet and the figures; the plot
+commands are printed on stderr, so that they can be rerun or edited by hand.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.MaximumNArgs(1)(cmd, args); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return listRecipes(cmd.OutOrStdout())
+			}
+			return reproduce(cmd.Context(), args[0], quick, f, cmd.OutOrStdout())
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&quick, "quick", false, "run the recipe's quick spec (a smaller grid, under a minute)")
+	fl.StringVar(&f.out, "out", "", "output directory (default runs/<spec name>)")
+	fl.StringVar(&f.state, "state", ".sweep", "state directory of the embedded server")
+	fl.StringVar(&f.address, "address", "", "host:port of a Temporal frontend (default: start the embedded server)")
+	return cmd
+}
+
+// listRecipes prints each recipe's name, paper, points of the full and quick specs and title.
+func listRecipes(w io.Writer) error {
+	all, err := papers.All()
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tPAPER\tPOINTS\tQUICK\tTITLE")
+	for _, r := range all {
+		var counts [2]int64
+		for i, quick := range []bool{false, true} {
+			s, err := recipeSpec(r, quick)
+			if err != nil {
+				return err
+			}
+			counts[i] = s.Count()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\n", r.Name, r.Source, counts[0], counts[1], r.Title)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nsweep reproduce NAME [--quick] runs one; see examples/papers/README.md")
+	return nil
+}
+
+// recipeSpec parses the recipe's full or quick spec (errors name its path in the repository).
+func recipeSpec(r papers.Recipe, quick bool) (*spec.Spec, error) {
+	file, src, err := r.SpecFile(quick)
+	if err != nil {
+		return nil, err
+	}
+	return spec.Parse(file, src)
+}
+
+// reproduce runs the recipe's sweep through runSweep (the code of sweep run) from a copy of its
+// spec in the output directory, then draws each of its plots through plotCmd (the code of
+// sweep plot).
+func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout io.Writer) error {
+	r, err := papers.Lookup(name)
+	if errors.Is(err, papers.ErrUnknown) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	s, err := recipeSpec(r, quick)
+	if err != nil {
+		return err
+	}
+	if f.out == "" {
+		f.out = filepath.Join("runs", s.Name)
+	}
+	if err := os.MkdirAll(f.out, 0o755); err != nil {
+		return fmt.Errorf("create output directory: %w", err)
+	}
+	// The copy is what the sweep reads (workers on other machines see it where they see the
+	// output), and it records next to the results what produced them.
+	file, src, err := r.SpecFile(quick)
+	if err != nil {
+		return err
+	}
+	specPath := filepath.Join(f.out, filepath.Base(file))
+	if err := os.WriteFile(specPath, src, 0o644); err != nil {
+		return fmt.Errorf("write the recipe's spec: %w", err)
+	}
+	if err := runSweep(ctx, specPath, f); err != nil {
+		return err
+	}
+	for i, p := range r.Plots {
+		fmt.Fprintln(os.Stderr, p.Command(f.out))
+		if err := drawRecipePlot(ctx, p.Argv(f.out), stdout); err != nil {
+			return fmt.Errorf("recipe %s, plot %d (%s): %w", r.Name, i+1, p.File, err)
+		}
+	}
+	return nil
+}
+
+// drawRecipePlot runs `sweep plot argv...` in this process.
+func drawRecipePlot(ctx context.Context, argv []string, stdout io.Writer) error {
+	cmd := plotCmd()
+	cmd.SetArgs(argv)
+	cmd.SetOut(stdout)
+	cmd.SetErr(os.Stderr)
+	cmd.SilenceUsage, cmd.SilenceErrors = true, true
+	return cmd.ExecuteContext(ctx)
+}
