@@ -15,9 +15,9 @@ func TestConnectionFlags(t *testing.T) {
 		"tls-ca": "TEMPORAL_TLS_CA", "tls-cert": "TEMPORAL_TLS_CERT", "tls-key": "TEMPORAL_TLS_KEY",
 		"tls-server-name": "TEMPORAL_TLS_SERVER_NAME", "api-key": "TEMPORAL_API_KEY", "db": "PHASESWEEP_DB",
 	}
-	cmds := append([]*cobra.Command{runCmd(), retryCmd(), resultsCmd()}, controlCmds()...)
-	if len(cmds) != 10 {
-		t.Fatalf("%d commands, want run, retry, results, status, list, watch, pause, resume, cancel, concurrency", len(cmds))
+	cmds := append([]*cobra.Command{runCmd(), reproduceCmd(), retryCmd(), resultsCmd()}, controlCmds()...)
+	if len(cmds) != 11 {
+		t.Fatalf("%d commands, want run, reproduce, retry, results, status, list, watch, pause, resume, cancel, concurrency", len(cmds))
 	}
 	for _, cmd := range cmds {
 		for flag, env := range want {

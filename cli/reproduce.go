@@ -42,8 +42,7 @@ commands are printed on stderr, so that they can be rerun or edited by hand.`,
 	fl := cmd.Flags()
 	fl.BoolVar(&quick, "quick", false, "run the recipe's quick spec (a smaller grid, under a minute)")
 	fl.StringVar(&f.out, "out", "", "output directory (default runs/<spec name>)")
-	fl.StringVar(&f.state, "state", ".sweep", "state directory of the embedded server")
-	fl.StringVar(&f.address, "address", "", "host:port of a Temporal frontend (default: start the embedded server)")
+	f.conn.register(cmd)
 	return cmd
 }
 

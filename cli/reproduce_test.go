@@ -438,7 +438,7 @@ func TestReproduceListAndUnknown(t *testing.T) {
 		}
 	}
 	state := filepath.Join(t.TempDir(), "state")
-	err = reproduce(context.Background(), "even2024", false, runFlags{state: state}, &buf)
+	err = reproduce(context.Background(), "even2024", false, runFlags{conn: connFlags{state: state}}, &buf)
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "even2023-stepsize") {
 		t.Errorf("unknown recipe: %v (exit %d), want a usage error listing the recipes", err, exitCode(err))
 	}
