@@ -16,6 +16,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
@@ -173,8 +174,10 @@ grid:
 
 func TestMergeFinishedShards(t *testing.T) {
 	out := t.TempDir()
+	ctx, st := context.Background(), store.New()
+	defer st.Close()
 	in := workflows.SweepInput{Spec: shardSpec, SpecFile: "spec.yaml", OutDir: out, Points: 6, ChunkSize: 2}
-	if pm, err := mergeFinishedShards(in); err != nil || pm.Results != "" {
+	if pm, err := mergeFinishedShards(ctx, st, in, ""); err != nil || pm.Results != "" {
 		t.Fatalf("no shards: %+v, %v", pm, err)
 	}
 	fields := []results.Field{{Name: "point", Kind: results.Int}, {Name: "test_loss", Kind: results.Float}}
@@ -194,7 +197,7 @@ func TestMergeFinishedShards(t *testing.T) {
 	shard(activities.ShardPath(out, 2), 4, 5)
 	shard(activities.ShardPath(out, 0), 0, 1)
 	shard(activities.PartialShardPath(activities.ShardPath(out, 1)), 2) // chunk 1 still running
-	pm, err := mergeFinishedShards(in)
+	pm, err := mergeFinishedShards(ctx, st, in, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,14 +218,14 @@ func TestMergeFinishedShards(t *testing.T) {
 	if tb.Meta[results.MetaPartial] != "true" || tb.Meta[results.MetaSpec] != shardSpec || tb.Meta[results.MetaSpecHash] == "" {
 		t.Errorf("meta %v", tb.Meta)
 	}
-	if fileExists(activities.ResultsPath(out)) {
+	if exists(ctx, st, activities.ResultsPath(out)) {
 		t.Error("results.parquet written; a running sweep's own table must be left alone")
 	}
-	if !fileExists(activities.ShardPath(out, 0)) {
+	if !exists(ctx, st, activities.ShardPath(out, 0)) {
 		t.Error("shards removed")
 	}
 	in.OutDir = filepath.Join(out, "elsewhere")
-	if _, err := mergeFinishedShards(in); err == nil || !strings.Contains(err.Error(), "not reachable") {
+	if _, err := mergeFinishedShards(ctx, st, in, ""); err == nil || !strings.Contains(err.Error(), "not reachable") {
 		t.Errorf("missing output directory: %v", err)
 	}
 }
@@ -235,14 +238,7 @@ func TestResultsSummarizeExportE2E(t *testing.T) {
 	tab, _ := runSweepCmd(t, dir, specPath)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	run := func(args ...string) string {
-		t.Helper()
-		cmd, stdout, stderr := sweepCmd(ctx, dir, args...)
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("sweep %v: %v\n%s%s", args, err, stdout, stderr)
-		}
-		return stdout.String()
-	}
+	run := func(args ...string) string { return sweepOK(ctx, t, dir, args...) }
 	resultsPath := filepath.Join(dir, "out", "results.parquet")
 	got := run("results", specPath, "--state", filepath.Join(dir, "state"))
 	if want := "results: " + resultsPath + " (6 rows;"; !strings.HasPrefix(got, want) || strings.Contains(got, "PARTIAL") {
