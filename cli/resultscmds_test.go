@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/store"
+	"github.com/phasesweep/phasesweep/pkg/store/fakes3"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
@@ -256,5 +258,51 @@ func TestResultsSummarizeExportE2E(t *testing.T) {
 	cmd, _, stderr := sweepCmd(ctx, dir, "summarize", resultsPath, "--metric", "loss")
 	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), `unknown metric column "loss"`) || cmd.ProcessState.ExitCode() != 2 {
 		t.Errorf("bad metric: %v, %s", err, stderr)
+	}
+}
+
+// TestMergeFinishedShardsS3: the finished shards of a running sweep whose output is in an S3
+// bucket are merged into a local file (--out-file, else runs/<name>/results.partial.parquet
+// in the working directory); the bucket is left as it was.
+func TestMergeFinishedShardsS3(t *testing.T) {
+	srv := fakes3.Start(t, "phasesweep")
+	ctx, st := context.Background(), store.New()
+	defer st.Close()
+	in := workflows.SweepInput{Spec: shardSpec, SpecFile: "spec.yaml", OutDir: srv.URL("running"), Points: 6, ChunkSize: 2}
+	fields := []results.Field{{Name: "point", Kind: results.Int}, {Name: "test_loss", Kind: results.Float}}
+	for _, shard := range []struct {
+		loc    string
+		points []int64
+	}{
+		{activities.ShardPath(in.OutDir, 2), []int64{4, 5}},
+		{activities.PartialShardPath(activities.ShardPath(in.OutDir, 0)), []int64{0}}, // chunk 0 still running
+	} {
+		tb := &results.Table{Fields: fields}
+		for _, p := range shard.points {
+			tb.Rows = append(tb.Rows, []results.Value{{I: p}, {F: float64(p) / 10}})
+		}
+		if err := st.Put(ctx, shard.loc, func(path string) error { return results.WriteFile(path, tb) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := srv.Keys(t)
+	outFile := filepath.Join(t.TempDir(), "partial.parquet")
+	pm, err := mergeFinishedShards(ctx, st, in, outFile)
+	if err != nil || pm.Results != outFile || pm.Rows != 2 {
+		t.Fatalf("merge %+v, %v", pm, err)
+	}
+	t.Chdir(t.TempDir())
+	pm, err = mergeFinishedShards(ctx, st, in, "")
+	if want := filepath.Join("runs", "shards", "results.partial.parquet"); err != nil || pm.Results != want || pm.Rows != 2 {
+		t.Fatalf("merge %+v, %v; want %s", pm, err, want)
+	}
+	for _, path := range []string{outFile, pm.Results} {
+		tb, err := results.ReadFile(path)
+		if err != nil || len(tb.Rows) != 2 || tb.Rows[0][0].I != 4 || tb.Rows[1][1].F != 0.5 || tb.Meta[results.MetaPartial] != "true" {
+			t.Errorf("%s: %v, %+v", path, err, tb)
+		}
+	}
+	if after := srv.Keys(t); !slices.Equal(after, before) {
+		t.Errorf("bucket changed from %v to %v", before, after)
 	}
 }
