@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/version"
@@ -43,33 +42,25 @@ func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutpu
 	if err != nil {
 		return MergeOutput{}, err
 	}
+	st := a.store()
 	hash := g.Spec().Hash()
 	recording := g.Spec().Record.Every > 0
 	out := ResultsPath(in.OutDir)
-	shards := make([]string, in.Chunks)
-	missing := false
-	for i := range shards {
-		shards[i] = ShardPath(in.OutDir, i)
-		if _, err := os.Stat(shards[i]); err != nil {
-			missing = true
-		}
-		if recording {
-			if _, err := os.Stat(TrajectoryShardPath(shards[i])); err != nil {
-				missing = true
-			}
-		}
+	shards, err := FinishedShards(ctx, st, in.OutDir, in.Chunks, recording)
+	if err != nil {
+		return MergeOutput{}, err
 	}
 	if in.Partial {
-		return mergePartial(in, shards, recording, hash)
+		return mergePartial(ctx, st, in, shards, recording, hash)
 	}
-	if missing {
-		if t, err := results.ReadFile(out); err == nil && t.Meta[results.MetaSpecHash] == hash && int64(len(t.Rows)) == g.Count() {
+	if len(shards) < in.Chunks {
+		if t, err := readTable(ctx, st, out); err == nil && t.Meta[results.MetaSpecHash] == hash && int64(len(t.Rows)) == g.Count() {
 			done := MergeOutput{Results: out, Rows: len(t.Rows)}
 			if !recording {
 				return done, nil
 			}
 			tpath := TrajectoriesPath(in.OutDir)
-			if tm, rows, err := results.ReadMeta(tpath); err == nil && tm[results.MetaSpecHash] == hash {
+			if tm, rows, err := readMeta(ctx, st, tpath); err == nil && tm[results.MetaSpecHash] == hash {
 				done.Trajectories, done.TrajectoryRows = tpath, int(rows)
 				return done, nil
 			}
@@ -77,7 +68,7 @@ func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutpu
 		return MergeOutput{}, nonRetryable(errors.New("merge: shards are missing and no finished results.parquet is there: was the output directory changed?"))
 	}
 	meta := sweepMeta(in, hash)
-	rows, err := results.Merge(shards, out, meta)
+	rows, err := MergeTables(ctx, st, shards, out, meta, 1)
 	if err != nil {
 		return MergeOutput{}, fmt.Errorf("merge shards into %s: %w", out, err)
 	}
@@ -86,11 +77,11 @@ func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutpu
 	}
 	merged := MergeOutput{Results: out, Rows: rows}
 	if recording {
-		if merged.Trajectories, merged.TrajectoryRows, err = mergeTrajectories(shards, in.OutDir, meta); err != nil {
+		if merged.Trajectories, merged.TrajectoryRows, err = mergeTrajectories(ctx, st, shards, in.OutDir, meta); err != nil {
 			return MergeOutput{}, err
 		}
 	}
-	if err := os.RemoveAll(ShardDir(in.OutDir)); err != nil {
+	if err := st.RemoveAll(ctx, ShardDir(in.OutDir)); err != nil {
 		return MergeOutput{}, fmt.Errorf("remove shards: %w", err)
 	}
 	return merged, nil
@@ -106,35 +97,46 @@ func sweepMeta(in MergeInput, hash string) map[string]string {
 	}
 }
 
-// mergePartial merges the chunks whose shards exist into results.parquet (and
+// FinishedShards returns the shards (ShardPath) of the chunks 0..chunks-1 of the sweep under
+// outDir that are finished, in chunk order: their results shard is there, and, when the spec
+// records trajectories, their trajectory shard too. A running chunk's partial shards do not
+// count. It lists the shard directory once (one request for object storage).
+func FinishedShards(ctx context.Context, st Store, outDir string, chunks int, recording bool) ([]string, error) {
+	listed, err := st.List(ctx, ShardDir(outDir))
+	if err != nil {
+		return nil, fmt.Errorf("list shards: %w", err)
+	}
+	there := make(map[string]bool, len(listed))
+	for _, l := range listed {
+		there[l] = true
+	}
+	var done []string
+	for i := range chunks {
+		s := ShardPath(outDir, i)
+		if there[s] && (!recording || there[TrajectoryShardPath(s)]) {
+			done = append(done, s)
+		}
+	}
+	return done, nil
+}
+
+// mergePartial merges the finished chunks' shards done into results.parquet (and
 // trajectories.parquet), marked partial, and keeps the shards. With no finished chunk it
 // writes nothing.
-func mergePartial(in MergeInput, shards []string, recording bool, hash string) (MergeOutput, error) {
-	var done []string
-	for _, s := range shards {
-		if _, err := os.Stat(s); err != nil {
-			continue
-		}
-		if recording {
-			if _, err := os.Stat(TrajectoryShardPath(s)); err != nil {
-				continue
-			}
-		}
-		done = append(done, s)
-	}
+func mergePartial(ctx context.Context, st Store, in MergeInput, done []string, recording bool, hash string) (MergeOutput, error) {
 	if len(done) == 0 {
 		return MergeOutput{Partial: true}, nil
 	}
 	meta := sweepMeta(in, hash)
 	meta[results.MetaPartial] = "true"
 	out := ResultsPath(in.OutDir)
-	rows, err := results.Merge(done, out, meta)
+	rows, err := MergeTables(ctx, st, done, out, meta, 1)
 	if err != nil {
 		return MergeOutput{}, fmt.Errorf("merge shards into %s: %w", out, err)
 	}
 	merged := MergeOutput{Results: out, Rows: rows, Partial: true}
 	if recording {
-		if merged.Trajectories, merged.TrajectoryRows, err = mergeTrajectories(done, in.OutDir, meta); err != nil {
+		if merged.Trajectories, merged.TrajectoryRows, err = mergeTrajectories(ctx, st, done, in.OutDir, meta); err != nil {
 			return MergeOutput{}, err
 		}
 	}

@@ -2,9 +2,7 @@ package activities
 
 import (
 	"context"
-	"errors"
 	"maps"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
 
@@ -30,13 +29,14 @@ const partialInterval = 5 * time.Second
 // TrajectoryShardPath of it (shards/traj-000123.partial.parquet). Both are removed once the
 // chunk's shard is written; MergeShards never reads them.
 func PartialShardPath(shard string) string {
-	return strings.TrimSuffix(shard, ".parquet") + ".partial.parquet"
+	return store.Join(store.Dir(shard), strings.TrimSuffix(store.Base(shard), ".parquet")+".partial.parquet")
 }
 
 // partialShard is a running chunk's partial shard: the rows the chunk has finished so far,
 // rewritten atomically now and then (results.WriteFile), with the spec hash and program
 // version in its metadata like the final shard.
 type partialShard struct {
+	st      Store
 	path    string
 	every   int // write after this many new rows too (Activities.PartialEvery); 0: by time only
 	table   *results.Table
@@ -52,8 +52,8 @@ type partialShard struct {
 // it loads those rows into table and traj: the caller continues after them. Anything else
 // there is ignored, and overwritten by this attempt's partial shard.
 func (a *Activities) resumePartial(ctx context.Context, in ChunkInput, table *results.Table, traj *trajectoryTable) *partialShard {
-	ps := &partialShard{path: PartialShardPath(in.Shard), every: a.PartialEvery, table: table, traj: traj, next: time.Now().Add(partialInterval)}
-	rows, trajRows, ok := loadPartial(ps.path, table, traj, in.Chunk)
+	ps := &partialShard{st: a.store(), path: PartialShardPath(in.Shard), every: a.PartialEvery, table: table, traj: traj, next: time.Now().Add(partialInterval)}
+	rows, trajRows, ok := loadPartial(ctx, ps.st, ps.path, table, traj, in.Chunk)
 	if !ok {
 		return ps
 	}
@@ -73,8 +73,8 @@ func (a *Activities) resumePartial(ctx context.Context, in ChunkInput, table *re
 
 // loadPartial reads the partial shard at path and its trajectory partial shard, and returns
 // their rows if they may be resumed (see resumePartial).
-func loadPartial(path string, table *results.Table, traj *trajectoryTable, c grid.Chunk) (rows, trajRows [][]results.Value, ok bool) {
-	t, err := results.ReadFile(path)
+func loadPartial(ctx context.Context, st Store, path string, table *results.Table, traj *trajectoryTable, c grid.Chunk) (rows, trajRows [][]results.Value, ok bool) {
+	t, err := readTable(ctx, st, path)
 	if err != nil || !sameHeader(t, table) || len(t.Rows) == 0 || int64(len(t.Rows)) > c.Len() {
 		return nil, nil, false
 	}
@@ -90,7 +90,7 @@ func loadPartial(path string, table *results.Table, traj *trajectoryTable, c gri
 	if err != nil {
 		return nil, nil, false
 	}
-	tt, err := results.ReadFile(TrajectoryShardPath(path))
+	tt, err := readTable(ctx, st, TrajectoryShardPath(path))
 	if err != nil || !sameHeader(tt, traj.table) || len(tt.Rows) != want {
 		return nil, nil, false
 	}
@@ -123,7 +123,7 @@ func (ps *partialShard) update(ctx context.Context) {
 	if (ps.every <= 0 || n-ps.written < ps.every) && now.Before(ps.next) {
 		return
 	}
-	if err := ps.write(); err != nil {
+	if err := ps.write(ctx); err != nil {
 		activity.GetLogger(ctx).Warn("partial shard not written", "path", ps.path, "error", err)
 	}
 	took := time.Since(now)
@@ -133,12 +133,12 @@ func (ps *partialShard) update(ctx context.Context) {
 // write writes the partial shard: first the trajectory rows, then the rows with the count of
 // trajectory rows in the metadata (as the final shard does), so that a partial shard is
 // resumed only together with the trajectory rows of the same write.
-func (ps *partialShard) write() error {
+func (ps *partialShard) write(ctx context.Context) error {
 	t := &results.Table{Fields: ps.table.Fields, Rows: ps.table.Rows, Meta: maps.Clone(ps.table.Meta)}
-	if _, _, err := ps.traj.write(ps.path, t.Meta); err != nil {
+	if _, _, err := ps.traj.write(ctx, ps.st, ps.path, t.Meta); err != nil {
 		return err
 	}
-	if err := results.WriteFile(ps.path, t); err != nil {
+	if err := writeTable(ctx, ps.st, ps.path, t); err != nil {
 		return err
 	}
 	ps.written = len(t.Rows)
@@ -147,10 +147,10 @@ func (ps *partialShard) write() error {
 
 // removePartial removes the partial shards of the chunk whose final shard is shard, once that
 // is written; a leftover is only logged (MergeShards removes the shard directory anyway).
-func removePartial(ctx context.Context, shard string) {
+func removePartial(ctx context.Context, st Store, shard string) {
 	path := PartialShardPath(shard)
 	for _, p := range []string{TrajectoryShardPath(path), path} {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := st.Remove(ctx, p); err != nil {
 			activity.GetLogger(ctx).Warn("partial shard not removed", "path", p, "error", err)
 		}
 	}

@@ -1,12 +1,13 @@
 package activities
 
 import (
+	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
 
@@ -23,10 +24,10 @@ type RetryPlan struct {
 // are simulated (sweep retry): it stores the finished rows of the sweep's results.parquet
 // (when this spec and program version wrote it, and the spec sets no data) in the cache at
 // cacheDir, and removes the
-// shards and partial shards under outDir that hold failed rows, so that their chunks run
-// again (their finished points then come from the cache). The sweep itself is then started
-// again with the same input and cacheDir.
-func PrepareRetry(specFile, specSource, outDir, cacheDir string) (RetryPlan, error) {
+// shards and partial shards under outDir (a directory or a URL, read and written through st)
+// that hold failed rows, so that their chunks run again (their finished points then come from
+// the cache). The sweep itself is then started again with the same input and cacheDir.
+func PrepareRetry(ctx context.Context, st Store, specFile, specSource, outDir, cacheDir string) (RetryPlan, error) {
 	g, err := loadGrid(specFile, specSource)
 	if err != nil {
 		return RetryPlan{}, err
@@ -35,7 +36,7 @@ func PrepareRetry(specFile, specSource, outDir, cacheDir string) (RetryPlan, err
 	fields := results.SweepFields(g.Columns())
 	// An absent or unreadable table, or one of another spec or version, is not reused; nor is
 	// the table of a spec that sets data (its metadata does not say which content it had).
-	t, err := results.ReadFile(ResultsPath(outDir))
+	t, err := readTable(ctx, st, ResultsPath(outDir))
 	if err == nil && g.Hash() == g.Spec().Hash() && t.Meta[results.MetaSpecHash] == g.Spec().Hash() &&
 		t.Meta[results.MetaVersion] == version.String() && slices.Equal(t.Fields, fields) {
 		plan.Rows = len(t.Rows)
@@ -48,16 +49,19 @@ func PrepareRetry(specFile, specSource, outDir, cacheDir string) (RetryPlan, err
 			return plan, fmt.Errorf("store finished rows in the cache: %w", err)
 		}
 	}
-	shards, err := filepath.Glob(filepath.Join(ShardDir(outDir), "*.parquet"))
+	shards, err := st.List(ctx, ShardDir(outDir))
 	if err != nil {
 		return plan, err
 	}
 	for _, s := range shards {
-		st, err := results.ReadFile(s)
-		if err != nil || countStatus(st, results.StatusFailed) == 0 {
+		if !strings.HasSuffix(store.Base(s), ".parquet") {
 			continue
 		}
-		if err := os.Remove(s); err != nil {
+		t, err := readTable(ctx, st, s)
+		if err != nil || countStatus(t, results.StatusFailed) == 0 {
+			continue
+		}
+		if err := st.Remove(ctx, s); err != nil {
 			return plan, fmt.Errorf("remove shard with failed rows: %w", err)
 		}
 		plan.Removed++

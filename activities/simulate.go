@@ -20,7 +20,7 @@ type ChunkInput struct {
 	Spec     string // the spec's YAML
 	SpecFile string // for messages
 	Chunk    grid.Chunk
-	Shard    string // path of the shard to write
+	Shard    string // location of the shard to write: a path, or an s3:// or gs:// URL (pkg/store)
 	// CacheDir is the result cache's directory (pkg/cache); "" disables the cache.
 	CacheDir string `json:",omitempty"`
 }
@@ -66,8 +66,9 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	}
 	hash := g.Hash() // the spec's hash, plus its data files' content hashes when it sets data
 	record := g.Spec().Record
-	if out, ok := existingShard(in.Shard, hash, in.Chunk, results.SweepFields(g.Columns())); ok && reuseTrajectory(&out, record, in.Shard, hash) {
-		removePartial(ctx, in.Shard) // left if the worker died right after writing the shard
+	st := a.store()
+	if out, ok := existingShard(ctx, st, in.Shard, hash, in.Chunk, results.SweepFields(g.Columns())); ok && reuseTrajectory(ctx, st, &out, record, in.Shard, hash) {
+		removePartial(ctx, st, in.Shard) // left if the worker died right after writing the shard
 		return out, nil
 	}
 	info := activity.GetInfo(ctx)
@@ -138,14 +139,14 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
 		pointDone(ctx, last, partial, i, in.Chunk.End)
 	}
-	trajRows, trajPath, err := traj.write(in.Shard, table.Meta) // before the shard that names its row count
+	trajRows, trajPath, err := traj.write(ctx, st, in.Shard, table.Meta) // before the shard that names its row count
 	if err != nil {
 		return ChunkOutput{}, fmt.Errorf("write trajectory shard of chunk %d: %w", in.Chunk.ID, err)
 	}
-	if err := results.WriteFile(in.Shard, table); err != nil {
+	if err := writeTable(ctx, st, in.Shard, table); err != nil {
 		return ChunkOutput{}, fmt.Errorf("write shard of chunk %d: %w", in.Chunk.ID, err)
 	}
-	removePartial(ctx, in.Shard)
+	removePartial(ctx, st, in.Shard)
 	cc.store(ctx, table.Rows) // the newly finished points, not the failed ones
 	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged, Failed: failed, Trajectory: trajPath, TrajectoryRows: trajRows}, nil
 }
@@ -153,8 +154,8 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 // existingShard reads a shard left by an earlier attempt for the same spec, chunk and program
 // version, with the columns fields. A shard of an earlier sweep run with another chunk size,
 // or by another version, holds other points or other numbers, and is computed again.
-func existingShard(path, hash string, c grid.Chunk, fields []results.Field) (ChunkOutput, bool) {
-	t, err := results.ReadFile(path)
+func existingShard(ctx context.Context, st Store, path, hash string, c grid.Chunk, fields []results.Field) (ChunkOutput, bool) {
+	t, err := readTable(ctx, st, path)
 	if err != nil || t.Meta[results.MetaSpecHash] != hash || t.Meta[results.MetaVersion] != version.String() ||
 		int64(len(t.Rows)) != c.Len() || !slices.Equal(t.Fields, fields) {
 		return ChunkOutput{}, false

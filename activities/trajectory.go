@@ -3,13 +3,13 @@ package activities
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
 
@@ -20,14 +20,13 @@ const metaTrajectoryRows = "phasesweep.trajectory_rows"
 
 // TrajectoriesPath is the merged trajectory table of a sweep whose spec records trajectories
 // (record.every > 0): results.TrajectoryFields, one row per (point, step).
-func TrajectoriesPath(outDir string) string { return filepath.Join(outDir, "trajectories.parquet") }
+func TrajectoriesPath(outDir string) string { return store.Join(outDir, "trajectories.parquet") }
 
 // TrajectoryShardPath is the trajectory shard written beside the results shard shard:
 // shards/chunk-000123.parquet -> shards/traj-000123.parquet (any other name gets "traj-" in
 // front).
 func TrajectoryShardPath(shard string) string {
-	dir, base := filepath.Split(shard)
-	return filepath.Join(dir, "traj-"+strings.TrimPrefix(base, "chunk-"))
+	return store.Join(store.Dir(shard), "traj-"+strings.TrimPrefix(store.Base(shard), "chunk-"))
 }
 
 // trajectoryTable collects the trajectory rows of a chunk (nil when the spec records none).
@@ -69,14 +68,14 @@ func (tt *trajectoryTable) simulate(ctx context.Context, point int64, c dynamics
 	return st, res, err
 }
 
-// write writes the trajectory shard of the results shard shard, and records its row count in
-// the results shard's metadata meta. It does nothing when tt is nil.
-func (tt *trajectoryTable) write(shard string, meta map[string]string) (rows int, path string, err error) {
+// write writes the trajectory shard of the results shard shard to st, and records its row
+// count in the results shard's metadata meta. It does nothing when tt is nil.
+func (tt *trajectoryTable) write(ctx context.Context, st Store, shard string, meta map[string]string) (rows int, path string, err error) {
 	if tt == nil {
 		return 0, "", nil
 	}
 	path = TrajectoryShardPath(shard)
-	if err := results.WriteFile(path, tt.table); err != nil {
+	if err := writeTable(ctx, st, path, tt.table); err != nil {
 		return 0, "", err
 	}
 	meta[metaTrajectoryRows] = strconv.Itoa(len(tt.table.Rows))
@@ -87,11 +86,11 @@ func (tt *trajectoryTable) write(shard string, meta map[string]string) (rows int
 // (existingShard) may be reused too, and sets out's trajectory fields: always when rec records
 // nothing; else when the trajectory shard has the spec hash, the program version and the row
 // count the results shard's metadata names (so both come from the same attempt).
-func reuseTrajectory(out *ChunkOutput, rec spec.Record, shard, hash string) bool {
+func reuseTrajectory(ctx context.Context, st Store, out *ChunkOutput, rec spec.Record, shard, hash string) bool {
 	if rec.Every <= 0 {
 		return true
 	}
-	meta, _, err := results.ReadMeta(shard)
+	meta, _, err := readMeta(ctx, st, shard)
 	if err != nil {
 		return false
 	}
@@ -100,7 +99,7 @@ func reuseTrajectory(out *ChunkOutput, rec spec.Record, shard, hash string) bool
 		return false
 	}
 	path := TrajectoryShardPath(shard)
-	tm, rows, err := results.ReadMeta(path)
+	tm, rows, err := readMeta(ctx, st, path)
 	if err != nil || tm[results.MetaSpecHash] != hash || tm[results.MetaVersion] != version.String() || rows != want {
 		return false
 	}
@@ -110,13 +109,13 @@ func reuseTrajectory(out *ChunkOutput, rec spec.Record, shard, hash string) bool
 
 // mergeTrajectories merges the trajectory shards of the results shards shards into
 // TrajectoriesPath(outDir) with metadata meta, keyed by (point, step).
-func mergeTrajectories(shards []string, outDir string, meta map[string]string) (string, int, error) {
+func mergeTrajectories(ctx context.Context, st Store, shards []string, outDir string, meta map[string]string) (string, int, error) {
 	trajShards := make([]string, len(shards))
 	for i, s := range shards {
 		trajShards[i] = TrajectoryShardPath(s)
 	}
 	out := TrajectoriesPath(outDir)
-	rows, err := results.MergeKeyed(trajShards, out, meta, results.TrajectoryKeyColumns)
+	rows, err := MergeTables(ctx, st, trajShards, out, meta, results.TrajectoryKeyColumns)
 	if err != nil {
 		return "", 0, fmt.Errorf("merge trajectory shards into %s: %w", out, err)
 	}

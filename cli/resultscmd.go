@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -16,6 +18,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/version"
 	"github.com/phasesweep/phasesweep/workflows"
 )
@@ -29,6 +32,7 @@ const (
 
 func resultsCmd() *cobra.Command {
 	var f controlFlags
+	var outFile string
 	cmd := &cobra.Command{
 		Use:   "results SWEEP",
 		Short: "Print the path of a sweep's results table; merge the finished part of a running one (SWEEP: its id or its spec file)",
@@ -37,13 +41,21 @@ func resultsCmd() *cobra.Command {
 For a running sweep, merge the chunks finished so far into results.partial.parquet (and
 trajectories.partial.parquet) in the sweep's output directory, marked partial in the schema
 metadata (phasesweep.partial), and print that path; the sweep's own results.parquet is left
-alone. This reads the shards directly, so the output directory must be reachable from this
+alone. This reads the shards directly, so the output location must be reachable from this
 machine. A sweep that ended without finishing (cancelled, failed, terminated) shows the
-results.parquet it left, if any (a cancelled sweep's is partial); see sweep retry.`,
+results.parquet it left, if any (a cancelled sweep's is partial); see sweep retry.
+
+When the sweep's output is an s3:// or gs:// URL (see sweep run --help for credentials), the
+table is read from there and written to a local file: --out-file, else runs/<name>/ here
+(results.parquet, or results.partial.parquet for a running sweep, with trajectories.parquet
+beside it). --out-file FILE also copies a local sweep's table to FILE; its trajectories go to
+FILE with .trajectories.parquet in place of .parquet.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				r, err := sweepResults(cmd.Context(), c, id)
+				st := store.New()
+				defer st.Close()
+				r, err := sweepResults(cmd.Context(), c, st, id, outFile)
 				if err != nil {
 					return err
 				}
@@ -52,6 +64,7 @@ results.parquet it left, if any (a cancelled sweep's is partial); see sweep retr
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().StringVar(&outFile, "out-file", "", "write the table to this local file (default: in place for a local output directory, runs/<name>/ for a URL)")
 	return cmd
 }
 
@@ -64,6 +77,8 @@ type resultsInfo struct {
 	Points       int64  `json:"points"`
 	Trajectories string `json:"trajectories,omitempty"`
 	Partial      bool   `json:"partial"`
+	// From is the sweep's table in its output location when Results is a local copy of it.
+	From string `json:"from,omitempty"`
 }
 
 func printResults(r resultsInfo, asJSON bool) error {
@@ -79,14 +94,19 @@ func printResults(r resultsInfo, asJSON bool) error {
 	} else {
 		fmt.Printf("results: %s (%d rows; sweep %s %s)\n", r.Results, r.Rows, r.Sweep, r.Status)
 	}
+	if r.From != "" {
+		fmt.Printf("copied from: %s\n", r.From)
+	}
 	if r.Trajectories != "" {
 		fmt.Printf("trajectories: %s\n", r.Trajectories)
 	}
 	return nil
 }
 
-// sweepResults finds, or for a running sweep makes, the results table of sweep id.
-func sweepResults(ctx context.Context, c client.Client, id string) (resultsInfo, error) {
+// sweepResults finds, or for a running sweep makes, the results table of sweep id, reading its
+// output location through st, and copies it to a local file where outFile or a remote
+// location asks for one (destinationOf).
+func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, outFile string) (resultsInfo, error) {
 	r := resultsInfo{Sweep: id}
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
@@ -106,14 +126,14 @@ func sweepResults(ctx context.Context, c client.Client, id string) (resultsInfo,
 			return r, fmt.Errorf("sweep %s: %w", id, err)
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = out.Results, out.Rows, out.Trajectories, out.Partial
-		return r, nil
+		return copyResults(ctx, st, r, in, outFile)
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-		pr, err := mergeFinishedShards(in)
+		pr, err := mergeFinishedShards(ctx, st, in, outFile)
 		if err != nil {
 			// The sweep may have finished meanwhile (its merge removes the shards).
 			if d, derr := c.DescribeWorkflowExecution(ctx, id, ""); derr == nil &&
 				d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-				return sweepResults(ctx, c, id)
+				return sweepResults(ctx, c, st, id, outFile)
 			}
 			return r, fmt.Errorf("sweep %s: %w", id, err)
 		}
@@ -121,16 +141,74 @@ func sweepResults(ctx context.Context, c client.Client, id string) (resultsInfo,
 		return r, nil
 	default: // cancelled, failed, terminated, timed out: whatever table it left
 		path := activities.ResultsPath(in.OutDir)
-		meta, rows, err := results.ReadMeta(path)
+		paths, release, err := st.Fetch(ctx, []string{path})
+		defer release()
+		var meta map[string]string
+		var rows int64
+		if err == nil {
+			meta, rows, err = results.ReadMeta(paths[0])
+		}
 		if err != nil {
 			return r, fmt.Errorf("sweep %s ended %s and left no readable %s (%v); run sweep retry %s", id, r.Status, path, err, id)
 		}
 		r.Results, r.Rows, r.Partial = path, int(rows), meta[results.MetaPartial] == "true" || rows < in.Points
-		if tp := activities.TrajectoriesPath(in.OutDir); fileExists(tp) {
+		if tp := activities.TrajectoriesPath(in.OutDir); exists(ctx, st, tp) {
 			r.Trajectories = tp
 		}
-		return r, nil
+		return copyResults(ctx, st, r, in, outFile)
 	}
+}
+
+// destination is where `sweep results` writes the tables it hands over: --out-file (its
+// trajectories beside it: FILE.parquet -> FILE.trajectories.parquet); else, for an output in
+// object storage, runs/<name>/ in the working directory, under the names the tables have there
+// (partial: results.partial.parquet); else, for a running sweep, the output directory itself
+// (as always); else nowhere ("": the tables stay where they are).
+func destination(outFile string, in workflows.SweepInput, partial bool) (res, traj string, err error) {
+	rn, tn := "results.parquet", "trajectories.parquet"
+	if partial {
+		rn, tn = partialResultsName, partialTrajectoriesName
+	}
+	switch {
+	case outFile != "":
+		return outFile, strings.TrimSuffix(outFile, ".parquet") + ".trajectories.parquet", nil
+	case store.Remote(in.OutDir):
+		s, err := spec.Parse(in.SpecFile, []byte(in.Spec))
+		if err != nil {
+			return "", "", err
+		}
+		dir := filepath.Join("runs", s.Name)
+		return filepath.Join(dir, rn), filepath.Join(dir, tn), nil
+	case partial:
+		return store.Join(in.OutDir, rn), store.Join(in.OutDir, tn), nil
+	}
+	return "", "", nil
+}
+
+// copyResults copies the tables r names to their destination (when they have one) and points
+// r at the copies.
+func copyResults(ctx context.Context, st *store.Store, r resultsInfo, in workflows.SweepInput, outFile string) (resultsInfo, error) {
+	res, traj, err := destination(outFile, in, false)
+	if err != nil || res == "" || r.Results == "" {
+		return r, err
+	}
+	if err := st.CopyToFile(ctx, r.Results, res); err != nil {
+		return r, fmt.Errorf("copy results: %w", err)
+	}
+	r.From, r.Results = r.Results, res
+	if r.Trajectories != "" {
+		if err := st.CopyToFile(ctx, r.Trajectories, traj); err != nil {
+			return r, fmt.Errorf("copy trajectories: %w", err)
+		}
+		r.Trajectories = traj
+	}
+	return r, nil
+}
+
+// exists reports whether an object is at loc (an error looking counts as absent).
+func exists(ctx context.Context, st *store.Store, loc string) bool {
+	ok, err := st.Exists(ctx, loc)
+	return ok && err == nil
 }
 
 func workflowStatus(s enumspb.WorkflowExecutionStatus) string {
@@ -153,11 +231,6 @@ func workflowStatus(s enumspb.WorkflowExecutionStatus) string {
 	return s.String()
 }
 
-func fileExists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
 // partialMerge reports a merge of the finished shards of a running sweep.
 type partialMerge struct {
 	Results, Trajectories string
@@ -166,16 +239,22 @@ type partialMerge struct {
 
 // mergeFinishedShards merges the shards of the chunks of the sweep started with in that have
 // finished (their results shard, and trajectory shard when the spec records, exist) into
-// results.partial.parquet (and trajectories.partial.parquet) under in.OutDir, with the sweep's
-// metadata and phasesweep.partial = "true". Chunks still running (only a *.partial.parquet
-// shard) are left out. With no finished chunk it writes nothing and returns a zero value.
-func mergeFinishedShards(in workflows.SweepInput) (partialMerge, error) {
+// results.partial.parquet (and trajectories.partial.parquet) at their destination (in.OutDir,
+// or a local file for an output in object storage or with outFile), with the sweep's metadata
+// and phasesweep.partial = "true". Chunks still running (only a *.partial.parquet shard) are
+// left out. With no finished chunk it writes nothing and returns a zero value.
+func mergeFinishedShards(ctx context.Context, st *store.Store, in workflows.SweepInput, outFile string) (partialMerge, error) {
 	var pm partialMerge
 	if in.ChunkSize <= 0 {
 		return pm, errors.New("sweep input has no chunk size")
 	}
-	if _, err := os.Stat(in.OutDir); err != nil {
-		return pm, fmt.Errorf("output directory %s is not reachable from this machine: %w", in.OutDir, err)
+	if !store.Remote(in.OutDir) {
+		if ok, err := st.Exists(ctx, in.OutDir); !ok {
+			if err == nil {
+				err = fs.ErrNotExist
+			}
+			return pm, fmt.Errorf("output directory %s is not reachable from this machine: %w", in.OutDir, err)
+		}
 	}
 	s, err := spec.Parse(in.SpecFile, []byte(in.Spec))
 	if err != nil {
@@ -184,23 +263,9 @@ func mergeFinishedShards(in workflows.SweepInput) (partialMerge, error) {
 	g := grid.New(s)
 	recording := g.Spec().Record.Every > 0
 	chunks := int((in.Points + int64(in.ChunkSize) - 1) / int64(in.ChunkSize))
-	var done, trajDone []string
-	for i := range chunks {
-		shard := activities.ShardPath(in.OutDir, i)
-		if !fileExists(shard) {
-			continue
-		}
-		if recording {
-			ts := activities.TrajectoryShardPath(shard)
-			if !fileExists(ts) {
-				continue
-			}
-			trajDone = append(trajDone, ts)
-		}
-		done = append(done, shard)
-	}
-	if len(done) == 0 {
-		return pm, nil
+	done, err := activities.FinishedShards(ctx, st, in.OutDir, chunks, recording)
+	if err != nil || len(done) == 0 {
+		return pm, err
 	}
 	meta := map[string]string{
 		results.MetaSpec:     in.Spec,
@@ -209,13 +274,21 @@ func mergeFinishedShards(in workflows.SweepInput) (partialMerge, error) {
 		results.MetaFile:     in.SpecFile,
 		results.MetaPartial:  "true",
 	}
-	pm.Results = filepath.Join(in.OutDir, partialResultsName)
-	if pm.Rows, err = results.Merge(done, pm.Results, meta); err != nil {
+	res, traj, err := destination(outFile, in, true)
+	if err != nil {
+		return pm, err
+	}
+	pm.Results = res
+	if pm.Rows, err = activities.MergeTables(ctx, st, done, pm.Results, meta, 1); err != nil {
 		return partialMerge{}, fmt.Errorf("merge finished shards into %s: %w", pm.Results, err)
 	}
 	if recording {
-		pm.Trajectories = filepath.Join(in.OutDir, partialTrajectoriesName)
-		if pm.TrajectoryRows, err = results.MergeKeyed(trajDone, pm.Trajectories, meta, results.TrajectoryKeyColumns); err != nil {
+		trajDone := make([]string, len(done))
+		for i, d := range done {
+			trajDone[i] = activities.TrajectoryShardPath(d)
+		}
+		pm.Trajectories = traj
+		if pm.TrajectoryRows, err = activities.MergeTables(ctx, st, trajDone, pm.Trajectories, meta, results.TrajectoryKeyColumns); err != nil {
 			return partialMerge{}, fmt.Errorf("merge finished trajectory shards into %s: %w", pm.Trajectories, err)
 		}
 	}

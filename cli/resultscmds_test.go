@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,6 +17,8 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/store"
+	"github.com/phasesweep/phasesweep/pkg/store/fakes3"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
@@ -173,8 +176,10 @@ grid:
 
 func TestMergeFinishedShards(t *testing.T) {
 	out := t.TempDir()
+	ctx, st := context.Background(), store.New()
+	defer st.Close()
 	in := workflows.SweepInput{Spec: shardSpec, SpecFile: "spec.yaml", OutDir: out, Points: 6, ChunkSize: 2}
-	if pm, err := mergeFinishedShards(in); err != nil || pm.Results != "" {
+	if pm, err := mergeFinishedShards(ctx, st, in, ""); err != nil || pm.Results != "" {
 		t.Fatalf("no shards: %+v, %v", pm, err)
 	}
 	fields := []results.Field{{Name: "point", Kind: results.Int}, {Name: "test_loss", Kind: results.Float}}
@@ -194,7 +199,7 @@ func TestMergeFinishedShards(t *testing.T) {
 	shard(activities.ShardPath(out, 2), 4, 5)
 	shard(activities.ShardPath(out, 0), 0, 1)
 	shard(activities.PartialShardPath(activities.ShardPath(out, 1)), 2) // chunk 1 still running
-	pm, err := mergeFinishedShards(in)
+	pm, err := mergeFinishedShards(ctx, st, in, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,14 +220,14 @@ func TestMergeFinishedShards(t *testing.T) {
 	if tb.Meta[results.MetaPartial] != "true" || tb.Meta[results.MetaSpec] != shardSpec || tb.Meta[results.MetaSpecHash] == "" {
 		t.Errorf("meta %v", tb.Meta)
 	}
-	if fileExists(activities.ResultsPath(out)) {
+	if exists(ctx, st, activities.ResultsPath(out)) {
 		t.Error("results.parquet written; a running sweep's own table must be left alone")
 	}
-	if !fileExists(activities.ShardPath(out, 0)) {
+	if !exists(ctx, st, activities.ShardPath(out, 0)) {
 		t.Error("shards removed")
 	}
 	in.OutDir = filepath.Join(out, "elsewhere")
-	if _, err := mergeFinishedShards(in); err == nil || !strings.Contains(err.Error(), "not reachable") {
+	if _, err := mergeFinishedShards(ctx, st, in, ""); err == nil || !strings.Contains(err.Error(), "not reachable") {
 		t.Errorf("missing output directory: %v", err)
 	}
 }
@@ -235,14 +240,7 @@ func TestResultsSummarizeExportE2E(t *testing.T) {
 	tab, _ := runSweepCmd(t, dir, specPath)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	run := func(args ...string) string {
-		t.Helper()
-		cmd, stdout, stderr := sweepCmd(ctx, dir, args...)
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("sweep %v: %v\n%s%s", args, err, stdout, stderr)
-		}
-		return stdout.String()
-	}
+	run := func(args ...string) string { return sweepOK(ctx, t, dir, args...) }
 	resultsPath := filepath.Join(dir, "out", "results.parquet")
 	got := run("results", specPath, "--state", filepath.Join(dir, "state"))
 	if want := "results: " + resultsPath + " (6 rows;"; !strings.HasPrefix(got, want) || strings.Contains(got, "PARTIAL") {
@@ -260,5 +258,51 @@ func TestResultsSummarizeExportE2E(t *testing.T) {
 	cmd, _, stderr := sweepCmd(ctx, dir, "summarize", resultsPath, "--metric", "loss")
 	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), `unknown metric column "loss"`) || cmd.ProcessState.ExitCode() != 2 {
 		t.Errorf("bad metric: %v, %s", err, stderr)
+	}
+}
+
+// TestMergeFinishedShardsS3: the finished shards of a running sweep whose output is in an S3
+// bucket are merged into a local file (--out-file, else runs/<name>/results.partial.parquet
+// in the working directory); the bucket is left as it was.
+func TestMergeFinishedShardsS3(t *testing.T) {
+	srv := fakes3.Start(t, "phasesweep")
+	ctx, st := context.Background(), store.New()
+	defer st.Close()
+	in := workflows.SweepInput{Spec: shardSpec, SpecFile: "spec.yaml", OutDir: srv.URL("running"), Points: 6, ChunkSize: 2}
+	fields := []results.Field{{Name: "point", Kind: results.Int}, {Name: "test_loss", Kind: results.Float}}
+	for _, shard := range []struct {
+		loc    string
+		points []int64
+	}{
+		{activities.ShardPath(in.OutDir, 2), []int64{4, 5}},
+		{activities.PartialShardPath(activities.ShardPath(in.OutDir, 0)), []int64{0}}, // chunk 0 still running
+	} {
+		tb := &results.Table{Fields: fields}
+		for _, p := range shard.points {
+			tb.Rows = append(tb.Rows, []results.Value{{I: p}, {F: float64(p) / 10}})
+		}
+		if err := st.Put(ctx, shard.loc, func(path string) error { return results.WriteFile(path, tb) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := srv.Keys(t)
+	outFile := filepath.Join(t.TempDir(), "partial.parquet")
+	pm, err := mergeFinishedShards(ctx, st, in, outFile)
+	if err != nil || pm.Results != outFile || pm.Rows != 2 {
+		t.Fatalf("merge %+v, %v", pm, err)
+	}
+	t.Chdir(t.TempDir())
+	pm, err = mergeFinishedShards(ctx, st, in, "")
+	if want := filepath.Join("runs", "shards", "results.partial.parquet"); err != nil || pm.Results != want || pm.Rows != 2 {
+		t.Fatalf("merge %+v, %v; want %s", pm, err, want)
+	}
+	for _, path := range []string{outFile, pm.Results} {
+		tb, err := results.ReadFile(path)
+		if err != nil || len(tb.Rows) != 2 || tb.Rows[0][0].I != 4 || tb.Rows[1][1].F != 0.5 || tb.Meta[results.MetaPartial] != "true" {
+			t.Errorf("%s: %v, %+v", path, err, tb)
+		}
+	}
+	if after := srv.Keys(t); !slices.Equal(after, before) {
+		t.Errorf("bucket changed from %v to %v", before, after)
 	}
 }

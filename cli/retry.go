@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/phasesweep/phasesweep/activities"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
@@ -81,7 +82,9 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 		if in.CacheDir == "" {
 			return usageError{fmt.Errorf("sweep %s ran without a result cache: give --cache DIR (a directory every worker sees)", id)}
 		}
-		plan, err := activities.PrepareRetry(in.SpecFile, in.Spec, in.OutDir, in.CacheDir)
+		st := store.New()
+		defer st.Close()
+		plan, err := activities.PrepareRetry(ctx, st, in.SpecFile, in.Spec, in.OutDir, in.CacheDir)
 		if err != nil {
 			return fmt.Errorf("prepare retry of sweep %s: %w", id, err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
@@ -45,19 +46,32 @@ resumes the same sweep, and after completion returns the finished results withou
 
 Finished points are kept in a result cache (--cache, default <state>/cache with the embedded
 server, none with --address unless given): a sweep sharing points with an earlier one reads
-them from there instead of simulating them again. --no-cache simulates every point.`,
+them from there instead of simulating them again. --no-cache simulates every point. The cache
+is a local directory: workers on other machines each keep their own unless it is shared.
+
+Where the shards and results.parquet go: --out, else the spec's top-level out: key (a relative
+directory there is relative to the spec file), else runs/<name>. It is a directory, or a URL
+for machines that share no filesystem:
+  file:///abs/path                 a local directory, as a plain path
+  s3://bucket/prefix?region=R      Amazon S3; for MinIO or another S3 server add
+                                   &endpoint=http://host:9000&use_path_style=true
+  gs://bucket/prefix               Google Cloud Storage
+Credentials come from the environment, as the cloud SDKs read them: AWS_ACCESS_KEY_ID,
+AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), AWS_REGION, AWS_PROFILE and ~/.aws for s3://;
+GOOGLE_APPLICATION_CREDENTIALS or gcloud's application-default login for gs://. This
+command and every worker need them. sweep results copies a table from a URL to a local file.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd.Context(), args[0], f) },
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.out, "out", "", "output directory (default runs/<name>)")
+	fl.StringVar(&f.out, "out", "", "output directory or s3:// / gs:// / file:// URL (default: the spec's out, else runs/<name>)")
 	f.conn.register(cmd)
 	fl.IntVar(&f.chunk, "chunk", 0, "points per activity (default: sized so one takes about 2 s)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "chunks in flight at once (default 64)")
 	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
 	fl.IntVar(&f.batchChunks, "batch-chunks", 0, "chunks per child workflow (default 256)")
 	fl.IntVar(&f.runs, "batches-per-run", 0, "child workflows per run of the sweep before it continues as new (default 64)")
-	fl.StringVar(&f.cache, "cache", "", "result cache directory, shared by sweeps and visible to every worker (default <state>/cache with the embedded server)")
+	fl.StringVar(&f.cache, "cache", "", "result cache directory, shared by sweeps; local to each machine unless every worker sees it (default <state>/cache with the embedded server)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "simulate every point: neither read nor write the result cache")
 	fl.BoolVar(&f.fresh, "new", false, "start a fresh sweep instead of attaching to the running or finished one of this spec")
 	_ = fl.MarkHidden("batch-chunks")
@@ -74,12 +88,9 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 		return err
 	}
 	s := g.Spec()
-	if f.out == "" {
-		f.out = filepath.Join("runs", s.Name)
-	}
-	out, err := filepath.Abs(f.out)
+	out, relative, err := outLocation(f.out, s)
 	if err != nil {
-		return usageError{fmt.Errorf("--out: %w", err)}
+		return err
 	}
 	if f.chunk < 0 || f.concurrency < 0 || f.batchChunks < 0 || f.runs < 0 {
 		return usageError{errors.New("--chunk, --concurrency, --batch-chunks and --batches-per-run must be >= 0")}
@@ -91,8 +102,10 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	if chunk == 0 {
 		chunk = g.ChunkSize(chunkSeconds)
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("create output directory: %w", err)
+	st := store.New()
+	defer st.Close()
+	if err := st.Ensure(ctx, out); err != nil {
+		return err
 	}
 
 	b, err := connect(ctx, f.conn, false)
@@ -150,7 +163,7 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 		return err
 	}
 	rel := res.Results
-	if wd, err := os.Getwd(); err == nil && !filepath.IsAbs(f.out) {
+	if wd, err := os.Getwd(); err == nil && relative {
 		if r, err := filepath.Rel(wd, res.Results); err == nil {
 			rel = r
 		}

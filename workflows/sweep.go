@@ -57,7 +57,7 @@ const (
 type SweepInput struct {
 	Spec           string // the spec's YAML
 	SpecFile       string // where it came from, for messages
-	OutDir         string // absolute directory of shards and results.parquet
+	OutDir         string // absolute directory, or s3:// / gs:// URL (pkg/store), of shards and results.parquet
 	Points         int64  // number of grid points
 	ChunkSize      int    // points per activity
 	Concurrency    int    // chunks in flight (0: DefaultConcurrency)

@@ -13,7 +13,10 @@ import (
 )
 
 // topKeys are the keys allowed at the top level of a spec.
-var topKeys = []string{"name", "seed", "params", "grid", "record", "chunk"}
+var topKeys = []string{"name", "seed", "params", "grid", "record", "chunk", "out"}
+
+// outSchemes are the URL schemes an out location may have (pkg/store opens them).
+var outSchemes = []string{"file", "s3", "gs"}
 
 // recordKeys are the keys allowed under record.
 var recordKeys = []string{"every", "beta", "gamma_max"}
@@ -142,6 +145,14 @@ func (p *parser) top(root *yaml.Node) error {
 				return p.errorf(v, "chunk", "must be between 1 and %d points per activity, got %d", MaxPoints, val.Int)
 			}
 			s.Chunk = int(val.Int)
+		case "out":
+			if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || strings.TrimSpace(v.Value) == "" {
+				return p.errorf(v, "out", "must be a directory or a URL (s3://bucket/prefix, gs://bucket/prefix, file:///abs/path), got %s", describe(v))
+			}
+			if scheme, _, ok := strings.Cut(v.Value, "://"); ok && !contains(outSchemes, scheme) {
+				return p.errorf(v, "out", "unsupported URL scheme %q (want %s, or a directory)", scheme, strings.Join(outSchemes, ", "))
+			}
+			s.Out, s.OutLine = v.Value, v.Line
 		case "seed":
 			val, err := p.scalar(v, "seed", Int)
 			if err != nil {

@@ -55,3 +55,32 @@ func TestChunk(t *testing.T) {
 		}
 	}
 }
+
+// TestOut: the top-level out key names where results go, is a string (a directory or a URL of
+// a supported scheme), and leaves the hash unchanged (where results are stored changes none).
+func TestOut(t *testing.T) {
+	base := "name: x\nparams:\n  stepsize: 0.1\n"
+	plain, err := Parse("o.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, out := range []string{"results/x", "s3://bucket/sweeps?region=us-east-1", "gs://b/p", "file:///abs/dir"} {
+		s, err := Parse("o.yaml", []byte(base+"out: "+out+"\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", out, err)
+		}
+		if s.Out != out || s.OutLine != 4 || s.Hash() != plain.Hash() || plain.Out != "" {
+			t.Errorf("out %q: got %q at line %d, hashes equal %t", out, s.Out, s.OutLine, s.Hash() == plain.Hash())
+		}
+	}
+	for bad, msg := range map[string]string{
+		"out: 3\n":            "o.yaml:4: out: must be a directory or a URL",
+		"out: [a]\n":          "o.yaml:4: out: must be a directory or a URL",
+		"out: ''\n":           "o.yaml:4: out: must be a directory or a URL",
+		"out: azblob://c/p\n": `o.yaml:4: out: unsupported URL scheme "azblob"`,
+	} {
+		if _, err := Parse("o.yaml", []byte(base+bad)); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%q: %v, want %q", bad, err, msg)
+		}
+	}
+}

@@ -52,6 +52,12 @@ type Spec struct {
 	// Chunk is the number of points per activity (0: sized from the cost of a point). It does
 	// not change any result, so it is not part of the hash.
 	Chunk int
+	// Out is where the results go (the top-level key out: a directory, relative to the spec
+	// file's directory, or an s3://, gs:// or file:// URL; "" leaves it to sweep run), and
+	// OutLine the line that sets it. Where results are stored changes none of them, so it is
+	// not part of the hash.
+	Out     string
+	OutLine int
 
 	lines map[string]int // parameter name -> line where it is set
 }
