@@ -38,6 +38,7 @@ type MergeOutput struct {
 // (TrajectoryShardPath) into trajectories.parquet (TrajectoriesPath), one row per (point,
 // step), sorted, with the same metadata, before removing the shards.
 func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutput, error) {
+	defer keepAlive(ctx)()
 	g, err := loadGrid(in.SpecFile, in.Spec)
 	if err != nil {
 		return MergeOutput{}, err

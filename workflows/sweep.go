@@ -299,10 +299,12 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: st.Progress.Diverged, Trajectories: merged.Trajectories}, nil
 }
 
-// merge runs MergeShards for the sweep (partial: only the finished chunks).
+// merge runs MergeShards for the sweep (partial: only the finished chunks). It heartbeats, so
+// a merge on a worker that dies is retried on another within the heartbeat timeout.
 func merge(ctx workflow.Context, in SweepInput, p plan, partial bool) (activities.MergeOutput, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
+		HeartbeatTimeout:    10 * time.Second,
 		RetryPolicy:         chunkRetry,
 	})
 	var a *activities.Activities
