@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -174,5 +175,63 @@ func TestSimulateBatchCancelled(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.01)
 	if _, err := SimulateBatch(ctx, []BatchRun{{Config: c}}, GenerateData(c)); err == nil {
 		t.Fatal("cancelled batch returned no error")
+	}
+}
+
+// TestBatchKernelsMatchPortable: the kernels in use (vectorised in a GOEXPERIMENT=simd
+// build) equal the portable ones of batch_kernel.go bit for bit, on random blocks and on the
+// edge cases of GainQ and skewSmall: x = +-0, |x| around the branches of math.log1p
+// (x^2 near 2^-54 and 2^-29), around 1/16 (the skewSmall limit), up to the scalar range,
+// Inf and NaN. In the default build both sides are the same code.
+func TestBatchKernelsMatchPortable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	const n, d, s, w = 7, 13, 12, 12
+	edge := []float64{0, math.Copysign(0, -1), 0x1p-27, 0x1p-27 * (1 - 0x1p-52), 0x1p-14, 0x1p-15 * 1.5,
+		1.0 / 16, 1.0/16 - 0x1p-56, -1.0 / 16, 0.3, -0.7, 1, 2, math.Inf(1), math.NaN(), 1e-300}
+	fill := func(k int) []float64 {
+		a := make([]float64, k)
+		for i := range a {
+			a[i] = rng.NormFloat64() * math.Pow(10, -8*rng.Float64())
+		}
+		return a
+	}
+	for trial := range 50 {
+		g, gamma := fill(d*s), fill(s)
+		for i := range gamma {
+			gamma[i] = math.Abs(gamma[i])
+		}
+		if trial%2 == 0 {
+			for i := range g {
+				g[i] = edge[(i+trial)%len(edge)]
+				gamma[i%s] = 1
+			}
+		}
+		gain1, skew1, max1 := fill(d*s), fill(d*s), make([]float64, s)
+		gain2, skew2, max2 := slices.Clone(gain1), slices.Clone(skew1), make([]float64, s)
+		theoryBlock(g, gamma, gain1, skew1, max1, d, s, w)
+		theoryBlockGo(g, gamma, gain2, skew2, max2, d, s, w)
+		for _, pair := range [][2][]float64{{gain1, gain2}, {skew1, skew2}, {max1, max2}} {
+			if diff := valueDiff(reflect.ValueOf(pair[0]), reflect.ValueOf(pair[1]), "theory"); diff != "" {
+				t.Fatalf("trial %d: %s (kernel %s)", trial, diff, batchKernelName)
+			}
+		}
+		x, y, beta := fill(n*d), fill(n), fill(d*s)
+		r1, r2, ss1, ss2 := make([]float64, n*s), make([]float64, n*s), make([]float64, s), make([]float64, s)
+		residualBlock(x, y, beta, r1, ss1, n, d, s, w)
+		residualBlockGo(x, y, beta, r2, ss2, n, d, s, w)
+		g1, g2 := make([]float64, d*s), make([]float64, d*s)
+		gradientBlock(x, r1, g1, n, d, s, w) // x read as a d x n X^T
+		gradientBlockGo(x, r2, g2, n, d, s, w)
+		u, v := fill(d*s), fill(d*s)
+		u2, v2 := slices.Clone(u), slices.Clone(v)
+		b1, b2, bs1, bs2 := make([]float64, d*s), make([]float64, d*s), make([]float64, s), make([]float64, s)
+		gdUpdate(u, v, g1, gamma, b1, bs1, d, s, w)
+		gdUpdateGo(u2, v2, g2, gamma, b2, bs2, d, s, w)
+		for name, pair := range map[string][2][]float64{"r": {r1, r2}, "ss": {ss1, ss2}, "g": {g1, g2},
+			"u": {u, u2}, "v": {v, v2}, "beta": {b1, b2}, "betaSum": {bs1, bs2}} {
+			if diff := valueDiff(reflect.ValueOf(pair[0]), reflect.ValueOf(pair[1]), name); diff != "" {
+				t.Fatalf("trial %d: %s (kernel %s)", trial, diff, batchKernelName)
+			}
+		}
 	}
 }
