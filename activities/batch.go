@@ -12,12 +12,21 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
+// batching reports whether chunks run batch groups as one dynamics.SimulateBatch: when the
+// batched kernels are vectorised (dynamics.BatchVectorised; in the pure-Go build a batch is
+// no faster than its single runs). The results are the same bit for bit either way; tests
+// turn it on to cover the batched path in every build.
+var batching = dynamics.BatchVectorised()
+
 // batchPlan maps each point of a chunk that belongs to a batch (grid.Batches) to its group.
 type batchPlan map[int64][]int64
 
-// newBatchPlan plans the batches of the points [start, end) of g.
+// newBatchPlan plans the batches of the points [start, end) of g (none unless batching).
 func newBatchPlan(g *grid.Grid, start, end int64) batchPlan {
 	plan := batchPlan{}
+	if !batching {
+		return plan
+	}
 	for _, grp := range g.Batches(start, end) {
 		for _, i := range grp {
 			plan[i] = grp

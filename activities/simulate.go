@@ -43,9 +43,9 @@ const heartbeatEvery = 2 * time.Second
 
 // SimulateChunk runs every point of the chunk and writes their rows to the shard atomically.
 // Points that can advance in lockstep (grid.Batches: gd, hb, nag on one dataset) run as one
-// dynamics.SimulateBatch when the first of them is reached, with results bit for bit those
-// of single runs; the others wait for their turn, so rows are taken (and Inject is called) in
-// point order.
+// dynamics.SimulateBatch when the first of them is reached (in builds whose batched kernels
+// are vectorised, see batching), with results bit for bit those of single runs; the others
+// wait for their turn, so rows are taken (and Inject is called) in point order.
 // A shard already written for the same spec (by an attempt whose completion was lost) is
 // returned as it is. Points with the same data seed share one generated dataset. When the
 // spec records trajectories (record.every > 0) it first writes the chunk's trajectory rows to

@@ -33,7 +33,8 @@ func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
 // the update with gain and theory accumulators, beta, the residual and loss of every column:
 // what a single run's advance + evaluate does, 64 times). ns/op is per block step;
 // ns/run-step divides by the width; GFLOP/s counts the 4nd flops of the two products per
-// run-step (X beta and X^T r; the elementwise work is not counted).
+// run-step (X beta and X^T r; the elementwise work is not counted); cpu-ns/run-step is the
+// benchmark thread's CPU time per run-step (threadCPU), robust to other jobs on the machine.
 func BenchmarkBatchStep(b *testing.B) {
 	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
 		for _, opt := range []string{OptimizerGD, OptimizerNAG} {
@@ -42,13 +43,16 @@ func BenchmarkBatchStep(b *testing.B) {
 			}
 			const width = 64
 			b.Run(fmt.Sprintf("%s/n=%d,d=%d,B=%d", opt, shape.n, shape.d, width), func(b *testing.B) {
+				defer lockThread()()
 				bk := benchBlock(b, opt, shape.n, shape.d, width)
 				b.ReportAllocs()
 				b.ResetTimer()
+				cpu0 := threadCPU()
 				for range b.N {
 					bk.advance()
 					bk.evaluate()
 				}
+				cpu := threadCPU() - cpu0
 				b.StopTimer()
 				for k := range width {
 					if isNonFinite(bk.loss[k]) {
@@ -58,6 +62,9 @@ func BenchmarkBatchStep(b *testing.B) {
 				perStep := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 				b.ReportMetric(perStep/width, "ns/run-step")
 				b.ReportMetric(4*float64(shape.n*shape.d*width)/perStep, "GFLOP/s")
+				if cpu > 0 {
+					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/width, "cpu-ns/run-step")
+				}
 			})
 		}
 	}

@@ -20,6 +20,7 @@ type block struct {
 	pu, pv                    []float64 // hb, nag: previous iterate w_{k-1}
 	yu, yv, ybeta             []float64 // nag: lookahead y_k and beta(y_k)
 	res, yres                 []float64 // n x stride: X beta - y (nag: also at beta(y_k))
+	acc                       []float64 // 4 x stride: partial sums of residualBlockGo
 
 	gamma, mu, ss, loss, betaSum, intLoss, maxGG []float64 // per column (stride)
 }
@@ -37,7 +38,7 @@ func newBlock(data *Data, cols []*batchColumn) *block {
 	}
 	vec := func(rows int) []float64 { return make([]float64, rows*s) }
 	bk.u, bk.v, bk.beta, bk.g, bk.gain, bk.skew = vec(d), vec(d), vec(d), vec(d), vec(d), vec(d)
-	bk.res = vec(n)
+	bk.res, bk.acc = vec(n), vec(4)
 	if bk.opt == OptimizerHB || bk.opt == OptimizerNAG {
 		bk.pu, bk.pv = vec(d), vec(d)
 	}
@@ -91,7 +92,7 @@ func (bk *block) moveColumn(from, to int, arrays ...[]float64) {
 // evaluate computes the residual X beta - y of every live column and its training loss
 // L = ||X beta - y||^2/(2n) (beta and betaSum are kept by betaBlock and the updates).
 func (bk *block) evaluate() {
-	residualBlock(bk.x, bk.y, bk.beta, bk.res, bk.ss, bk.n, bk.d, bk.stride, bk.lanes())
+	residualBlock(bk.x, bk.y, bk.beta, bk.res, bk.ss, bk.acc, bk.n, bk.d, bk.stride, bk.lanes())
 	m := float64(2 * bk.n)
 	for b := range bk.width {
 		bk.loss[b] = bk.ss[b] / m
@@ -113,7 +114,7 @@ func (bk *block) advance() {
 	switch bk.opt {
 	case OptimizerNAG:
 		nagLookahead(bk.u, bk.v, bk.pu, bk.pv, bk.mu, bk.yu, bk.yv, bk.ybeta, bk.d, bk.stride, w)
-		residualBlock(bk.x, bk.y, bk.ybeta, bk.yres, bk.ss, bk.n, bk.d, bk.stride, w)
+		residualBlock(bk.x, bk.y, bk.ybeta, bk.yres, bk.ss, bk.acc, bk.n, bk.d, bk.stride, w)
 		gradientBlock(bk.xt, bk.yres, bk.g, bk.n, bk.d, bk.stride, w)
 	default:
 		gradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)

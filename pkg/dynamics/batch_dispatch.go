@@ -8,8 +8,15 @@ package dynamics
 // batchKernelName names the kernels in use, for benchmarks and logs.
 const batchKernelName = "go"
 
-func residualBlock(x, y, beta, r, ss []float64, n, d, s, w int) {
-	residualBlockGo(x, y, beta, r, ss, n, d, s, w)
+// BatchVectorised reports whether the batched kernels are vectorised (a GOEXPERIMENT=simd
+// build on a CPU with AVX2). In this pure-Go build they are not, and then a batch is not
+// faster than its single runs (bench/BENCHMARKS.md: Go does not vectorise the column loops,
+// and the blocked residual costs about 1.2x the single run's dot products), so callers run
+// points one by one unless they want the batched code path itself.
+func BatchVectorised() bool { return false }
+
+func residualBlock(x, y, beta, r, ss, acc []float64, n, d, s, w int) {
+	residualBlockGo(x, y, beta, r, ss, acc, n, d, s, w)
 }
 
 func gradientBlock(xt, r, g []float64, n, d, s, w int) { gradientBlockGo(xt, r, g, n, d, s, w) }

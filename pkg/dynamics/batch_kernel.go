@@ -20,58 +20,44 @@ import "math"
 // operations across 4 columns; vector lanes are independent columns, so it keeps every
 // column's order too.
 
-// residualBlockGo sets r = X beta - y for the columns of beta and ss_b = ||r_b||^2.
-func residualBlockGo(x, y, beta, r, ss []float64, n, d, s, w int) {
+// residualBlockGo sets r = X beta - y for the columns of beta and ss_b = ||r_b||^2. acc
+// (4*s entries) holds the four partial sums of the w columns of one row at a time, so that
+// the loops run along the rows of beta (contiguous) instead of down its columns.
+func residualBlockGo(x, y, beta, r, ss, acc []float64, n, d, s, w int) {
 	clear(ss[:w])
+	a0, a1, a2, a3 := acc[:w], acc[s:s+w], acc[2*s:2*s+w], acc[3*s:3*s+w]
 	for i := range n {
 		xi := x[i*d : (i+1)*d]
-		ri := r[i*s : i*s+w]
-		yi := y[i]
-		b := 0
-		for ; b+2 <= w; b += 2 { // two columns share the loads of x_i
-			var a0, a1, a2, a3, c0, c1, c2, c3 float64
-			j := 0
-			for ; j+4 <= d; j += 4 {
-				p := beta[j*s+b:]
-				q := beta[(j+1)*s+b:]
-				t := beta[(j+2)*s+b:]
-				o := beta[(j+3)*s+b:]
-				x0, x1, x2, x3 := xi[j], xi[j+1], xi[j+2], xi[j+3]
-				a0 += float64(x0 * p[0])
-				c0 += float64(x0 * p[1])
-				a1 += float64(x1 * q[0])
-				c1 += float64(x1 * q[1])
-				a2 += float64(x2 * t[0])
-				c2 += float64(x2 * t[1])
-				a3 += float64(x3 * o[0])
-				c3 += float64(x3 * o[1])
+		clear(a0)
+		clear(a1)
+		clear(a2)
+		clear(a3)
+		j := 0
+		for ; j+4 <= d; j += 4 {
+			x0, x1, x2, x3 := xi[j], xi[j+1], xi[j+2], xi[j+3]
+			r0, r1 := beta[j*s:j*s+w], beta[(j+1)*s:(j+1)*s+w]
+			r2, r3 := beta[(j+2)*s:(j+2)*s+w], beta[(j+3)*s:(j+3)*s+w]
+			for b := range a0 {
+				a0[b] += float64(x0 * r0[b])
+				a1[b] += float64(x1 * r1[b])
+				a2[b] += float64(x2 * r2[b])
+				a3[b] += float64(x3 * r3[b])
 			}
-			sa, sc := (a0+a1)+(a2+a3), (c0+c1)+(c2+c3)
-			for ; j < d; j++ {
-				sa += float64(xi[j] * beta[j*s+b])
-				sc += float64(xi[j] * beta[j*s+b+1])
-			}
-			ra, rc := sa-yi, sc-yi
-			ri[b], ri[b+1] = ra, rc
-			ss[b] += float64(ra * ra)
-			ss[b+1] += float64(rc * rc)
 		}
-		for ; b < w; b++ {
-			var a0, a1, a2, a3 float64
-			j := 0
-			for ; j+4 <= d; j += 4 {
-				a0 += float64(xi[j] * beta[j*s+b])
-				a1 += float64(xi[j+1] * beta[(j+1)*s+b])
-				a2 += float64(xi[j+2] * beta[(j+2)*s+b])
-				a3 += float64(xi[j+3] * beta[(j+3)*s+b])
+		for b := range a0 {
+			a0[b] = (a0[b] + a1[b]) + (a2[b] + a3[b])
+		}
+		for ; j < d; j++ {
+			xj, rj := xi[j], beta[j*s:j*s+w]
+			for b := range a0 {
+				a0[b] += float64(xj * rj[b])
 			}
-			sa := (a0 + a1) + (a2 + a3)
-			for ; j < d; j++ {
-				sa += float64(xi[j] * beta[j*s+b])
-			}
-			ra := sa - yi
-			ri[b] = ra
-			ss[b] += float64(ra * ra)
+		}
+		ri, yi := r[i*s:i*s+w], y[i]
+		for b, sb := range a0 {
+			v := sb - yi
+			ri[b] = v
+			ss[b] += float64(v * v)
 		}
 	}
 }

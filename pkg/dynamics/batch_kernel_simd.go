@@ -2,7 +2,10 @@
 
 package dynamics
 
-import "simd/archsimd"
+import (
+	"simd/archsimd"
+	"unsafe"
+)
 
 // The batched kernels vectorised with Go's SIMD package (GOEXPERIMENT=simd, amd64 with AVX2;
 // without AVX2 at run time they fall back to the portable kernels of batch_kernel.go). A
@@ -13,6 +16,11 @@ import "simd/archsimd"
 // batchKernelName names the kernels in use, for benchmarks and logs.
 var batchKernelName = map[bool]string{true: "simd-avx2", false: "go"}[useSIMD]
 
+// BatchVectorised reports whether the batched kernels are vectorised: in this build, when the
+// CPU has AVX2. Callers batch points (SimulateBatch) when it is true; without it a batch is
+// not faster than its single runs (see the pure-Go build's batch_dispatch.go).
+func BatchVectorised() bool { return useSIMD }
+
 // useSIMD: the CPU has AVX2 (checked once).
 var useSIMD = archsimd.X86.AVX2()
 
@@ -22,115 +30,165 @@ func load4(s []float64) f64x4     { return archsimd.LoadFloat64x4Slice(s) }
 func bcast4(x float64) f64x4      { return archsimd.BroadcastFloat64x4(x) }
 func madd4(acc, a, b f64x4) f64x4 { return acc.Add(a.Mul(b)) } // rounded twice, not fused
 
-func residualBlock(x, y, beta, r, ss []float64, n, d, s, w int) {
-	if !useSIMD {
-		residualBlockGo(x, y, beta, r, ss, n, d, s, w)
+// at4 loads the 4 float64 at byte offset off of p; bat4 broadcasts the float64 there. The
+// kernels check their slices' lengths once (checkLen) and then address them by offsets that
+// stay inside them, without a bounds check per load.
+func at4(p unsafe.Pointer, off uintptr) f64x4 {
+	return archsimd.LoadFloat64x4((*[4]float64)(unsafe.Add(p, off)))
+}
+func put4(v f64x4, p unsafe.Pointer, off uintptr) { v.Store((*[4]float64)(unsafe.Add(p, off))) }
+func bat4(p unsafe.Pointer, off uintptr) f64x4    { return bcast4(*(*float64)(unsafe.Add(p, off))) }
+
+// checkLen panics unless every slice has at least the length that follows it (pairs
+// (slice, length)): the unsafe offsets of the kernels rely on it.
+func checkLen(a []float64, n int) {
+	if n < 1 || len(a) < n {
+		panic("dynamics: batched kernel called with a short slice")
+	}
+}
+
+func residualBlock(x, y, beta, r, ss, acc []float64, n, d, s, w int) {
+	if !useSIMD || w%4 != 0 || w > s {
+		residualBlockGo(x, y, beta, r, ss, acc, n, d, s, w)
 		return
 	}
+	checkLen(x, n*d)
+	checkLen(y, n)
+	checkLen(beta, d*s)
+	checkLen(r, n*s)
+	checkLen(ss, w)
 	clear(ss[:w])
+	px, pb, pr, pss := unsafe.Pointer(&x[0]), unsafe.Pointer(&beta[0]), unsafe.Pointer(&r[0]), unsafe.Pointer(&ss[0])
+	row := uintptr(s) * 8 // bytes per row of beta and r
 	d4 := d &^ 3
-	i := 0
-	for ; i+2 <= n; i += 2 { // two rows share the loads of beta
-		x0, x1 := x[i*d:(i+1)*d], x[(i+1)*d:(i+2)*d]
-		for b := 0; b < w; b += 4 {
+	for i := range n {
+		x0 := uintptr(i*d) * 8
+		b := uintptr(0)
+		for ; b+64 <= uintptr(w)*8; b += 64 { // 8 columns: a cache line of beta per j
 			var a0, a1, a2, a3, c0, c1, c2, c3 f64x4
+			o, xo := b, uintptr(0)
 			for j := 0; j < d4; j += 4 {
-				p := load4(beta[j*s+b:])
-				a0, c0 = madd4(a0, bcast4(x0[j]), p), madd4(c0, bcast4(x1[j]), p)
-				p = load4(beta[(j+1)*s+b:])
-				a1, c1 = madd4(a1, bcast4(x0[j+1]), p), madd4(c1, bcast4(x1[j+1]), p)
-				p = load4(beta[(j+2)*s+b:])
-				a2, c2 = madd4(a2, bcast4(x0[j+2]), p), madd4(c2, bcast4(x1[j+2]), p)
-				p = load4(beta[(j+3)*s+b:])
-				a3, c3 = madd4(a3, bcast4(x0[j+3]), p), madd4(c3, bcast4(x1[j+3]), p)
+				e := bat4(px, x0+xo)
+				a0, c0 = madd4(a0, e, at4(pb, o)), madd4(c0, e, at4(pb, o+32))
+				e = bat4(px, x0+xo+8)
+				a1, c1 = madd4(a1, e, at4(pb, o+row)), madd4(c1, e, at4(pb, o+row+32))
+				e = bat4(px, x0+xo+16)
+				a2, c2 = madd4(a2, e, at4(pb, o+2*row)), madd4(c2, e, at4(pb, o+2*row+32))
+				e = bat4(px, x0+xo+24)
+				a3, c3 = madd4(a3, e, at4(pb, o+3*row)), madd4(c3, e, at4(pb, o+3*row+32))
+				o += 4 * row
+				xo += 32
 			}
 			sa, sc := a0.Add(a1).Add(a2.Add(a3)), c0.Add(c1).Add(c2.Add(c3))
 			for j := d4; j < d; j++ {
-				p := load4(beta[j*s+b:])
-				sa, sc = madd4(sa, bcast4(x0[j]), p), madd4(sc, bcast4(x1[j]), p)
+				e := bat4(px, x0+xo)
+				sa, sc = madd4(sa, e, at4(pb, o)), madd4(sc, e, at4(pb, o+32))
+				o += row
+				xo += 8
 			}
-			ra, rc := sa.Sub(bcast4(y[i])), sc.Sub(bcast4(y[i+1]))
-			ra.StoreSlice(r[i*s+b:])
-			rc.StoreSlice(r[(i+1)*s+b:])
-			madd4(madd4(load4(ss[b:]), ra, ra), rc, rc).StoreSlice(ss[b:])
+			yi := bcast4(y[i])
+			ra, rc := sa.Sub(yi), sc.Sub(yi)
+			put4(ra, pr, uintptr(i)*row+b)
+			put4(rc, pr, uintptr(i)*row+b+32)
+			put4(madd4(at4(pss, b), ra, ra), pss, b)
+			put4(madd4(at4(pss, b+32), rc, rc), pss, b+32)
 		}
-	}
-	for ; i < n; i++ {
-		x0 := x[i*d : (i+1)*d]
-		for b := 0; b < w; b += 4 {
+		for ; b < uintptr(w)*8; b += 32 {
 			var a0, a1, a2, a3 f64x4
+			o, xo := b, uintptr(0)
 			for j := 0; j < d4; j += 4 {
-				a0 = madd4(a0, bcast4(x0[j]), load4(beta[j*s+b:]))
-				a1 = madd4(a1, bcast4(x0[j+1]), load4(beta[(j+1)*s+b:]))
-				a2 = madd4(a2, bcast4(x0[j+2]), load4(beta[(j+2)*s+b:]))
-				a3 = madd4(a3, bcast4(x0[j+3]), load4(beta[(j+3)*s+b:]))
+				a0 = madd4(a0, bat4(px, x0+xo), at4(pb, o))
+				a1 = madd4(a1, bat4(px, x0+xo+8), at4(pb, o+row))
+				a2 = madd4(a2, bat4(px, x0+xo+16), at4(pb, o+2*row))
+				a3 = madd4(a3, bat4(px, x0+xo+24), at4(pb, o+3*row))
+				o += 4 * row
+				xo += 32
 			}
 			sa := a0.Add(a1).Add(a2.Add(a3))
 			for j := d4; j < d; j++ {
-				sa = madd4(sa, bcast4(x0[j]), load4(beta[j*s+b:]))
+				sa = madd4(sa, bat4(px, x0+xo), at4(pb, o))
+				o += row
+				xo += 8
 			}
 			ra := sa.Sub(bcast4(y[i]))
-			ra.StoreSlice(r[i*s+b:])
-			madd4(load4(ss[b:]), ra, ra).StoreSlice(ss[b:])
+			put4(ra, pr, uintptr(i)*row+b)
+			put4(madd4(at4(pss, b), ra, ra), pss, b)
 		}
 	}
 }
 
 func gradientBlock(xt, r, g []float64, n, d, s, w int) {
-	if !useSIMD {
+	if !useSIMD || w%4 != 0 || w > s {
 		gradientBlockGo(xt, r, g, n, d, s, w)
 		return
 	}
+	checkLen(xt, n*d)
+	checkLen(r, n*s)
+	checkLen(g, d*s)
+	px, pr, pg := unsafe.Pointer(&xt[0]), unsafe.Pointer(&r[0]), unsafe.Pointer(&g[0])
 	m := bcast4(float64(n))
+	row := uintptr(s) * 8  // bytes per row of r and g
+	xrow := uintptr(n) * 8 // bytes per row of X^T
 	j := 0
 	for ; j+4 <= d; j += 4 { // four coordinates share the loads of r
-		x0, x1, x2, x3 := xt[j*n:(j+1)*n], xt[(j+1)*n:(j+2)*n], xt[(j+2)*n:(j+3)*n], xt[(j+3)*n:(j+4)*n]
-		b := 0
-		for ; b+8 <= w; b += 8 {
+		x0 := uintptr(j) * xrow
+		x1, x2, x3 := x0+xrow, x0+2*xrow, x0+3*xrow
+		g0 := uintptr(j) * row
+		b := uintptr(0)
+		for ; b+64 <= uintptr(w)*8; b += 64 {
 			var a0, a1, a2, a3, c0, c1, c2, c3 f64x4
-			for i := range n {
-				p, q := load4(r[i*s+b:]), load4(r[i*s+b+4:])
-				e := bcast4(x0[i])
+			o, xo := b, uintptr(0)
+			for range n {
+				p, q := at4(pr, o), at4(pr, o+32)
+				e := bat4(px, x0+xo)
 				a0, c0 = madd4(a0, e, p), madd4(c0, e, q)
-				e = bcast4(x1[i])
+				e = bat4(px, x1+xo)
 				a1, c1 = madd4(a1, e, p), madd4(c1, e, q)
-				e = bcast4(x2[i])
+				e = bat4(px, x2+xo)
 				a2, c2 = madd4(a2, e, p), madd4(c2, e, q)
-				e = bcast4(x3[i])
+				e = bat4(px, x3+xo)
 				a3, c3 = madd4(a3, e, p), madd4(c3, e, q)
+				o += row
+				xo += 8
 			}
-			a0.Div(m).StoreSlice(g[j*s+b:])
-			c0.Div(m).StoreSlice(g[j*s+b+4:])
-			a1.Div(m).StoreSlice(g[(j+1)*s+b:])
-			c1.Div(m).StoreSlice(g[(j+1)*s+b+4:])
-			a2.Div(m).StoreSlice(g[(j+2)*s+b:])
-			c2.Div(m).StoreSlice(g[(j+2)*s+b+4:])
-			a3.Div(m).StoreSlice(g[(j+3)*s+b:])
-			c3.Div(m).StoreSlice(g[(j+3)*s+b+4:])
+			put4(a0.Div(m), pg, g0+b)
+			put4(c0.Div(m), pg, g0+b+32)
+			put4(a1.Div(m), pg, g0+row+b)
+			put4(c1.Div(m), pg, g0+row+b+32)
+			put4(a2.Div(m), pg, g0+2*row+b)
+			put4(c2.Div(m), pg, g0+2*row+b+32)
+			put4(a3.Div(m), pg, g0+3*row+b)
+			put4(c3.Div(m), pg, g0+3*row+b+32)
 		}
-		for ; b < w; b += 4 {
+		for ; b < uintptr(w)*8; b += 32 {
 			var a0, a1, a2, a3 f64x4
-			for i := range n {
-				p := load4(r[i*s+b:])
-				a0 = madd4(a0, bcast4(x0[i]), p)
-				a1 = madd4(a1, bcast4(x1[i]), p)
-				a2 = madd4(a2, bcast4(x2[i]), p)
-				a3 = madd4(a3, bcast4(x3[i]), p)
+			o, xo := b, uintptr(0)
+			for range n {
+				p := at4(pr, o)
+				a0 = madd4(a0, bat4(px, x0+xo), p)
+				a1 = madd4(a1, bat4(px, x1+xo), p)
+				a2 = madd4(a2, bat4(px, x2+xo), p)
+				a3 = madd4(a3, bat4(px, x3+xo), p)
+				o += row
+				xo += 8
 			}
-			a0.Div(m).StoreSlice(g[j*s+b:])
-			a1.Div(m).StoreSlice(g[(j+1)*s+b:])
-			a2.Div(m).StoreSlice(g[(j+2)*s+b:])
-			a3.Div(m).StoreSlice(g[(j+3)*s+b:])
+			put4(a0.Div(m), pg, g0+b)
+			put4(a1.Div(m), pg, g0+row+b)
+			put4(a2.Div(m), pg, g0+2*row+b)
+			put4(a3.Div(m), pg, g0+3*row+b)
 		}
 	}
 	for ; j < d; j++ {
-		xj := xt[j*n : (j+1)*n]
-		for b := 0; b < w; b += 4 {
+		x0 := uintptr(j) * xrow
+		for b := uintptr(0); b < uintptr(w)*8; b += 32 {
 			var a f64x4
-			for i := range n {
-				a = madd4(a, bcast4(xj[i]), load4(r[i*s+b:]))
+			o, xo := b, uintptr(0)
+			for range n {
+				a = madd4(a, bat4(px, x0+xo), at4(pr, o))
+				o += row
+				xo += 8
 			}
-			a.Div(m).StoreSlice(g[j*s+b:])
+			put4(a.Div(m), pg, uintptr(j)*row+b)
 		}
 	}
 }

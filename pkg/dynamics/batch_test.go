@@ -217,8 +217,9 @@ func TestBatchKernelsMatchPortable(t *testing.T) {
 		}
 		x, y, beta := fill(n*d), fill(n), fill(d*s)
 		r1, r2, ss1, ss2 := make([]float64, n*s), make([]float64, n*s), make([]float64, s), make([]float64, s)
-		residualBlock(x, y, beta, r1, ss1, n, d, s, w)
-		residualBlockGo(x, y, beta, r2, ss2, n, d, s, w)
+		acc := make([]float64, 4*s)
+		residualBlock(x, y, beta, r1, ss1, acc, n, d, s, w)
+		residualBlockGo(x, y, beta, r2, ss2, acc, n, d, s, w)
 		g1, g2 := make([]float64, d*s), make([]float64, d*s)
 		gradientBlock(x, r1, g1, n, d, s, w) // x read as a d x n X^T
 		gradientBlockGo(x, r2, g2, n, d, s, w)
