@@ -13,7 +13,7 @@
 #      10^4 tiny points.
 #
 #   bash bench/run.sh                  # everything, about 6-10 minutes on 2 quiet cores
-#   SKIP_E2E=1 SKIP_MEM=1 bash bench/run.sh
+#   SKIP_E2E=1 SKIP_MEM=1 bash bench/run.sh   # kernels only; SKIP_SIMD=1: no simd sweep binary
 #   GO_COUNT=5 NP_STEPS=100000 NP_REPEATS=5 bash bench/run.sh
 #
 # Needs Go and Debian's numpy (apt-get install -y python3-numpy; for the OpenBLAS figures also
@@ -113,24 +113,37 @@ if [ -z "${SKIP_E2E:-}" ] || [ -z "${SKIP_MEM:-}" ]; then
 	echo "# go build -o $tmp/sweep ./cli" >&2
 	go build -o "$tmp/sweep" ./cli
 fi
-if [ -z "${SKIP_E2E:-}" ]; then
-	echo "# sweep run bench/even2023.yaml --no-cache --state STATE --out OUT" >&2
+# e2e NAME BINARY: runs the Even2023 sweep with BINARY and prints "seconds steps".
+e2e() {
+	local start end
+	echo "# $1: sweep run bench/even2023.yaml --no-cache --state STATE --out OUT" >&2
 	start=$(date +%s.%N)
-	"$tmp/sweep" run bench/even2023.yaml --no-cache --state "$tmp/e2e-state" --out "$tmp/e2e-out" > "$tmp/e2e.txt" 2> "$tmp/e2e.err" ||
-		{ cat "$tmp/e2e.err" >&2; exit 1; }
-	go_s=$(echo "$(date +%s.%N) - $start" | bc)
-	tail -1 "$tmp/e2e.err" >&2
+	"$2" run bench/even2023.yaml --no-cache --state "$tmp/e2e-state-$1" --out "$tmp/e2e-out-$1" > /dev/null 2> "$tmp/e2e-$1.err" ||
+		{ cat "$tmp/e2e-$1.err" >&2; exit 1; }
+	end=$(date +%s.%N)
+	tail -1 "$tmp/e2e-$1.err" >&2
+	echo "$(echo "$end - $start" | bc) $("$2" export "$tmp/e2e-out-$1/results.parquet" --csv 2>/dev/null |
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "steps") c = i; next } { t += $c } END { print t + 0 }')"
+}
+if [ -z "${SKIP_E2E:-}" ]; then
+	read -r go_s go_steps < <(e2e go "$tmp/sweep")
+	simd_s="" simd_steps=""
+	if [ -z "${SKIP_SIMD:-}" ]; then
+		echo "# GOEXPERIMENT=simd go build -o $tmp/sweep-simd ./cli" >&2
+		GOEXPERIMENT=simd go build -o "$tmp/sweep-simd" ./cli
+		read -r simd_s simd_steps < <(e2e simd "$tmp/sweep-simd")
+	fi
 	echo "# $PYTHON bench/numpy_sweep.py" >&2
 	"$PYTHON" bench/numpy_sweep.py | tee "$tmp/nps.txt" >&2
 	np_s=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { split($i, a, "="); print a[2] } }' "$tmp/nps.txt")
 	np_steps=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^steps_total=/) { split($i, a, "="); print a[2] } }' "$tmp/nps.txt")
-	go_steps=$("$tmp/sweep" export "$tmp/e2e-out/results.parquet" --csv 2>/dev/null |
-		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "steps") c = i; next } { t += $c } END { print t + 0 }' || echo "?")
 	printf '\n## 3. end to end: the Even2023 sweep, 60 runs x <= 10^5 steps (goal: numpy / go >= 20x)\n\n'
-	printf '| | wall seconds | steps taken |\n|---|---:|---:|\n'
-	printf '| sweep run (embedded server, 1 process) | %.2f | %s |\n' "$go_s" "$go_steps"
-	printf '| numpy loop (1 process) | %.2f | %s |\n' "$np_s" "$np_steps"
-	awk -v g="$go_s" -v p="$np_s" 'BEGIN { printf "| numpy / go | %.1fx | |\n", p / g }'
+	printf '| | wall seconds | steps taken | numpy / this |\n|---|---:|---:|---:|\n'
+	awk -v s="$go_s" -v k="$go_steps" -v p="$np_s" 'BEGIN { printf "| sweep run, pure-Go build (embedded server, 1 process) | %.2f | %s | %.1fx |\n", s, k, p / s }'
+	if [ -n "$simd_s" ]; then
+		awk -v s="$simd_s" -v k="$simd_steps" -v p="$np_s" 'BEGIN { printf "| sweep run, GOEXPERIMENT=simd build (gd batched) | %.2f | %s | %.1fx |\n", s, k, p / s }'
+	fi
+	printf '| numpy loop (1 process) | %.2f | %s | 1.0x |\n' "$np_s" "$np_steps"
 fi
 
 # --- 4. memory ---------------------------------------------------------------------------
