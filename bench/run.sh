@@ -13,7 +13,8 @@
 #      10^4 tiny points.
 #
 #   bash bench/run.sh                  # everything, about 6-10 minutes on 2 quiet cores
-#   SKIP_E2E=1 SKIP_MEM=1 bash bench/run.sh   # kernels only; SKIP_SIMD=1: no simd sweep binary
+#   SKIP_E2E=1 SKIP_MEM=1 bash bench/run.sh   # kernels only (SKIP_KERNELS=1: sweeps only);
+#                                             # SKIP_SIMD=1: no simd sweep binary
 #   GO_COUNT=5 NP_STEPS=100000 NP_REPEATS=5 bash bench/run.sh
 #
 # Needs Go and Debian's numpy (apt-get install -y python3-numpy; for the OpenBLAS figures also
@@ -57,6 +58,7 @@ gobench_values() {
 		for (i = 2; i < NF; i++) if ($(i+1) == u) print name, $i }' "$1"
 }
 
+if [ -z "${SKIP_KERNELS:-}" ]; then
 # --- Go benchmarks -----------------------------------------------------------------------
 echo "# go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count $GO_COUNT" >&2
 go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/go.txt" >&2
@@ -107,6 +109,8 @@ for shape in "40 100" "100 1000"; do
 done
 
 echo "# load average after the kernels: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
+
 
 # --- 3. end to end -----------------------------------------------------------------------
 if [ -z "${SKIP_E2E:-}" ] || [ -z "${SKIP_MEM:-}" ]; then
@@ -121,7 +125,8 @@ e2e() {
 	local start end first
 	printf 'name: warm\nseed: 1\nparams: {n: 5, d: 5, sparsity: 1, steps: 1, stepsize: 0.01}\n' > "$tmp/warm.yaml"
 	start=$(date +%s.%N)
-	"$2" run "$tmp/warm.yaml" --no-cache --state "$tmp/e2e-state-$1" --out "$tmp/warm-$1" > /dev/null 2>&1
+	"$2" run "$tmp/warm.yaml" --no-cache --state "$tmp/e2e-state-$1" --out "$tmp/warm-$1" > /dev/null 2> "$tmp/warm-$1.err" ||
+		{ echo "bench/run.sh: the one-point sweep failed:" >&2; cat "$tmp/warm-$1.err" >&2; exit 1; }
 	first=$(echo "$(date +%s.%N) - $start" | bc)
 	echo "# $1: sweep run bench/even2023.yaml --no-cache --state STATE --out OUT" >&2
 	start=$(date +%s.%N)
@@ -133,12 +138,14 @@ e2e() {
 		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "steps") c = i; next } { t += $c } END { print t + 0 }') $first"
 }
 if [ -z "${SKIP_E2E:-}" ]; then
-	read -r go_s go_steps go_first < <(e2e go "$tmp/sweep")
+	e2e go "$tmp/sweep" > "$tmp/e2e-go.txt"
+	read -r go_s go_steps go_first < "$tmp/e2e-go.txt"
 	simd_s="" simd_steps="" simd_first=""
 	if [ -z "${SKIP_SIMD:-}" ]; then
 		echo "# GOEXPERIMENT=simd go build -o $tmp/sweep-simd ./cli" >&2
 		GOEXPERIMENT=simd go build -o "$tmp/sweep-simd" ./cli
-		read -r simd_s simd_steps simd_first < <(e2e simd "$tmp/sweep-simd")
+		e2e simd "$tmp/sweep-simd" > "$tmp/e2e-simd.txt"
+		read -r simd_s simd_steps simd_first < "$tmp/e2e-simd.txt"
 	fi
 	echo "# $PYTHON bench/numpy_sweep.py" >&2
 	"$PYTHON" bench/numpy_sweep.py | tee "$tmp/nps.txt" >&2
