@@ -42,6 +42,10 @@ type ChunkOutput struct {
 const heartbeatEvery = 2 * time.Second
 
 // SimulateChunk runs every point of the chunk and writes their rows to the shard atomically.
+// Points that can advance in lockstep (grid.Batches: gd, hb, nag on one dataset) run as one
+// dynamics.SimulateBatch when the first of them is reached (in builds whose batched kernels
+// are vectorised, see batching), with results bit for bit those of single runs; the others
+// wait for their turn, so rows are taken (and Inject is called) in point order.
 // A shard already written for the same spec (by an attempt whose completion was lost) is
 // returned as it is. Points with the same data seed share one generated dataset. When the
 // spec records trajectories (record.every > 0) it first writes the chunk's trajectory rows to
@@ -88,7 +92,10 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	gammaMax := gammaMaxes{}
 	partial := a.resumePartial(ctx, in, table, traj) // rows an earlier attempt finished (partial.go)
 	diverged, failed := statusCounts(table)
-	for i := in.Chunk.Start + int64(len(table.Rows)); i < in.Chunk.End; i++ {
+	start := in.Chunk.Start + int64(len(table.Rows))
+	plan := newBatchPlan(g, start, in.Chunk.End) // points that advance in lockstep (batch.go)
+	pending := map[int64]batchedPoint{}          // simulated in a batch ahead of their turn
+	for i := start; i < in.Chunk.End; i++ {
 		if row, div, ok := cc.lookup(g.Point(i)); ok { // finished before, by this or another sweep
 			table.Rows = append(table.Rows, row)
 			if div {
@@ -119,7 +126,21 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 			data = dynamics.GenerateData(p.Config)
 			datasets = map[uint64]*dynamics.Data{p.Config.DataSeed: data} // keep one: memory stays bounded
 		}
-		res, err := a.simulatePoint(ctx, traj, i, p.Config, data) // a panic is an error (failure.go)
+		if _, ok := pending[i]; !ok && len(plan[i]) > 1 {
+			group := plan[i]
+			a.runBatch(ctx, g, group, i, cc, traj, data, pending) // i and the rest of its group
+			for _, j := range group {                             // batched now, or left to run one by one
+				delete(plan, j)
+			}
+		}
+		var res dynamics.Result
+		if bp, ok := pending[i]; ok {
+			delete(pending, i)
+			res, err = bp.res, bp.err
+			traj.add(bp.traj)
+		} else {
+			res, err = a.simulatePoint(ctx, traj, i, p.Config, data) // a panic is an error (failure.go)
+		}
 		if err != nil && ctx.Err() != nil {
 			return ChunkOutput{}, ctx.Err()
 		}

@@ -55,13 +55,7 @@ func (tt *trajectoryTable) simulate(ctx context.Context, point int64, c dynamics
 		return dynamics.SimulateData(ctx, c, data)
 	}
 	start := len(tt.table.Rows)
-	st, res, err := dynamics.SimulateRecorded(ctx, c, data, tt.rec.Every,
-		func(step int, time, trainLoss, testLoss, l1 float64, beta []float64) {
-			if !tt.rec.Beta {
-				beta = nil
-			}
-			tt.table.Rows = append(tt.table.Rows, results.TrajectoryRow(point, step, time, trainLoss, testLoss, l1, beta))
-		})
+	st, res, err := dynamics.SimulateRecorded(ctx, c, data, tt.rec.Every, tt.recorder(point, &tt.table.Rows))
 	if err != nil {
 		tt.table.Rows = tt.table.Rows[:start] // a failed point leaves no rows
 	}

@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Compares one gd/sgd step of pkg/dynamics (Go) with the same update written in numpy
-# (bench/numpy_gd.py), on this machine, and prints a table of both figures and their ratio.
+# Measures the kernels of pkg/dynamics against numpy on this machine and prints the ratios of
+# issue 7 (see bench/BENCHMARKS.md):
 #
-#   bash bench/run.sh                 # defaults: go -count 3, numpy 50000 steps x 3
+#   1. single run, gd/sgd, n=20 d=30 and n=40 d=100: Go us/step vs the numpy per-run loop
+#      (bench/numpy_gd.py);
+#   2. batched gd, 64 runs, n=40 d=100 and n=100 d=1000: Go us per run-step (default pure-Go
+#      build and GOEXPERIMENT=simd build) vs numpy vectorised over the batch
+#      (bench/numpy_batch.py), with GFLOP/s against the dgemm peak numpy's BLAS reaches;
+#   3. end to end: `sweep run bench/even2023.yaml` (a built binary, embedded server, fresh
+#      state, no result cache) vs bench/numpy_sweep.py looping over the same 60 runs;
+#   4. memory: peak RSS of `sweep run` (server + worker in one process) on sweeps of 10^3 and
+#      10^4 tiny points.
+#
+#   bash bench/run.sh                  # everything, about 6-10 minutes on 2 quiet cores
+#   SKIP_E2E=1 SKIP_MEM=1 bash bench/run.sh   # kernels only (SKIP_KERNELS=1: sweeps only);
+#                                             # SKIP_SIMD=1: no simd sweep binary
 #   GO_COUNT=5 NP_STEPS=100000 NP_REPEATS=5 bash bench/run.sh
 #
-# Needs Go and Debian's numpy (apt-get install -y python3-numpy); PYTHON overrides the
-# interpreter (default /usr/bin/python3, not a pyenv python on PATH that may lack numpy).
-# Figures are microseconds per step: the median over the Go benchmark's -count runs, and the
-# median over the numpy script's timed runs. See bench/BENCHMARKS.md.
+# Needs Go and Debian's numpy (apt-get install -y python3-numpy; for the OpenBLAS figures also
+# libopenblas0-pthread, which update-alternatives makes numpy's libblas.so.3). PYTHON
+# overrides the interpreter (default /usr/bin/python3). Idempotent: everything it writes goes
+# to a temporary directory that it removes. Figures are medians over the repeats.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -25,51 +37,147 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(grep -m1 -o 'avx2\|avx512f' /proc/cpuinfo | sort -u | tr '\n' ' ')"
 echo "# $(go version)"
 echo "# numpy $("$PYTHON" -c 'import numpy; print(numpy.__version__)'), $("$PYTHON" --version 2>&1)"
+echo "# libblas.so.3 -> $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo '?')"
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "# go test ./pkg/dynamics/ -run '^\$' -bench 'Step' -benchmem -count $GO_COUNT" >&2
-go test ./pkg/dynamics/ -run '^$' -bench 'Step' -benchmem -count "$GO_COUNT" | tee "$tmp/go.txt" >&2
+# median_of FILE KEY: the median of the numbers in FILE's lines "KEY value".
+median_of() {
+	awk -v k="$2" '$1 == k { v[++m] = $2 } END {
+		if (m == 0) exit
+		for (i = 2; i <= m; i++) { x = v[i]; j = i - 1; while (j >= 1 && v[j] + 0 > x + 0) { v[j+1] = v[j]; j-- } v[j+1] = x }
+		print (m % 2) ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2 }' "$1"
+}
+
+# gobench_values FILE UNIT: "name value" for every benchmark line of FILE and the value
+# before UNIT (name without the -GOMAXPROCS suffix).
+gobench_values() {
+	awk -v u="$2" '/^Benchmark/ { name = $1; sub(/-[0-9]+$/, "", name)
+		for (i = 2; i < NF; i++) if ($(i+1) == u) print name, $i }' "$1"
+}
+
+if [ -z "${SKIP_KERNELS:-}" ]; then
+# --- Go benchmarks -----------------------------------------------------------------------
+echo "# go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count $GO_COUNT" >&2
+go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/go.txt" >&2
+echo "# GOEXPERIMENT=simd go test ./pkg/dynamics/ -run '^\$' -bench 'BatchStep/gd' -benchmem -count $GO_COUNT" >&2
+GOEXPERIMENT=simd go test ./pkg/dynamics/ -run '^$' -bench 'BatchStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/gosimd.txt" >&2
+
+# --- numpy -------------------------------------------------------------------------------
 echo "# $PYTHON bench/numpy_gd.py --steps $NP_STEPS --repeats $NP_REPEATS" >&2
 "$PYTHON" bench/numpy_gd.py --steps "$NP_STEPS" --repeats "$NP_REPEATS" | tee "$tmp/np.txt" >&2
+echo "# $PYTHON bench/numpy_batch.py --repeats $NP_REPEATS" >&2
+"$PYTHON" bench/numpy_batch.py --repeats "$NP_REPEATS" | tee "$tmp/npb.txt" >&2
 
-echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+# --- 1. single run -----------------------------------------------------------------------
+gobench_values "$tmp/go.txt" ns/op > "$tmp/go.ns"
+gobench_values "$tmp/go.txt" allocs/op > "$tmp/go.allocs"
+printf '\n## 1. single run: us per step (goal: numpy / go >= 10x for gd)\n\n'
+printf '| opt  | n     | d      |   go us/step | go allocs |   numpy us/step |   numpy / go |\n'
+printf '|------|-------|--------|-------------:|----------:|----------------:|-------------:|\n'
+for opt in gd sgd; do
+	for shape in "20 30" "40 100"; do
+		set -- $shape
+		name="Benchmark$(echo "$opt" | tr a-z A-Z)Step/n=$1,d=$2"
+		go_ns=$(median_of "$tmp/go.ns" "$name")
+		allocs=$(awk -v k="$name" '$1 == k && $2 + 0 > m + 0 { m = $2 } END { print m + 0 }' "$tmp/go.allocs")
+		np_us=$(awk -v o="$opt" -v n="n=$1" -v d="d=$2" '$1 == o && $2 == n && $3 == d { for (i = 4; i <= NF; i++) if ($i ~ /^median_us_per_step=/) { split($i, a, "="); print a[2] } }' "$tmp/np.txt")
+		awk -v o="$opt" -v n="$1" -v d="$2" -v g="$go_ns" -v a="$allocs" -v p="$np_us" \
+			'BEGIN { printf "| %-4s | n=%-3s | d=%-4s | %12.3f | %9s | %15.3f | %11.1fx |\n", o, n, d, g / 1000, a, p, p / (g / 1000) }'
+	done
+done
 
-# Go: "BenchmarkGDStep/n=20,d=30-2  N  1234 ns/op  0 B/op  0 allocs/op" -> opt shape median_us
-# and the largest allocs/op over the -count runs.
-awk '
-/^Benchmark(GD|SGD)Step\/n=/ {
-	split($1, a, "/"); opt = (a[1] ~ /SGD/) ? "sgd" : "gd"
-	shape = a[2]; sub(/-[0-9]+$/, "", shape); sub(/,/, " ", shape)
-	key = opt " " shape
-	for (i = 2; i < NF; i++) {
-		if ($(i+1) == "ns/op") ns[key] = ns[key] " " $i
-		if ($(i+1) == "allocs/op" && (!(key in allocs) || $i + 0 > allocs[key] + 0)) allocs[key] = $i
-	}
-}
-END {
-	for (k in ns) {
-		m = split(substr(ns[k], 2), v, " ")
-		# median by insertion sort
-		for (i = 2; i <= m; i++) { x = v[i]; j = i - 1; while (j >= 1 && v[j] + 0 > x + 0) { v[j+1] = v[j]; j-- } v[j+1] = x }
-		med = (m % 2) ? v[(m+1)/2] : (v[m/2] + v[m/2+1]) / 2
-		printf "%s %.4f %s\n", k, med / 1000, allocs[k]
-	}
-}' "$tmp/go.txt" | sort > "$tmp/go.tab"
+# --- 2. batched --------------------------------------------------------------------------
+peak=$(awk '$1 == "peak" { for (i = 1; i <= NF; i++) if ($i ~ /^gflops=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
+gobench_values "$tmp/go.txt" ns/run-step > "$tmp/go.rs"
+gobench_values "$tmp/gosimd.txt" ns/run-step > "$tmp/gosimd.rs"
+printf '\n## 2. batched gd, B = 64: us per run-step (goal: numpy / go >= 2x; GFLOP/s of the 4nd flops of the two products, vs the dgemm peak %s GFLOP/s)\n\n' "$peak"
+printf '| n     | d      | go us/run-step | simd us/run-step | numpy us/run-step | numpy / go | numpy / simd | go GFLOP/s | simd GFLOP/s | numpy GFLOP/s | simd %% of peak |\n'
+printf '|-------|--------|---------------:|-----------------:|------------------:|-----------:|-------------:|-----------:|-------------:|--------------:|---------------:|\n'
+for shape in "40 100" "100 1000"; do
+	set -- $shape
+	name="BenchmarkBatchStep/gd/n=$1,d=$2,B=64"
+	g=$(median_of "$tmp/go.rs" "$name")
+	s=$(median_of "$tmp/gosimd.rs" "$name")
+	p=$(awk -v n="n=$1" -v d="d=$2" '$1 == "batch" && $3 == n && $4 == d { for (i = 5; i <= NF; i++) if ($i ~ /^median_us_per_run_step=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
+	awk -v n="$1" -v d="$2" -v g="$g" -v s="$s" -v p="$p" -v pk="$peak" 'BEGIN {
+		g /= 1000; s /= 1000; f = 4 * n * d / 1000
+		printf "| n=%-3s | d=%-4s | %14.4f | %16.4f | %17.4f | %9.2fx | %11.2fx | %10.2f | %12.2f | %13.2f | %13.1f%% |\n",
+			n, d, g, s, p, p / g, p / s, f / g, f / s, f / p, 100 * (f / s) / pk }'
+done
 
-# numpy: "gd n=20 d=30 min_us_per_step=.. median_us_per_step=.. ..." -> opt shape median_us
-awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^median_us_per_step=/) { split($i, a, "="); print $1, $2, $3, a[2] } }' \
-	"$tmp/np.txt" | sort > "$tmp/np.tab"
-
-if [ ! -s "$tmp/go.tab" ] || [ ! -s "$tmp/np.tab" ]; then
-	echo "bench/run.sh: could not parse the benchmark output" >&2
-	exit 1
+echo "# load average after the kernels: $(cut -d' ' -f1-3 /proc/loadavg)"
 fi
 
-printf '\n| %-4s | %-5s | %-6s | %12s | %9s | %15s | %12s |\n' opt n d "go us/step" "go allocs" "numpy us/step" "numpy / go"
-printf '|------|-------|--------|-------------:|----------:|----------------:|-------------:|\n'
-join -j1 <(awk '{print $1"/"$2"/"$3, $4, $5}' "$tmp/go.tab") \
-	<(awk '{print $1"/"$2"/"$3, $4}' "$tmp/np.tab") |
-	awk '{ split($1, k, "/"); printf "| %-4s | %-5s | %-6s | %12.3f | %9s | %15.3f | %11.1fx |\n", k[1], k[2], k[3], $2, $3, $4, $4 / $2 }'
+
+# --- 3. end to end -----------------------------------------------------------------------
+if [ -z "${SKIP_E2E:-}" ] || [ -z "${SKIP_MEM:-}" ]; then
+	echo "# go build -o $tmp/sweep ./cli" >&2
+	go build -o "$tmp/sweep" ./cli
+fi
+# e2e NAME BINARY: runs the Even2023 sweep with BINARY and prints "seconds steps
+# first_start_seconds". The state directory is first created by a one-point sweep, timed
+# apart: the first sweep on a fresh state directory waits about 10 s for the embedded
+# server (a one-time cost per state directory, not per sweep).
+e2e() {
+	local start end first
+	printf 'name: warm\nseed: 1\nparams: {n: 5, d: 5, sparsity: 1, steps: 1, stepsize: 0.01}\n' > "$tmp/warm.yaml"
+	start=$(date +%s.%N)
+	"$2" run "$tmp/warm.yaml" --no-cache --state "$tmp/e2e-state-$1" --out "$tmp/warm-$1" > /dev/null 2> "$tmp/warm-$1.err" ||
+		{ echo "bench/run.sh: the one-point sweep failed:" >&2; cat "$tmp/warm-$1.err" >&2; exit 1; }
+	first=$(echo "$(date +%s.%N) - $start" | bc)
+	echo "# $1: sweep run bench/even2023.yaml --no-cache --state STATE --out OUT" >&2
+	start=$(date +%s.%N)
+	"$2" run bench/even2023.yaml --no-cache --state "$tmp/e2e-state-$1" --out "$tmp/e2e-out-$1" > /dev/null 2> "$tmp/e2e-$1.err" ||
+		{ cat "$tmp/e2e-$1.err" >&2; exit 1; }
+	end=$(date +%s.%N)
+	tail -1 "$tmp/e2e-$1.err" >&2
+	echo "$(echo "$end - $start" | bc) $("$2" export "$tmp/e2e-out-$1/results.parquet" --csv 2>/dev/null |
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "steps") c = i; next } { t += $c } END { print t + 0 }') $first"
+}
+if [ -z "${SKIP_E2E:-}" ]; then
+	e2e go "$tmp/sweep" > "$tmp/e2e-go.txt"
+	read -r go_s go_steps go_first < "$tmp/e2e-go.txt"
+	simd_s="" simd_steps="" simd_first=""
+	if [ -z "${SKIP_SIMD:-}" ]; then
+		echo "# GOEXPERIMENT=simd go build -o $tmp/sweep-simd ./cli" >&2
+		GOEXPERIMENT=simd go build -o "$tmp/sweep-simd" ./cli
+		e2e simd "$tmp/sweep-simd" > "$tmp/e2e-simd.txt"
+		read -r simd_s simd_steps simd_first < "$tmp/e2e-simd.txt"
+	fi
+	echo "# $PYTHON bench/numpy_sweep.py" >&2
+	"$PYTHON" bench/numpy_sweep.py | tee "$tmp/nps.txt" >&2
+	np_s=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^seconds=/) { split($i, a, "="); print a[2] } }' "$tmp/nps.txt")
+	np_steps=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^steps_total=/) { split($i, a, "="); print a[2] } }' "$tmp/nps.txt")
+	printf '\n## 3. end to end: the Even2023 sweep, 60 runs x <= 10^5 steps (goal: numpy / go >= 20x)\n\n'
+	printf '| | wall seconds | steps taken | numpy / this | first sweep on a fresh state dir (one point), s |\n|---|---:|---:|---:|---:|\n'
+	awk -v s="$go_s" -v k="$go_steps" -v p="$np_s" -v f="$go_first" 'BEGIN { printf "| sweep run, pure-Go build (embedded server, 1 process) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
+	if [ -n "$simd_s" ]; then
+		awk -v s="$simd_s" -v k="$simd_steps" -v p="$np_s" -v f="$simd_first" 'BEGIN { printf "| sweep run, GOEXPERIMENT=simd build (gd batched) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
+	fi
+	printf '| numpy loop (1 process) | %.2f | %s | 1.0x | |\n' "$np_s" "$np_steps"
+fi
+
+# --- 4. memory ---------------------------------------------------------------------------
+if [ -z "${SKIP_MEM:-}" ]; then
+	printf '\n## 4. memory: peak RSS of sweep run (server + worker) against the number of points\n\n'
+	printf '| points | chunks | wall seconds | peak RSS MB |\n|---:|---:|---:|---:|\n'
+	for k in 1000 10000; do
+		cat > "$tmp/tiny$k.yaml" <<-EOF
+			name: tiny$k
+			seed: 1
+			params: {n: 5, d: 5, sparsity: 2, test: 5, steps: 20, optimizer: sgd}
+			grid:
+			  stepsize: {linspace: [0.001, 0.01], num: $((k / 10))}
+			  seed: {range: 10}
+		EOF
+		/usr/bin/time -v "$tmp/sweep" run "$tmp/tiny$k.yaml" --no-cache --chunk 100 --state "$tmp/mem$k" --out "$tmp/memout$k" \
+			> /dev/null 2> "$tmp/mem$k.err" || { cat "$tmp/mem$k.err" >&2; exit 1; }
+		awk -v k="$k" '/Maximum resident set size/ { rss = $NF } /Elapsed \(wall clock\)/ { w = $NF }
+			END { n = split(w, a, ":"); s = (n == 3) ? a[1] * 3600 + a[2] * 60 + a[3] : a[1] * 60 + a[2]
+			printf "| %d | %d | %.1f | %.0f |\n", k, k / 100, s, rss / 1024 }' "$tmp/mem$k.err"
+	done
+fi
+echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -24,14 +24,20 @@ func benchRunner(tb testing.TB, opt string, n, d, batch int, gamma float64) *run
 func benchStep(b *testing.B, opt string, batch int) {
 	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}} {
 		b.Run(fmt.Sprintf("n=%d,d=%d", shape.n, shape.d), func(b *testing.B) {
+			defer lockThread()()
 			r := benchRunner(b, opt, shape.n, shape.d, batch, 0.01)
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := threadCPU()
 			for range b.N {
 				r.advance()
 				r.evaluate()
 			}
+			cpu := threadCPU() - cpu0
 			b.StopTimer()
+			if cpu > 0 {
+				b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+			}
 			if isNonFinite(r.loss) {
 				b.Fatalf("benchmark run diverged: loss %v", r.loss)
 			}
@@ -39,7 +45,8 @@ func benchStep(b *testing.B, opt string, batch int) {
 	}
 }
 
-// BenchmarkGDStep measures one gd iteration (ns/op = ns per step), which must not allocate.
+// BenchmarkGDStep measures one gd iteration (ns/op = ns per step; cpu-ns/op the benchmark
+// thread's CPU time per step, see threadCPU), which must not allocate.
 func BenchmarkGDStep(b *testing.B) { benchStep(b, OptimizerGD, 0) }
 
 // BenchmarkSGDStep measures one sgd iteration with batch 5 (full loss included).

@@ -1,6 +1,10 @@
 package grid
 
-import "math"
+import (
+	"math"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics"
+)
 
 // Chunk is a contiguous range [Start, End) of point indices run by one activity.
 type Chunk struct {
@@ -50,4 +54,51 @@ func (g *Grid) ChunkSize(targetSeconds float64) int {
 	// Clamp before converting: a float beyond the range of int converts to an arbitrary
 	// value (math.MinInt64 on amd64), which would turn a huge ratio into the floor 1.
 	return max(1, int(math.Min(targetSeconds/cost, 1000)))
+}
+
+// batchKey identifies what the points of one batch must share (dynamics.SimulateBatch): the
+// dataset (the data file, or the generation parameters and the data seed) and the optimiser.
+type batchKey struct {
+	file                 string
+	n, d, test, sparsity int
+	xMean, labelNoise    float64
+	xNorm, betaStar, opt string
+	dataSeed             uint64
+}
+
+func keyOf(c dynamics.Config) batchKey {
+	return batchKey{file: c.DataFile, n: c.N, d: c.D, test: c.Test, sparsity: c.Sparsity, xMean: c.XMean,
+		labelNoise: c.LabelNoise, xNorm: c.XNorm, betaStar: c.BetaStar, opt: c.Optimizer, dataSeed: c.DataSeed}
+}
+
+// Batches groups the points of [start, end) that can advance in lockstep as one batch
+// (dynamics.SimulateBatch): dynamics.Batchable points (gd, hb, nag on model uv) with a valid
+// Config, the same dataset (same data file, or same generation parameters and data seed) and
+// the same optimiser. The grid order need not keep them together (a stepsize axis inside an
+// optimizer axis, or the other way round): a group holds its points in increasing order,
+// groups are listed by their first point, and groups of one point are left out.
+func (g *Grid) Batches(start, end int64) [][]int64 {
+	index := map[batchKey]int{}
+	var groups [][]int64
+	for i := start; i < end; i++ {
+		c := g.Point(i).Config
+		if !dynamics.Batchable(c) || c.Validate() != nil {
+			continue
+		}
+		k := keyOf(c)
+		at, ok := index[k]
+		if !ok {
+			at = len(groups)
+			index[k] = at
+			groups = append(groups, nil)
+		}
+		groups[at] = append(groups[at], i)
+	}
+	out := groups[:0]
+	for _, grp := range groups {
+		if len(grp) > 1 {
+			out = append(out, grp)
+		}
+	}
+	return out
 }

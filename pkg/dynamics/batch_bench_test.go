@@ -1,0 +1,85 @@
+package dynamics
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// benchBlock prepares a block of width gd (or hb, nag) runs on one n x d dataset, stepsizes
+// log-spaced over [1e-3, 1e-2] (small enough that none stops within a benchmark).
+func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
+	tb.Helper()
+	var cols []*batchColumn
+	c := Config{Optimizer: opt, Init: 0.1, N: n, D: d, Sparsity: 3, Test: 10, Steps: math.MaxInt, DataSeed: 7, RunSeed: 8}
+	if opt != OptimizerGD {
+		c.Momentum = 0.5
+	}
+	data := GenerateData(Config{N: n, D: d, Sparsity: 3, Test: 10, DataSeed: 7, Init: 0.1, Stepsize: 1})
+	for k := range width {
+		c.Stepsize = 1e-3 * math.Pow(10, float64(k)/float64(max(width-1, 1)))
+		col, err := newBatchColumn(BatchRun{Config: c}, data, k)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		cols = append(cols, col)
+	}
+	bk := newBlock(data, cols)
+	bk.evaluate()
+	return bk
+}
+
+// BenchmarkBatchStep measures one lockstep iteration of a block of 64 gd runs (the gradient,
+// the update with gain and theory accumulators, beta, the residual and loss of every column:
+// what a single run's advance + evaluate does, 64 times). ns/op is per block step;
+// ns/run-step divides by the width; GFLOP/s counts the 4nd flops of the two products per
+// run-step (X beta and X^T r; the elementwise work is not counted); cpu-ns/run-step is the
+// benchmark thread's CPU time per run-step (threadCPU), robust to other jobs on the machine.
+func BenchmarkBatchStep(b *testing.B) {
+	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
+		for _, opt := range []string{OptimizerGD, OptimizerNAG} {
+			if opt == OptimizerNAG && shape.d != 100 {
+				continue
+			}
+			const width = 64
+			b.Run(fmt.Sprintf("%s/n=%d,d=%d,B=%d", opt, shape.n, shape.d, width), func(b *testing.B) {
+				defer lockThread()()
+				bk := benchBlock(b, opt, shape.n, shape.d, width)
+				b.ReportAllocs()
+				b.ResetTimer()
+				cpu0 := threadCPU()
+				for range b.N {
+					bk.advance()
+					bk.evaluate()
+				}
+				cpu := threadCPU() - cpu0
+				b.StopTimer()
+				for k := range width {
+					if isNonFinite(bk.loss[k]) {
+						b.Fatalf("benchmark run %d diverged: loss %v", k, bk.loss[k])
+					}
+				}
+				perStep := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+				b.ReportMetric(perStep/width, "ns/run-step")
+				b.ReportMetric(4*float64(shape.n*shape.d*width)/perStep, "GFLOP/s")
+				if cpu > 0 {
+					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/width, "cpu-ns/run-step")
+				}
+			})
+		}
+	}
+}
+
+// TestBatchStepAllocatesNothing: one lockstep iteration (advance + evaluate) of a block
+// allocates nothing, for every batched optimiser.
+func TestBatchStepAllocatesNothing(t *testing.T) {
+	for _, opt := range []string{OptimizerGD, OptimizerHB, OptimizerNAG} {
+		bk := benchBlock(t, opt, 20, 30, 11)
+		if allocs := testing.AllocsPerRun(200, func() {
+			bk.advance()
+			bk.evaluate()
+		}); allocs != 0 {
+			t.Errorf("%s: %v allocations per block step, want 0", opt, allocs)
+		}
+	}
+}

@@ -1,0 +1,173 @@
+package dynamics
+
+// block is the state of up to BatchWidth runs of one optimiser on one dataset, advanced in
+// lockstep. Column b of every d x stride (or n x stride) array is run cols[b]: entry (j, b)
+// is at j*stride + b, so that the B values of one coordinate are contiguous and the products
+// with X and X^T run over rows of B columns. Columns width..stride-1 are dead: all zero
+// (gamma = mu = 0, u = v = 0), which keeps them finite and free of subnormals, so the kernels
+// may run over whole groups of 4 columns.
+type block struct {
+	n, d   int
+	stride int // columns per row: the initial width rounded up to a multiple of 4
+	width  int // live columns
+	steps  int // steps taken by every live column
+	opt    string
+	cols   []*batchColumn
+
+	x, xt, y []float64 // X (n x d), X^T (d x n), y (n)
+
+	u, v, beta, g, gain, skew []float64 // d x stride
+	pu, pv                    []float64 // hb, nag: previous iterate w_{k-1}
+	yu, yv, ybeta             []float64 // nag: lookahead y_k and beta(y_k)
+	res, yres                 []float64 // n x stride: X beta - y (nag: also at beta(y_k))
+	acc                       []float64 // 4 x stride: partial sums of residualBlockGo
+
+	gamma, mu, ss, loss, betaSum, intLoss, maxGG []float64 // per column (stride)
+}
+
+// newBlock lays out cols (runners freshly initialised by newRunner) as a block on data.
+func newBlock(data *Data, cols []*batchColumn) *block {
+	n, d := data.N, data.D
+	s := (len(cols) + 3) &^ 3
+	bk := &block{n: n, d: d, stride: s, width: len(cols), opt: cols[0].r.cfg.Optimizer, cols: cols,
+		x: data.X, y: data.Y, xt: make([]float64, n*d)}
+	for i := range n {
+		for j := range d {
+			bk.xt[j*n+i] = data.X[i*d+j]
+		}
+	}
+	vec := func(rows int) []float64 { return make([]float64, rows*s) }
+	bk.u, bk.v, bk.beta, bk.g, bk.gain, bk.skew = vec(d), vec(d), vec(d), vec(d), vec(d), vec(d)
+	bk.res, bk.acc = vec(n), vec(4)
+	if bk.opt == OptimizerHB || bk.opt == OptimizerNAG {
+		bk.pu, bk.pv = vec(d), vec(d)
+	}
+	if bk.opt == OptimizerNAG {
+		bk.yu, bk.yv, bk.ybeta, bk.yres = vec(d), vec(d), vec(d), vec(n)
+	}
+	bk.gamma, bk.mu, bk.ss, bk.loss, bk.betaSum, bk.intLoss, bk.maxGG = vec(1), vec(1), vec(1), vec(1), vec(1), vec(1), vec(1)
+	for b, col := range cols {
+		r := col.r
+		bk.setColumn(bk.u, b, r.w[:d])
+		bk.setColumn(bk.v, b, r.w[d:2*d])
+		if bk.pu != nil { // started at rest: w_{-1} = w_0
+			bk.setColumn(bk.pu, b, r.w[:d])
+			bk.setColumn(bk.pv, b, r.w[d:2*d])
+		}
+		bk.gamma[b] = r.gamma
+		if bk.opt != OptimizerGD {
+			bk.mu[b] = r.cfg.Momentum
+		}
+	}
+	bk.betaBlock()
+	return bk
+}
+
+// setColumn sets column b of the rows x stride array a to src.
+func (bk *block) setColumn(a []float64, b int, src []float64) {
+	for j, x := range src {
+		a[j*bk.stride+b] = x
+	}
+}
+
+// column copies column b of the rows x stride array a into dst.
+func (bk *block) column(a []float64, b int, dst []float64) {
+	for j := range dst {
+		dst[j] = a[j*bk.stride+b]
+	}
+}
+
+// moveColumn sets column to of each array to its column from and zeroes column from.
+func (bk *block) moveColumn(from, to int, arrays ...[]float64) {
+	for _, a := range arrays {
+		if a == nil {
+			continue
+		}
+		for k := 0; k < len(a); k += bk.stride {
+			a[k+to], a[k+from] = a[k+from], 0
+		}
+	}
+}
+
+// evaluate computes the residual X beta - y of every live column and its training loss
+// L = ||X beta - y||^2/(2n) (beta and betaSum are kept by betaBlock and the updates).
+func (bk *block) evaluate() {
+	residualBlock(bk.x, bk.y, bk.beta, bk.res, bk.ss, bk.acc, bk.n, bk.d, bk.stride, bk.lanes())
+	m := float64(2 * bk.n)
+	for b := range bk.width {
+		bk.loss[b] = bk.ss[b] / m
+	}
+}
+
+// lanes is the number of columns the kernels run over: the live ones rounded up to a
+// multiple of 4 (the extra ones are dead, all zero).
+func (bk *block) lanes() int { return (bk.width + 3) &^ 3 }
+
+// advance takes one step of every live column from its evaluated iterate (runner.advance of
+// a single run): int_loss += gamma L, the optimiser's step, Gain += q(gamma g), the theory
+// accumulators, and beta(w) with its sum.
+func (bk *block) advance() {
+	for b := range bk.width {
+		bk.intLoss[b] += float64(bk.gamma[b] * bk.loss[b])
+	}
+	w := bk.lanes()
+	switch bk.opt {
+	case OptimizerNAG:
+		nagLookahead(bk.u, bk.v, bk.pu, bk.pv, bk.mu, bk.yu, bk.yv, bk.ybeta, bk.d, bk.stride, w)
+		residualBlock(bk.x, bk.y, bk.ybeta, bk.yres, bk.ss, bk.acc, bk.n, bk.d, bk.stride, w)
+		gradientBlock(bk.xt, bk.yres, bk.g, bk.n, bk.d, bk.stride, w)
+	default:
+		gradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
+	}
+	clear(bk.betaSum)
+	switch bk.opt {
+	case OptimizerGD:
+		gdUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+	case OptimizerHB:
+		hbUpdate(bk.u, bk.v, bk.pu, bk.pv, bk.g, bk.gamma, bk.mu, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+	case OptimizerNAG:
+		nagUpdate(bk.u, bk.v, bk.pu, bk.pv, bk.yu, bk.yv, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+	}
+	theoryBlock(bk.g, bk.gamma, bk.gain, bk.skew, bk.maxGG, bk.d, bk.stride, w)
+	bk.steps++
+}
+
+// betaBlock sets beta = u (.) v and betaSum_b = sum_j beta_jb (in index order j) for every
+// column.
+func (bk *block) betaBlock() {
+	s := bk.stride
+	clear(bk.betaSum)
+	for j := range bk.d {
+		row := j * s
+		for b := range s {
+			x := float64(bk.u[row+b] * bk.v[row+b])
+			bk.beta[row+b] = x
+			bk.betaSum[b] += x
+		}
+	}
+}
+
+// unload copies column b's state into its runner, which then holds exactly the state of a
+// single run stopped at the same iterate.
+func (bk *block) unload(b int) {
+	r, d := bk.cols[b].r, bk.d
+	bk.column(bk.u, b, r.w[:d])
+	bk.column(bk.v, b, r.w[d:2*d])
+	bk.column(bk.beta, b, r.beta)
+	bk.column(bk.g, b, r.g)
+	bk.column(bk.gain, b, r.gain)
+	bk.column(bk.skew, b, r.skew)
+	bk.column(bk.res, b, r.res)
+	r.loss, r.betaSum, r.intLoss, r.maxGammaG, r.steps = bk.loss[b], bk.betaSum[b], bk.intLoss[b], bk.maxGG[b], bk.steps
+}
+
+// remove drops column b from the block: the last live column moves into its place and the
+// vacated column becomes dead (all zero).
+func (bk *block) remove(b int) {
+	last := bk.width - 1
+	bk.cols[b] = bk.cols[last]
+	bk.cols[last] = nil
+	bk.moveColumn(last, b, bk.u, bk.v, bk.beta, bk.g, bk.gain, bk.skew, bk.pu, bk.pv, bk.yu, bk.yv, bk.ybeta,
+		bk.res, bk.yres, bk.gamma, bk.mu, bk.ss, bk.loss, bk.betaSum, bk.intLoss, bk.maxGG)
+	bk.width--
+}

@@ -1,0 +1,42 @@
+//go:build !(goexperiment.simd && amd64)
+
+package dynamics
+
+// The batched kernels of the default (pure-Go) build: the portable ones of batch_kernel.go.
+// Built with GOEXPERIMENT=simd on amd64, batch_kernel_simd.go replaces this file.
+
+// batchKernelName names the kernels in use, for benchmarks and logs.
+const batchKernelName = "go"
+
+// BatchVectorised reports whether the batched kernels are vectorised (a GOEXPERIMENT=simd
+// build on a CPU with AVX2). In this pure-Go build they are not, and then a batch is not
+// faster than its single runs (bench/BENCHMARKS.md: Go does not vectorise the column loops,
+// and the blocked residual costs about 1.2x the single run's dot products), so callers run
+// points one by one unless they want the batched code path itself.
+func BatchVectorised() bool { return false }
+
+func residualBlock(x, y, beta, r, ss, acc []float64, n, d, s, w int) {
+	residualBlockGo(x, y, beta, r, ss, acc, n, d, s, w)
+}
+
+func gradientBlock(xt, r, g []float64, n, d, s, w int) { gradientBlockGo(xt, r, g, n, d, s, w) }
+
+func gdUpdate(u, v, g, gamma, beta, betaSum []float64, d, s, w int) {
+	gdUpdateGo(u, v, g, gamma, beta, betaSum, d, s, w)
+}
+
+func hbUpdate(u, v, pu, pv, g, gamma, mu, beta, betaSum []float64, d, s, w int) {
+	hbUpdateGo(u, v, pu, pv, g, gamma, mu, beta, betaSum, d, s, w)
+}
+
+func nagLookahead(u, v, pu, pv, mu, yu, yv, ybeta []float64, d, s, w int) {
+	nagLookaheadGo(u, v, pu, pv, mu, yu, yv, ybeta, d, s, w)
+}
+
+func nagUpdate(u, v, pu, pv, yu, yv, g, gamma, beta, betaSum []float64, d, s, w int) {
+	nagUpdateGo(u, v, pu, pv, yu, yv, g, gamma, beta, betaSum, d, s, w)
+}
+
+func theoryBlock(g, gamma, gain, skew, maxGG []float64, d, s, w int) {
+	theoryBlockGo(g, gamma, gain, skew, maxGG, d, s, w)
+}
