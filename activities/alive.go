@@ -1,31 +1,13 @@
 package activities
 
-import (
-	"context"
-	"time"
-
-	"go.temporal.io/sdk/activity"
-)
+import "context"
 
 // keepAlive heartbeats every heartbeatEvery until the returned stop is called, for activities
 // such as MergeShards that have no progress to record but must let the server notice a dead
 // worker within the heartbeat timeout (the retry then runs on another worker; the activity is
-// idempotent).
+// idempotent). Its heartbeats carry point -1: no point finished.
 func keepAlive(ctx context.Context) (stop func()) {
 	done := make(chan struct{})
-	go func() {
-		t := time.NewTicker(heartbeatEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				activity.RecordHeartbeat(ctx)
-			}
-		}
-	}()
+	go heartbeat(ctx, done, nil)
 	return func() { close(done) }
 }
