@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/metrics"
 	"go.temporal.io/server/temporal"
@@ -125,6 +126,7 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		temporal.ForServices(services),
 		temporal.WithLogger(logger),
 		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
+		temporal.WithDynamicConfigClient(dynamicConfig()),
 	)
 	if err != nil {
 		return fail(fmt.Errorf("devserver: create server: %w", err))
@@ -171,6 +173,16 @@ func (s *Server) releaseStore() {
 		s.release()
 		s.release = nil
 	}
+}
+
+// dynamicConfig is the server's dynamic configuration. Search attributes that a sweep adds
+// just before it starts are read through (not from a cache refreshed every minute or so), so
+// the first workflow task of a sweep on a fresh state directory does not fail on them and wait
+// for its retry.
+func dynamicConfig() dynamicconfig.Client {
+	dc := dynamicconfig.NewMemoryClient()
+	dc.OverrideSetting(dynamicconfig.ForceSearchAttributesCacheRefreshOnRead, true)
+	return dc
 }
 
 // waitReady polls the internal address until a client can check its health.
