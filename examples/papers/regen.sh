@@ -36,7 +36,7 @@ touch "$times"
 seconds() {
 	local start end
 	start=$(date +%s.%N)
-	"$@" >&2
+	"$@" >&2 || { echo "regen.sh: failed (exit $?): $*" >&2; return 1; }
 	end=$(date +%s.%N)
 	awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }'
 }
@@ -45,8 +45,8 @@ for name in "${names[@]}"; do
 	[ -f "$here/$name/recipe.yaml" ] || { echo "regen.sh: no recipe $name (examples/papers/$name/recipe.yaml)" >&2; exit 2; }
 	rm -rf "$work/$name" "$work/$name-quick" "$work/state-$name" "$work/state-$name-quick"
 	echo "== $name" >&2
-	full=$(seconds "$sweep" reproduce "$name" --out "$work/$name" --state "$work/state-$name")
-	quick=$(seconds "$sweep" reproduce "$name" --quick --out "$work/$name-quick" --state "$work/state-$name-quick")
+	full=$(seconds "$sweep" reproduce "$name" --out "$work/$name" --state "$work/state-$name") || exit 1
+	quick=$(seconds "$sweep" reproduce "$name" --quick --out "$work/$name-quick" --state "$work/state-$name-quick") || exit 1
 	echo "$name: full ${full} s, quick ${quick} s" >&2
 	if [ "${FIGURES:-1}" != 0 ]; then
 		for png in "$work/$name"/*.png; do cp "$png" "$here/$name/"; done
