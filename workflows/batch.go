@@ -20,6 +20,11 @@ type BatchInput struct {
 	Window               int // chunk activities in flight
 }
 
+// heartbeatTimeout is how long the server waits for an activity's heartbeat (SimulateChunk and
+// MergeShards send one every 2 s) before it retries the activity elsewhere: a killed worker
+// costs at most this much.
+const heartbeatTimeout = 10 * time.Second
+
 // BatchWorkflow runs chunks [FirstChunk, EndChunk) of a sweep as SimulateChunk activities, at
 // most Window at a time (changed by WindowSignal; none started between PauseSignal and
 // ResumeSignal), and signals each finished chunk's counts to the sweep (waiting for
@@ -27,7 +32,7 @@ type BatchInput struct {
 func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 6 * time.Hour,
-		HeartbeatTimeout:    10 * time.Second,
+		HeartbeatTimeout:    heartbeatTimeout,
 		RetryPolicy:         chunkRetry,
 	})
 	sw := in.Sweep

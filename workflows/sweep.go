@@ -304,7 +304,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 func merge(ctx workflow.Context, in SweepInput, p plan, partial bool) (activities.MergeOutput, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
-		HeartbeatTimeout:    10 * time.Second,
+		HeartbeatTimeout:    heartbeatTimeout,
 		RetryPolicy:         chunkRetry,
 	})
 	var a *activities.Activities
