@@ -203,13 +203,11 @@ func (r *runner) evaluate() float64 {
 }
 
 // advance takes one optimiser step from the evaluated current iterate: int_loss += gamma*L,
-// the step, and Gain_i += q(gamma*g_i) for the gradient g the step used.
+// the step, and the gain and theory accumulators of the gradient g the step used
+// (accumulateTheory: Gain_i += q(gamma*g_i), Skew, max |gamma g|).
 func (r *runner) advance() {
 	r.intLoss += float64(r.gamma * r.loss)
 	r.opt.step(r)
-	for i, gi := range r.g {
-		r.gain[i] += GainQ(r.gamma * gi)
-	}
 	r.accumulateTheory()
 	r.steps++
 }
