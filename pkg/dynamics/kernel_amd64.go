@@ -22,3 +22,9 @@ func gradCols(x *float64, n, d int, r *float64, grad *float64, cols int, m float
 //
 //go:noescape
 func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k *[theoryKLen][4]uint64) int
+
+// theoryLanes is theoryRun with a stepsize and a running maximum per lane: x_i =
+// gamma_i*grad_i and maxv_i = max(maxv_i, |x_i|) (the columns of a batched block, theoryBlock).
+//
+//go:noescape
+func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int

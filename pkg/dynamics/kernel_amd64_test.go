@@ -114,3 +114,56 @@ func TestAsmKernelsMatchPortable(t *testing.T) {
 		}
 	}
 }
+
+// TestTheoryBlockLanesMatchesGo: the batched theory accumulators with theoryLanes equal
+// theoryBlockGo bit for bit, on blocks whose rows mix vectors of small |gamma g| with NaN, large
+// values and the branch edges of the gain, for widths not a multiple of 4 and w < s.
+func TestTheoryBlockLanesMatchesGo(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 200 {
+		d, w := 1+rng.IntN(12), 1+rng.IntN(40)
+		s := w + rng.IntN(5)
+		g, gamma := make([]float64, d*s), make([]float64, s)
+		for b := range gamma {
+			gamma[b] = math.Pow(10, float64(rng.IntN(5)-3))
+		}
+		for k := range g {
+			x := rng.NormFloat64() * 0.01
+			switch rng.IntN(40) {
+			case 0:
+				x = math.NaN()
+			case 1:
+				x = 0.3
+			case 2:
+				x = 0x1p-27 * (1 + (rng.Float64()-0.5)*1e-6)
+			case 3:
+				x = math.Sqrt(0x1p-29) * (1 + (rng.Float64()-0.5)*1e-6)
+			case 4:
+				x = 1.0 / 16 * (1 + (rng.Float64()-0.5)*1e-9)
+			}
+			g[k] = x / gamma[k%s]
+		}
+		acc := func() (gain, skew, m []float64) {
+			gain, skew, m = make([]float64, d*s), make([]float64, d*s), make([]float64, s)
+			for k := range gain {
+				gain[k], skew[k] = float64(k), -float64(k)/3
+			}
+			return gain, skew, m
+		}
+		ga, sa, ma := acc()
+		gg, sg, mg := acc()
+		theoryBlockLanes(g, gamma, ga, sa, ma, d, s, w)
+		theoryBlockGo(g, gamma, gg, sg, mg, d, s, w)
+		for _, c := range []struct {
+			name string
+			a, b []float64
+		}{{"gain", ga, gg}, {"skew", sa, sg}, {"max", ma, mg}} {
+			if i := firstBitDiff(c.a, c.b); i >= 0 {
+				t.Fatalf("trial %d d=%d s=%d w=%d: %s[%d] = %v, want %v", trial, d, s, w, c.name, i, c.a[i], c.b[i])
+			}
+		}
+	}
+}

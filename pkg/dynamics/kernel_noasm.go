@@ -16,3 +16,7 @@ func gradCols(x *float64, n, d int, r *float64, grad *float64, cols int, m float
 func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k *[theoryKLen][4]uint64) int {
 	return 0
 }
+
+func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int {
+	return 0
+}

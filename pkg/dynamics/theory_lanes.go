@@ -29,3 +29,26 @@ var theoryK = func() (k [theoryKLen][4]uint64) {
 	}
 	return k
 }()
+
+// theoryBlockLanes is theoryBlockGo (batch_kernel.go) with the groups of four columns whose
+// |gamma_b g_jb| < 1/16 done by theoryLanes (AVX2): the same bits. It needs hasAVX2.
+func theoryBlockLanes(g, gamma, gain, skew, maxGG []float64, d, s, w int) {
+	w4 := w &^ 3
+	for j := range d {
+		row := j * s
+		b := 0
+		for b < w4 {
+			k := row + b
+			b += theoryLanes(&g[k], &gamma[b], &gain[k], &skew[k], &maxGG[b], w4-b, &theoryK)
+			if b < w4 {
+				k = row + b
+				theoryBlockGo(g[k:k+4], gamma[b:b+4], gain[k:k+4], skew[k:k+4], maxGG[b:b+4], 1, 4, 4)
+				b += 4
+			}
+		}
+		if b < w {
+			k := row + b
+			theoryBlockGo(g[k:row+w], gamma[b:w], gain[k:row+w], skew[k:row+w], maxGG[b:w], 1, w-b, w-b)
+		}
+	}
+}
