@@ -28,3 +28,15 @@ func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k
 //
 //go:noescape
 func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int
+
+// uvUpdate is the gd step of the uv model on n coordinates (a multiple of 4): gu = v*grad,
+// gv = u*grad (the pullback, stored), u -= gamma*gu, v -= gamma*gv.
+//
+//go:noescape
+func uvUpdate(u, v, grad, gu, gv *float64, n int, gamma float64)
+
+// uvBeta sets beta = u*v on n coordinates (a multiple of 4) and returns sum plus the beta_i
+// added one by one in index order.
+//
+//go:noescape
+func uvBeta(u, v, beta *float64, n int, sum float64) float64

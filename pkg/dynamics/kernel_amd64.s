@@ -201,3 +201,67 @@ grad1row:
 graddone:
 	VZEROUPPER
 	RET
+
+// func uvUpdate(u, v, grad, gu, gv *float64, n int, gamma float64)
+TEXT ·uvUpdate(SB), NOSPLIT, $0-56
+	MOVQ u+0(FP), SI
+	MOVQ v+8(FP), DI
+	MOVQ grad+16(FP), DX
+	MOVQ gu+24(FP), R8
+	MOVQ gv+32(FP), R9
+	MOVQ n+40(FP), CX
+	VBROADCASTSD gamma+48(FP), Y15
+	XORQ AX, AX
+
+uvloop:
+	CMPQ AX, CX
+	JGE  uvdone
+	VMOVUPD (SI)(AX*8), Y0     // u
+	VMOVUPD (DI)(AX*8), Y1     // v
+	VMOVUPD (DX)(AX*8), Y2     // g
+	VMULPD  Y2, Y1, Y3         // gu = v*g
+	VMULPD  Y2, Y0, Y4         // gv = u*g
+	VMOVUPD Y3, (R8)(AX*8)
+	VMOVUPD Y4, (R9)(AX*8)
+	VMULPD  Y3, Y15, Y3        // gamma*gu
+	VMULPD  Y4, Y15, Y4        // gamma*gv
+	VSUBPD  Y3, Y0, Y0         // u - gamma*gu
+	VSUBPD  Y4, Y1, Y1         // v - gamma*gv
+	VMOVUPD Y0, (SI)(AX*8)
+	VMOVUPD Y1, (DI)(AX*8)
+	ADDQ $4, AX
+	JMP  uvloop
+
+uvdone:
+	VZEROUPPER
+	RET
+
+// func uvBeta(u, v, beta *float64, n int, sum float64) float64
+TEXT ·uvBeta(SB), NOSPLIT, $0-48
+	MOVQ u+0(FP), SI
+	MOVQ v+8(FP), DI
+	MOVQ beta+16(FP), DX
+	MOVQ n+24(FP), CX
+	VMOVSD sum+32(FP), X15
+	XORQ AX, AX
+
+betaloop:
+	CMPQ AX, CX
+	JGE  betadone
+	VMOVUPD (SI)(AX*8), Y0
+	VMULPD  (DI)(AX*8), Y0, Y0 // beta = u*v
+	VMOVUPD Y0, (DX)(AX*8)
+	VADDSD  X0, X15, X15       // sum += beta_i, in index order
+	VPERMILPD $1, X0, X1
+	VADDSD  X1, X15, X15
+	VEXTRACTF128 $1, Y0, X2
+	VADDSD  X2, X15, X15
+	VPERMILPD $1, X2, X3
+	VADDSD  X3, X15, X15
+	ADDQ $4, AX
+	JMP  betaloop
+
+betadone:
+	VMOVSD X15, ret+40(FP)
+	VZEROUPPER
+	RET

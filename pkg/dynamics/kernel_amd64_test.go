@@ -1,6 +1,8 @@
 package dynamics
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -163,6 +165,46 @@ func TestTheoryBlockLanesMatchesGo(t *testing.T) {
 		}{{"gain", ga, gg}, {"skew", sa, sg}, {"max", ma, mg}} {
 			if i := firstBitDiff(c.a, c.b); i >= 0 {
 				t.Fatalf("trial %d d=%d s=%d w=%d: %s[%d] = %v, want %v", trial, d, s, w, c.name, i, c.a[i], c.b[i])
+			}
+		}
+	}
+}
+
+// TestSimulateSameBitsWithoutAVX2: whole runs give the same State and Result with the AVX2
+// kernels as with the Go kernels alone, for every optimiser that steps the uv model, at
+// d mod 4 = 3, 2, 1 (the Go tails), for converging and diverging stepsizes.
+func TestSimulateSameBitsWithoutAVX2(t *testing.T) {
+	if !hasAVX2 {
+		t.Skip("no AVX2 on this CPU")
+	}
+	for _, opt := range []string{OptimizerGD, OptimizerSGD, OptimizerHB, OptimizerNAG, OptimizerSAM, OptimizerLabelNoise, OptimizerSGF} {
+		for _, d := range []int{3, 30, 33} {
+			for _, gamma := range []float64{0.05, 3} {
+				c := Config{Optimizer: opt, Stepsize: gamma, Init: 0.1, N: 13, D: d, Sparsity: 2, Test: 7,
+					Steps: 3000, DataSeed: 4, RunSeed: 5, Batch: 4, Momentum: 0.5, Rho: 0.01, Noise: 0.01}
+				if opt != OptimizerSGD && opt != OptimizerLabelNoise {
+					c.Batch = 0
+				}
+				name := fmt.Sprintf("%s/d=%d/gamma=%v", opt, d, gamma)
+				stA, resA, errA := Simulate(context.Background(), c)
+				var stG *State
+				var resG Result
+				var errG error
+				withoutAVX2(func() { stG, resG, errG = Simulate(context.Background(), c) })
+				if errA != nil || errG != nil {
+					t.Fatalf("%s: %v / %v", name, errA, errG)
+				}
+				if a, g := fmt.Sprintf("%+v", resA), fmt.Sprintf("%+v", resG); a != g {
+					t.Errorf("%s: Result\n%s\nwant\n%s", name, a, g)
+				}
+				for _, f := range []struct {
+					what string
+					a, g []float64
+				}{{"params", stA.Params, stG.Params}, {"gain", stA.Gain, stG.Gain}, {"skew", stA.Skew, stG.Skew}, {"beta", stA.Beta, stG.Beta}} {
+					if i := firstBitDiff(f.a, f.g); i >= 0 {
+						t.Errorf("%s: %s[%d] = %v, want %v", name, f.what, i, f.a[i], f.g[i])
+					}
+				}
 			}
 		}
 	}

@@ -20,3 +20,11 @@ func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k
 func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int {
 	return 0
 }
+
+func uvUpdate(u, v, grad, gu, gv *float64, n int, gamma float64) {
+	panic("dynamics: uvUpdate without assembly")
+}
+
+func uvBeta(u, v, beta *float64, n int, sum float64) float64 {
+	panic("dynamics: uvBeta without assembly")
+}
