@@ -4,6 +4,7 @@ package grid
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
@@ -54,19 +55,52 @@ func (g *Grid) Validate() error {
 		return err
 	}
 	checked := map[dynamics.Config]bool{}
-	for i := int64(0); i < g.count; i++ {
-		p := g.Point(i)
-		c := p.Config
-		c.DataSeed, c.RunSeed = 0, 0
+	var err error
+	g.eachConfigPoint(func(i int64) bool {
+		vals := g.values(i)
+		c := g.configNoSeeds(vals)
 		if checked[c] {
-			continue
+			return true
 		}
 		checked[c] = true
-		if err := c.Validate(); err != nil {
-			return g.pointError(p, err)
+		if e := c.Validate(); e != nil {
+			err = g.pointError(Point{Index: i, Values: vals, Config: c}, e)
+			return false
 		}
+		return true
+	})
+	return err
+}
+
+// seedOnly lists the parameters that change only a point's seeds, not the rest of its
+// configuration (the replicate axis "seed").
+var seedOnly = map[string]bool{"seed": true}
+
+// eachConfigPoint calls f with point indices in grid order, one per position of the axes
+// that can change a configuration: an axis whose columns are all seedOnly is held at its
+// first position (a million-point sweep with 100 seeds validates 10^4 points). It stops
+// when f returns false.
+func (g *Grid) eachConfigPoint(f func(i int64) bool) {
+	var walk func(a int, base int64) bool
+	walk = func(a int, base int64) bool {
+		if a == len(g.spec.Grid) {
+			return f(base)
+		}
+		ax := g.spec.Grid[a]
+		n := ax.Len()
+		if !slices.ContainsFunc(ax.Names, func(k string) bool { return !seedOnly[k] }) {
+			n = 1
+		}
+		for pos := range n {
+			if !walk(a+1, base+int64(pos)*g.strides[a]) {
+				return false
+			}
+		}
+		return true
 	}
-	return nil
+	if g.count > 0 {
+		walk(0, 0)
+	}
 }
 
 // pointError turns a dynamics validation error into a spec error located at the first
@@ -98,6 +132,12 @@ func (g *Grid) Spec() *spec.Spec { return g.spec }
 
 // Point returns the point at index i (0 <= i < Count()).
 func (g *Grid) Point(i int64) Point {
+	vals := g.values(i)
+	return Point{Index: i, Values: vals, Config: g.config(vals)}
+}
+
+// values returns the value of each column at point i.
+func (g *Grid) values(i int64) []spec.Value {
 	vals := make([]spec.Value, 0, len(g.columns))
 	vals = append(vals, g.fixed...)
 	rest := i
@@ -106,7 +146,7 @@ func (g *Grid) Point(i int64) Point {
 		rest %= g.strides[a]
 		vals = append(vals, ax.Values[pos]...)
 	}
-	return Point{Index: i, Values: vals, Config: g.config(vals)}
+	return vals
 }
 
 // Describe formats the swept values of p as "stepsize=0.1 optimizer=sgd".
@@ -118,8 +158,24 @@ func (g *Grid) Describe(p Point) string {
 	return strings.Join(parts, " ")
 }
 
-// config resolves the value of every parameter (given or default) into a run configuration.
+// config resolves the value of every parameter (given or default) into a run configuration,
+// with its seeds.
 func (g *Grid) config(vals []spec.Value) dynamics.Config {
+	c, all := g.resolve(vals)
+	c.DataSeed, c.RunSeed = Seeds(g.spec.Seed, g.withData(&c, all))
+	return c
+}
+
+// configNoSeeds is config without the seeds (both 0), for validation.
+func (g *Grid) configNoSeeds(vals []spec.Value) dynamics.Config {
+	c, all := g.resolve(vals)
+	g.withData(&c, all)
+	return c
+}
+
+// resolve builds the configuration of the column values vals, seeds not set, and the map of
+// every parameter's value (given or default) that the seeds hash.
+func (g *Grid) resolve(vals []spec.Value) (dynamics.Config, map[string]spec.Value) {
 	all := make(map[string]spec.Value, len(spec.Params))
 	for _, prm := range spec.Params {
 		if prm.Default != nil {
@@ -166,6 +222,5 @@ func (g *Grid) config(vals []spec.Value) dynamics.Config {
 		PretrainInit: optional("pretrain_init"),
 		Rescale:      num("rescale"),
 	}
-	c.DataSeed, c.RunSeed = Seeds(g.spec.Seed, g.withData(&c, all))
-	return c
+	return c, all
 }

@@ -361,3 +361,48 @@ func TestLoad(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateSkipsReplicateAxes: Validate holds a seed axis at its first position (the
+// configuration does not depend on it) and still reports the first bad point in grid order
+// with its line, and a grid of 10^6 points with 100 seeds validates only its 10^4
+// configurations (counted through eachConfigPoint).
+func TestValidateSkipsReplicateAxes(t *testing.T) {
+	g := mustGrid(t, `name: big
+seed: 1
+params: {n: 2, d: 2, sparsity: 1, test: 10, steps: 10}
+grid:
+  stepsize: {logspace: [0.001, 0.5], num: 100}
+  seed: {range: 100}
+  init: {logspace: [0.01, 1.0], num: 100}
+`)
+	var visited int64
+	g.eachConfigPoint(func(i int64) bool {
+		if p := g.Point(i); p.Values[len(p.Values)-2].Int != 0 {
+			t.Fatalf("point %d has seed %v", i, p.Values[len(p.Values)-2])
+		}
+		visited++
+		return true
+	})
+	if visited != 10000 {
+		t.Errorf("visited %d points, want 100 x 100", visited)
+	}
+	if err := g.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	bad := mustGrid(t, `name: bad
+seed: 1
+params: {d: 2, sparsity: 1, test: 10, steps: 10, stepsize: 0.1, optimizer: sgd}
+grid:
+  seed: {range: 3}
+  n: [4, 2]
+  batch: [1, 3]
+`)
+	err := bad.Validate()
+	if err == nil || !strings.Contains(err.Error(), "batch") {
+		t.Fatalf("Validate: %v, want an error on batch > n", err)
+	}
+	// The first bad point in grid order: seed 0, n = 2, batch = 3 (index 0*4 + 1*2 + 1).
+	if !strings.Contains(err.Error(), "point 3") && !strings.Contains(err.Error(), "n=2 batch=3") {
+		t.Errorf("error %q does not name the first bad point (n=2 batch=3)", err)
+	}
+}

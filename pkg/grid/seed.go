@@ -3,7 +3,9 @@ package grid
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"sort"
+	"maps"
+	"slices"
+	"sync"
 
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
@@ -21,7 +23,8 @@ var DataParams = []string{"n", "d", "sparsity", "x_mean", "label_noise", "x_norm
 // the multi-task parameters only when given and not at their defaults, see hashedUnlessDefault), first 8 bytes as a
 // little-endian integer. The data seed hashes only DataParams; the run seed hashes all values.
 func Seeds(specSeed uint64, values map[string]spec.Value) (data, run uint64) {
-	return hashValues("data", specSeed, values, DataParams), hashValues("run", specSeed, values, nil)
+	return hashValues("data", specSeed, values, sortedDataParams()),
+		hashValues("run", specSeed, values, slices.Sorted(maps.Keys(values)))
 }
 
 // hashedUnlessDefault lists parameters added after seeds were first published: their
@@ -31,35 +34,46 @@ func Seeds(specSeed uint64, values map[string]spec.Value) (data, run uint64) {
 var hashedUnlessDefault = map[string]bool{"x_norm": true, "beta_star": true, DataHashKey: true,
 	"k_aux": true, "k_main": true, "overlap": true, "n_aux": true, "pretrain_init": true, "rescale": true}
 
-// atDefault reports whether parameter k is absent from values or set to its default.
-func atDefault(values map[string]spec.Value, k string) bool {
-	v, ok := values[k]
-	if !ok {
-		return true
+// defaultCanonical holds the canonical form of every parameter's default value.
+var defaultCanonical = sync.OnceValue(func() map[string]string {
+	out := map[string]string{}
+	for _, p := range spec.Params {
+		if p.Default != nil {
+			out[p.Name] = p.Default.Canonical()
+		}
 	}
-	p, known := spec.LookupParam(k)
-	return known && p.Default != nil && v.Canonical() == p.Default.Canonical()
-}
+	return out
+})
 
-// hashValues hashes the named values (all of them when names is nil).
+// sortedDataParams is DataParams in name order.
+var sortedDataParams = sync.OnceValue(func() []string {
+	return slices.Sorted(slices.Values(DataParams))
+})
+
+// hashValues hashes the named values (names sorted): SHA-256 over
+// "phasesweep-seed/1 <domain>\x00", the spec seed (8 bytes, little-endian) and
+// "name=canonical\x00" for each name in name order (a name in hashedUnlessDefault only when
+// its value is given and differs from the default), one message hashed at once.
 func hashValues(domain string, specSeed uint64, values map[string]spec.Value, names []string) uint64 {
-	if names == nil {
-		for k := range values {
-			names = append(names, k)
-		}
-	}
-	names = append([]string(nil), names...)
-	sort.Strings(names)
-	h := sha256.New()
-	var buf [8]byte
-	binary.LittleEndian.PutUint64(buf[:], specSeed)
-	h.Write([]byte("phasesweep-seed/1 " + domain + "\x00"))
-	h.Write(buf[:])
+	defaults := defaultCanonical()
+	msg := make([]byte, 0, 1024)
+	msg = append(msg, "phasesweep-seed/1 "...)
+	msg = append(msg, domain...)
+	msg = append(msg, 0)
+	msg = binary.LittleEndian.AppendUint64(msg, specSeed)
 	for _, k := range names {
-		if hashedUnlessDefault[k] && atDefault(values, k) {
-			continue
+		v, given := values[k]
+		c := v.Canonical()
+		if hashedUnlessDefault[k] {
+			if def, ok := defaults[k]; !given || (ok && c == def) {
+				continue
+			}
 		}
-		h.Write([]byte(k + "=" + values[k].Canonical() + "\x00"))
+		msg = append(msg, k...)
+		msg = append(msg, '=')
+		msg = append(msg, c...)
+		msg = append(msg, 0)
 	}
-	return binary.LittleEndian.Uint64(h.Sum(nil)[:8])
+	sum := sha256.Sum256(msg)
+	return binary.LittleEndian.Uint64(sum[:8])
 }
