@@ -28,9 +28,11 @@ func Chunks(count int64, size int) []Chunk {
 	return out
 }
 
-// secondsPerUnit is the measured cost of one step per n*d entry of the gd/sgd kernel on the
-// 2-core reference machine (about 1.8 us per step at n=20, d=30, see pkg/dynamics benchmarks),
-// used only to size chunks.
+// secondsPerUnit is the cost of one step per n*d entry of the gd/sgd kernel on the 2-core
+// reference machine with the Go kernels (about 1.5-1.8 us per step at n=20, d=30, see
+// pkg/dynamics benchmarks), used only to size chunks. The AVX2 kernels take about half of
+// that (0.6-0.7 us); the estimate is kept, so chunks err towards the smaller side, which
+// balances short sweeps better across workers.
 const secondsPerUnit = 3e-9
 
 // ChunkSize picks how many points one activity runs so that it takes about target seconds:
