@@ -83,3 +83,37 @@ func TestBatchStepAllocatesNothing(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBatchProducts measures the part of a lockstep gd step that the batched kernels
+// vectorise (the residual X beta - y with its loss, the gradient X^T r/n and the gd update
+// with beta): BenchmarkBatchStep without the theory accumulators (the gain and its skew),
+// whose vector log1p is a separate kernel. Metrics as BenchmarkBatchStep; GFLOP/s here is
+// from the thread's CPU time (cpu-GFLOP/s), robust to other jobs on the machine.
+func BenchmarkBatchProducts(b *testing.B) {
+	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
+		const width = 64
+		b.Run(fmt.Sprintf("gd/n=%d,d=%d,B=%d", shape.n, shape.d, width), func(b *testing.B) {
+			defer lockThread()()
+			bk := benchBlock(b, OptimizerGD, shape.n, shape.d, width)
+			w := bk.lanes()
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := threadCPU()
+			for range b.N {
+				gradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
+				clear(bk.betaSum)
+				gdUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+				bk.evaluate()
+			}
+			cpu := threadCPU() - cpu0
+			b.StopTimer()
+			perStep := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(perStep/width, "ns/run-step")
+			if cpu > 0 {
+				cpuStep := float64(cpu.Nanoseconds()) / float64(b.N)
+				b.ReportMetric(cpuStep/width, "cpu-ns/run-step")
+				b.ReportMetric(4*float64(shape.n*shape.d*width)/cpuStep, "cpu-GFLOP/s")
+			}
+		})
+	}
+}

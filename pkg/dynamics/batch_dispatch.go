@@ -1,4 +1,4 @@
-//go:build !(goexperiment.simd && amd64)
+//go:build !amd64
 
 package dynamics
 
@@ -23,20 +23,4 @@ func gradientBlock(xt, r, g []float64, n, d, s, w int) { gradientBlockGo(xt, r, 
 
 func gdUpdate(u, v, g, gamma, beta, betaSum []float64, d, s, w int) {
 	gdUpdateGo(u, v, g, gamma, beta, betaSum, d, s, w)
-}
-
-func hbUpdate(u, v, pu, pv, g, gamma, mu, beta, betaSum []float64, d, s, w int) {
-	hbUpdateGo(u, v, pu, pv, g, gamma, mu, beta, betaSum, d, s, w)
-}
-
-func nagLookahead(u, v, pu, pv, mu, yu, yv, ybeta []float64, d, s, w int) {
-	nagLookaheadGo(u, v, pu, pv, mu, yu, yv, ybeta, d, s, w)
-}
-
-func nagUpdate(u, v, pu, pv, yu, yv, g, gamma, beta, betaSum []float64, d, s, w int) {
-	nagUpdateGo(u, v, pu, pv, yu, yv, g, gamma, beta, betaSum, d, s, w)
-}
-
-func theoryBlock(g, gamma, gain, skew, maxGG []float64, d, s, w int) {
-	theoryBlockGo(g, gamma, gain, skew, maxGG, d, s, w)
 }
