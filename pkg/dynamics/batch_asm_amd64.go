@@ -8,14 +8,24 @@ package dynamics
 // only when hasAVX2, with n, d >= 1 and every strip inside its arrays; the callers in
 // batch_kernel_amd64.go check that.
 
-// residStrip4 sets r_ib = dot(x_i, beta_b) - y_i for b in the strip (dot as kernel.go: four
-// partial sums over j mod 4, ((s0 + s1) + (s2 + s3)), then the remainder in index order) and
-// ss_b = sum_i r_ib^2 in row order (set, not added to). part is scratch of 128 floats.
+// residPass4 adds to the scratch part the four partial sums of dot(x_i, beta_b) (kernel.go:
+// p_q over j = q mod 4, from +0) over jn rows of beta (a multiple of 4, from the pointers'
+// row): p_q of row i at row 4i + q of part (stride s). load = 0 starts the sums at +0 (the
+// first block of j), load = 1 continues them (the blocks go in increasing j, so each p_q
+// keeps its index order).
 //
 //go:noescape
-func residStrip4(x, y, beta, r, ss, part *float64, n, d, s int)
+func residPass4(x, beta, part *float64, n, d, s, jn, load int)
 
-// residStrip1 is residStrip4 on a strip of 4 columns (no scratch).
+// residFinish4 sets r_ib = ((p0 + p1) + (p2 + p3)) + sum_{j >= d &^ 3} x_ij beta_jb (index
+// order) - y_i from residPass4's sums, and ss_b = sum_i r_ib^2 in row order (set, not added
+// to).
+//
+//go:noescape
+func residFinish4(x, y, beta, r, ss, part *float64, n, d, s int)
+
+// residStrip1 sets r_ib = dot(x_i, beta_b) - y_i and ss_b = sum_i r_ib^2 (set) for a strip of
+// 4 columns, the four partial sums in registers (no scratch).
 //
 //go:noescape
 func residStrip1(x, y, beta, r, ss *float64, n, d, s int)
@@ -31,14 +41,8 @@ func gradStrip4(xt, r, gr *float64, n, d, s int, m float64)
 //go:noescape
 func gradStrip1(xt, r, gr *float64, n, d, s int, m float64)
 
-// gdStrip4 is gdUpdateGo on the strip: u, v <- u - gamma v gr, v - gamma u gr (both from the
-// old u, v), beta = u v, betaSum_b += sum_j beta_jb in index order. gamma and betaSum point at
-// the strip's first column.
+// gdRows is gdUpdateGo on w columns (a multiple of 4), row by row: u, v <- u - gamma v gr,
+// v - gamma u gr (both from the old u, v), beta = u v, betaSum_b += beta_jb in index order j.
 //
 //go:noescape
-func gdStrip4(u, v, gr, gamma, beta, betaSum *float64, d, s int)
-
-// gdStrip1 is gdStrip4 on a strip of 4 columns.
-//
-//go:noescape
-func gdStrip1(u, v, gr, gamma, beta, betaSum *float64, d, s int)
+func gdRows(u, v, gr, gamma, beta, betaSum *float64, d, s, w int)

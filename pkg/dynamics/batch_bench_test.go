@@ -3,6 +3,7 @@ package dynamics
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -35,22 +36,28 @@ func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
 // ns/run-step divides by the width; GFLOP/s counts the 4nd flops of the two products per
 // run-step (X beta and X^T r; the elementwise work is not counted); cpu-ns/run-step is the
 // benchmark thread's CPU time per run-step (threadCPU), robust to other jobs on the machine.
+// The cases named gd, nag run on one goroutine (one core); gd-2cores splits each step with
+// the block's helper goroutine as SimulateBatch does (batch_parallel.go; its cpu-ns counts
+// the calling thread only, so it is not reported).
 func BenchmarkBatchStep(b *testing.B) {
 	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
-		for _, opt := range []string{OptimizerGD, OptimizerNAG} {
+		for _, opt := range []string{OptimizerGD, "gd-2cores", OptimizerNAG} {
 			if opt == OptimizerNAG && shape.d != 100 {
 				continue
 			}
 			const width = 64
 			b.Run(fmt.Sprintf("%s/n=%d,d=%d,B=%d", opt, shape.n, shape.d, width), func(b *testing.B) {
 				defer lockThread()()
-				bk := benchBlock(b, opt, shape.n, shape.d, width)
+				bk := benchBlock(b, strings.TrimSuffix(opt, "-2cores"), shape.n, shape.d, width)
+				parallel := opt != strings.TrimSuffix(opt, "-2cores")
+				if parallel {
+					defer bk.startHelper()()
+				}
 				b.ReportAllocs()
 				b.ResetTimer()
 				cpu0 := threadCPU()
 				for range b.N {
-					bk.advance()
-					bk.evaluate()
+					bk.step()
 				}
 				cpu := threadCPU() - cpu0
 				b.StopTimer()
@@ -62,7 +69,7 @@ func BenchmarkBatchStep(b *testing.B) {
 				perStep := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 				b.ReportMetric(perStep/width, "ns/run-step")
 				b.ReportMetric(4*float64(shape.n*shape.d*width)/perStep, "GFLOP/s")
-				if cpu > 0 {
+				if cpu > 0 && !parallel {
 					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/width, "cpu-ns/run-step")
 				}
 			})
@@ -75,10 +82,7 @@ func BenchmarkBatchStep(b *testing.B) {
 func TestBatchStepAllocatesNothing(t *testing.T) {
 	for _, opt := range []string{OptimizerGD, OptimizerHB, OptimizerNAG} {
 		bk := benchBlock(t, opt, 20, 30, 11)
-		if allocs := testing.AllocsPerRun(200, func() {
-			bk.advance()
-			bk.evaluate()
-		}); allocs != 0 {
+		if allocs := testing.AllocsPerRun(200, bk.step); allocs != 0 {
 			t.Errorf("%s: %v allocations per block step, want 0", opt, allocs)
 		}
 	}

@@ -14,9 +14,6 @@ var batchKernelName = map[bool]string{true: "avx2", false: "go"}[hasAVX2]
 // is not faster than its single runs (bench/BENCHMARKS.md).
 func BatchVectorised() bool { return hasAVX2 }
 
-// stripWidth is the number of columns of the wide assembly kernels (4 vectors of 4).
-const stripWidth = 16
-
 // asmFits reports whether the assembly kernels may run on w columns of a block with stride s:
 // AVX2, a non-empty n x d problem, and whole vectors of 4 columns inside the stride.
 func asmFits(n, d, s, w int) bool {
@@ -31,11 +28,18 @@ func checkLen(a []float64, k int) {
 	}
 }
 
-// residualBlock is residualBlockGo (acc unused by the assembly): strips of 16 columns, the
-// last one ending at column w (it may overlap the one before: ss is set, not added to, so
-// recomputing a column gives the same bits); blocks narrower than 16 go by 4 columns.
+// residJBlock is the number of rows of beta per pass of residPass4: a 16-column strip of
+// 128 rows (16 KB) stays in the L1 cache while every row of X goes over it, instead of the
+// whole strip (d x 128 bytes, 128 KB at d = 1000) streaming from L2 for each pair of rows.
+const residJBlock = 32
+
+// residualBlock is residualBlockGo: strips of 16 columns, the last one ending at column w (it
+// may overlap the one before: ss is set, not added to, so recomputing a column gives the same
+// bits); blocks narrower than 16 go by 4 columns. The wide kernels keep the four partial sums
+// of every row in acc, which must then hold 4n rows of s (block's acc); a shorter acc (4 rows,
+// enough for residualBlockGo) takes the portable kernel.
 func residualBlock(x, y, beta, r, ss, acc []float64, n, d, s, w int) {
-	if !asmFits(n, d, s, w) {
+	if !asmFits(n, d, s, w) || w >= stripWidth && len(acc) < (4*n-1)*s+w {
 		residualBlockGo(x, y, beta, r, ss, acc, n, d, s, w)
 		return
 	}
@@ -50,10 +54,17 @@ func residualBlock(x, y, beta, r, ss, acc []float64, n, d, s, w int) {
 		}
 		return
 	}
-	var part [128]float64
+	d4 := d &^ 3
 	for c := 0; c < w; c += stripWidth {
 		c0 := min(c, w-stripWidth)
-		residStrip4(&x[0], &y[0], &beta[c0], &r[c0], &ss[c0], &part[0], n, d, s)
+		for jb := 0; jb == 0 || jb < d4; jb += residJBlock {
+			load := 0
+			if jb > 0 {
+				load = 1
+			}
+			residPass4(&x[jb], &beta[jb*s+c0], &acc[c0], n, d, s, min(residJBlock, d4-jb), load)
+		}
+		residFinish4(&x[0], &y[0], &beta[c0], &r[c0], &ss[c0], &acc[c0], n, d, s)
 	}
 }
 
@@ -80,8 +91,7 @@ func gradientBlock(xt, r, g []float64, n, d, s, w int) {
 	}
 }
 
-// gdUpdate is gdUpdateGo: strips of 16 columns, then the remaining vectors of 4 (the update
-// is in place, so strips must not overlap).
+// gdUpdate is gdUpdateGo, row by row over the w columns (gdRows).
 func gdUpdate(u, v, g, gamma, beta, betaSum []float64, d, s, w int) {
 	if !asmFits(1, d, s, w) {
 		gdUpdateGo(u, v, g, gamma, beta, betaSum, d, s, w)
@@ -94,11 +104,5 @@ func gdUpdate(u, v, g, gamma, beta, betaSum []float64, d, s, w int) {
 	checkLen(beta, k)
 	checkLen(gamma, w)
 	checkLen(betaSum, w)
-	c := 0
-	for ; c+stripWidth <= w; c += stripWidth {
-		gdStrip4(&u[c], &v[c], &g[c], &gamma[c], &beta[c], &betaSum[c], d, s)
-	}
-	for ; c < w; c += 4 {
-		gdStrip1(&u[c], &v[c], &g[c], &gamma[c], &beta[c], &betaSum[c], d, s)
-	}
+	gdRows(&u[0], &v[0], &g[0], &gamma[0], &beta[0], &betaSum[0], d, s, w)
 }

@@ -46,13 +46,19 @@
 	VMOVUPD C, (OFF+64)(P); \
 	VMOVUPD D, (OFF+96)(P)
 
-// COMB sets Y = (p0 + p1) + (p2 + p3) for the partial sums of slot OFF of the scratch P
-// (partial q at OFF + 256 q), the combination of kernel.go's dot.
+#define LOAD4(P, A, B, C, D) \
+	VMOVUPD (P), A; \
+	VMOVUPD 32(P), B; \
+	VMOVUPD 64(P), C; \
+	VMOVUPD 96(P), D
+
+// COMB sets Y = (p0 + p1) + (p2 + p3) for the partial sums p_q at OFF(P) + q*DX (DX one row,
+// R11 three rows of the scratch), the combination of kernel.go's dot.
 #define COMB(P, OFF, Y) \
 	VMOVUPD OFF(P), Y8; \
-	VADDPD (OFF+256)(P), Y8, Y8; \
-	VMOVUPD (OFF+512)(P), Y9; \
-	VADDPD (OFF+768)(P), Y9, Y9; \
+	VADDPD OFF(P)(DX*1), Y8, Y8; \
+	VMOVUPD OFF(P)(DX*2), Y9; \
+	VADDPD OFF(P)(R11*1), Y9, Y9; \
 	VADDPD Y9, Y8, Y
 
 // SSADD adds A*A to the 4 floats at OFF(P) (the sum of squares of one column vector).
@@ -61,98 +67,148 @@
 	VADDPD OFF(P), Y14, Y14; \
 	VMOVUPD Y14, OFF(P)
 
-// func residStrip4(x, y, beta, r, ss, part *float64, n, d, s int)
+// func residPass4(x, beta, part *float64, n, d, s, jn, load int)
 //
-// Columns 0..15 of beta (4 vectors): r_ib = dot(x_i, beta_b) - y_i and ss_b = sum_i r_ib^2
-// (ss is set, not added to). Rows go in pairs (a last odd row is computed twice, stored
-// once). The four partial sums of dot (over j = q mod 4) are independent, so each takes its
-// own pass over j = q, q+4, ... with 8 accumulators (2 rows x 4 vectors) and is stored in
-// part (128 floats); after the 4 passes they combine as ((s0 + s1) + (s2 + s3)) and the
-// remainder j >= d &^ 3 adds in index order.
-TEXT ·residStrip4(SB), NOSPLIT, $0-72
+// The four partial sums of dot(x_i, beta_b) (kernel.go: p_q over j = q mod 4) for the 16
+// columns from beta, over the jn rows (a multiple of 4) of beta from the pointers x (row 0 of
+// X at the block's first j) and beta (the block's first row): p_q of row i is in row 4i + q of
+// part (stride s), set from +0 (load = 0) or added to (load = 1, a later block of j). The
+// partial sums are independent chains, so each takes its own pass over j = q, q+4, ... with 8
+// accumulators (2 rows x 4 vectors). Rows go in pairs; a last odd row is computed twice (the
+// second copy aliases the first, same bits).
+TEXT ·residPass4(SB), NOSPLIT, $8-64
 	MOVQ x+0(FP), SI
-	MOVQ beta+16(FP), DI
-	MOVQ s+64(FP), DX
-	SHLQ $3, DX                   // DX: bytes per row of beta and r
+	MOVQ beta+8(FP), DI
+	MOVQ part+16(FP), R13
+	MOVQ s+40(FP), DX
+	SHLQ $3, DX                   // DX: bytes per row of beta and part
 	MOVQ DX, R10
 	SHLQ $2, R10                  // R10: 4 rows
+	MOVQ n+24(FP), AX
+	MOVQ AX, rows-8(SP)           // rows left
+
+ppair:
+	MOVQ d+32(FP), R9
+	SHLQ $3, R9                   // R9: bytes to row i+1 of x
+	MOVQ R10, R12                 // R12: rows 4i+q to 4(i+1)+q of part
+	CMPQ rows-8(SP), $1
+	JNE ptwo
+	XORQ R9, R9
+	XORQ R12, R12
+
+ptwo:
+	MOVQ SI, R11                  // x + q*8
+	XORQ AX, AX                   // AX: q rows
+
+ppass:
+	MOVQ R11, R8
+	LEAQ (DI)(AX*1), BX
+	CMPQ load+56(FP), $0
+	JNE pload
+	ZERO8
+	JMP pgo
+
+pload:
+	LEAQ (R13)(AX*1), CX
+	LOAD4(CX, Y0, Y1, Y2, Y3)
+	ADDQ R12, CX
+	LOAD4(CX, Y4, Y5, Y6, Y7)
+
+pgo:
+	MOVQ jn+48(FP), CX
+	SHRQ $2, CX
+	JEQ pstore
+
+pinner:
+	MADD24(R8, R9, BX)
+	ADDQ $32, R8
+	ADDQ R10, BX
+	DECQ CX
+	JNZ pinner
+
+pstore:
+	LEAQ (R13)(AX*1), CX
+	STORE4(CX, 0, Y0, Y1, Y2, Y3)
+	ADDQ R12, CX
+	STORE4(CX, 0, Y4, Y5, Y6, Y7)
+	ADDQ $8, R11
+	ADDQ DX, AX
+	CMPQ AX, R10
+	JNE ppass
+
+	TESTQ R9, R9
+	JEQ pdone
+	LEAQ (SI)(R9*2), SI
+	LEAQ (R13)(R12*2), R13
+	SUBQ $2, rows-8(SP)
+	JNE ppair
+
+pdone:
+	VZEROUPPER
+	RET
+
+// func residFinish4(x, y, beta, r, ss, part *float64, n, d, s int)
+//
+// Ends residPass4's sums for the 16 columns from beta: r_ib = ((p0 + p1) + (p2 + p3)) + the
+// products of the remainder j >= d &^ 3 in index order, - y_i; ss_b = sum_i r_ib^2 in row
+// order (set, not added to).
+TEXT ·residFinish4(SB), NOSPLIT, $0-72
+	MOVQ x+0(FP), SI
+	MOVQ part+40(FP), R13
+	MOVQ s+64(FP), DX
+	SHLQ $3, DX                   // DX: bytes per row of beta, r and part
+	LEAQ (DX)(DX*2), R11          // R11: 3 rows
+	MOVQ DX, R10
+	SHLQ $2, R10                  // R10: 4 rows
+	MOVQ d+56(FP), DI
+	ANDQ $-4, DI
+	LEAQ (SI)(DI*8), SI           // SI: x_i at j = d &^ 3
+	IMULQ DX, DI
+	ADDQ beta+16(FP), DI          // DI: beta row d &^ 3
 	MOVQ ss+32(FP), BX
 	VXORPD Y0, Y0, Y0
 	STORE4(BX, 0, Y0, Y0, Y0, Y0)
 	XORQ AX, AX                   // AX: row i
 
-rpair:
+fpair:
 	CMPQ AX, n+48(FP)
-	JGE rdone
+	JGE fdone
 	MOVQ d+56(FP), R9
 	SHLQ $3, R9                   // R9: bytes to row i+1 of x
+	MOVQ R10, R12                 // R12: bytes to row i+1's partial sums
 	MOVQ n+48(FP), CX
 	SUBQ AX, CX
 	CMPQ CX, $1
-	JNE rtwo
+	JNE ftwo
 	XORQ R9, R9                   // a last single row: row "i+1" is row i again
+	XORQ R12, R12
 
-rtwo:
-	MOVQ SI, R11                  // x + q*8
-	MOVQ DI, R12                  // beta + q rows
-	MOVQ part+40(FP), R13         // part + q*256
-
-rpass:
-	MOVQ R11, R8
-	MOVQ R12, BX
-	MOVQ d+56(FP), CX
-	SHRQ $2, CX
-	ZERO8
-	TESTQ CX, CX
-	JEQ rpassend
-
-rinner:
-	MADD24(R8, R9, BX)
-	ADDQ $32, R8
-	ADDQ R10, BX
-	DECQ CX
-	JNZ rinner
-
-rpassend:
-	STORE4(R13, 0, Y0, Y1, Y2, Y3)
-	STORE4(R13, 128, Y4, Y5, Y6, Y7)
-	ADDQ $8, R11
-	ADDQ DX, R12
-	ADDQ $256, R13
-	MOVQ part+40(FP), CX
-	ADDQ $1024, CX
-	CMPQ R13, CX
-	JNE rpass
-
-	MOVQ part+40(FP), R13
+ftwo:
 	COMB(R13, 0, Y0)
 	COMB(R13, 32, Y1)
 	COMB(R13, 64, Y2)
 	COMB(R13, 96, Y3)
-	COMB(R13, 128, Y4)
-	COMB(R13, 160, Y5)
-	COMB(R13, 192, Y6)
-	COMB(R13, 224, Y7)
+	LEAQ (R13)(R12*1), CX
+	COMB(CX, 0, Y4)
+	COMB(CX, 32, Y5)
+	COMB(CX, 64, Y6)
+	COMB(CX, 96, Y7)
 
 	// remainder j = d &^ 3 .. d-1, in index order
 	MOVQ d+56(FP), CX
 	ANDQ $3, CX
-	JEQ rnorem
-	MOVQ d+56(FP), R8
-	ANDQ $-4, R8
-	MOVQ R8, BX
-	IMULQ DX, BX
-	ADDQ DI, BX
-	LEAQ (SI)(R8*8), R8
+	JEQ fnorem
+	MOVQ SI, R8
+	MOVQ DI, BX
 
-rrem:
+frem:
 	MADD24(R8, R9, BX)
 	ADDQ $8, R8
 	ADDQ DX, BX
 	DECQ CX
-	JNZ rrem
+	JNZ frem
 
-rnorem:
+fnorem:
 	// row i: r = sum - y_i, ss += r^2
 	MOVQ y+8(FP), CX
 	VBROADCASTSD (CX)(AX*8), Y12
@@ -170,7 +226,7 @@ rnorem:
 	SSADD(BX, 64, Y2)
 	SSADD(BX, 96, Y3)
 	TESTQ R9, R9
-	JEQ rdone
+	JEQ fdone
 
 	// row i+1
 	MOVQ y+8(FP), R8
@@ -187,9 +243,10 @@ rnorem:
 	SSADD(BX, 96, Y7)
 	ADDQ $2, AX
 	LEAQ (SI)(R9*2), SI
-	JMP rpair
+	LEAQ (R13)(R12*2), R13
+	JMP fpair
 
-rdone:
+fdone:
 	VZEROUPPER
 	RET
 

@@ -171,87 +171,54 @@ g1done:
 	VZEROUPPER
 	RET
 
-// GDV takes the gd step of the column vector at byte OFF of the current rows (index AX from
-// the bases R8 u, R9 v, R10 g, R11 beta) with stepsizes GM, and adds beta to SUM:
-// nu = u - gm (v g), nv = v - gm (u g), beta = nu nv (gdUpdateGo's order). Clobbers Y0..Y5.
-#define GDV(OFF, GM, SUM) \
-	VMOVUPD OFF(R8)(AX*1), Y0; \
-	VMOVUPD OFF(R9)(AX*1), Y1; \
-	VMOVUPD OFF(R10)(AX*1), Y2; \
-	VMULPD Y2, Y1, Y3; \
-	VMULPD Y3, GM, Y3; \
-	VSUBPD Y3, Y0, Y3; \
-	VMULPD Y2, Y0, Y4; \
-	VMULPD Y4, GM, Y4; \
-	VSUBPD Y4, Y1, Y4; \
-	VMOVUPD Y3, OFF(R8)(AX*1); \
-	VMOVUPD Y4, OFF(R9)(AX*1); \
-	VMULPD Y4, Y3, Y5; \
-	VMOVUPD Y5, OFF(R11)(AX*1); \
-	VADDPD Y5, SUM, SUM
-
-// func gdStrip4(u, v, gr, gamma, beta, betaSum *float64, d, s int)
+// func gdRows(u, v, gr, gamma, beta, betaSum *float64, d, s, w int)
 //
-// gdUpdateGo on columns 0..15 (4 vectors): the 4 sums of beta run in Y12..Y15 over j.
-TEXT ·gdStrip4(SB), NOSPLIT, $0-64
+// gdUpdateGo on w columns (a multiple of 4) row by row, so that each array streams through
+// the caches in order: nu = u - gm (v g), nv = v - gm (u g), beta = nu nv, betaSum += beta
+// (gamma and betaSum stay in L1; the rows of one column add in index order j).
+TEXT ·gdRows(SB), NOSPLIT, $0-72
 	MOVQ u+0(FP), R8
 	MOVQ v+8(FP), R9
 	MOVQ gr+16(FP), R10
 	MOVQ beta+32(FP), R11
-	MOVQ gamma+24(FP), BX
-	VMOVUPD (BX), Y8
-	VMOVUPD 32(BX), Y9
-	VMOVUPD 64(BX), Y10
-	VMOVUPD 96(BX), Y11
-	MOVQ betaSum+40(FP), BX
-	VMOVUPD (BX), Y12
-	VMOVUPD 32(BX), Y13
-	VMOVUPD 64(BX), Y14
-	VMOVUPD 96(BX), Y15
+	MOVQ gamma+24(FP), R12
+	MOVQ betaSum+40(FP), R13
 	MOVQ s+56(FP), DX
-	SHLQ $3, DX
+	SHLQ $3, DX                   // DX: bytes per row
+	MOVQ w+64(FP), DI
+	SHLQ $3, DI                   // DI: bytes of w columns
 	MOVQ d+48(FP), CX
-	XORQ AX, AX                   // AX: byte offset of row j
 
-gd4row:
-	GDV(0, Y8, Y12)
-	GDV(32, Y9, Y13)
-	GDV(64, Y10, Y14)
-	GDV(96, Y11, Y15)
-	ADDQ DX, AX
+gdrow:
+	XORQ AX, AX                   // AX: byte offset of the column vector in the row
+
+gdvec:
+	VMOVUPD (R8)(AX*1), Y0        // u
+	VMOVUPD (R9)(AX*1), Y1        // v
+	VMOVUPD (R10)(AX*1), Y2       // g
+	VMOVUPD (R12)(AX*1), Y6       // gamma
+	VMULPD Y2, Y1, Y3
+	VMULPD Y3, Y6, Y3
+	VSUBPD Y3, Y0, Y3             // nu = u - gm (v g)
+	VMULPD Y2, Y0, Y4
+	VMULPD Y4, Y6, Y4
+	VSUBPD Y4, Y1, Y4             // nv = v - gm (u g)
+	VMOVUPD Y3, (R8)(AX*1)
+	VMOVUPD Y4, (R9)(AX*1)
+	VMULPD Y4, Y3, Y5
+	VMOVUPD Y5, (R11)(AX*1)       // beta = nu nv
+	VADDPD (R13)(AX*1), Y5, Y5
+	VMOVUPD Y5, (R13)(AX*1)       // betaSum += beta
+	ADDQ $32, AX
+	CMPQ AX, DI
+	JNE gdvec
+
+	ADDQ DX, R8
+	ADDQ DX, R9
+	ADDQ DX, R10
+	ADDQ DX, R11
 	DECQ CX
-	JNZ gd4row
+	JNZ gdrow
 
-	VMOVUPD Y12, (BX)
-	VMOVUPD Y13, 32(BX)
-	VMOVUPD Y14, 64(BX)
-	VMOVUPD Y15, 96(BX)
-	VZEROUPPER
-	RET
-
-// func gdStrip1(u, v, gr, gamma, beta, betaSum *float64, d, s int)
-//
-// gdStrip4 on columns 0..3.
-TEXT ·gdStrip1(SB), NOSPLIT, $0-64
-	MOVQ u+0(FP), R8
-	MOVQ v+8(FP), R9
-	MOVQ gr+16(FP), R10
-	MOVQ beta+32(FP), R11
-	MOVQ gamma+24(FP), BX
-	VMOVUPD (BX), Y8
-	MOVQ betaSum+40(FP), BX
-	VMOVUPD (BX), Y12
-	MOVQ s+56(FP), DX
-	SHLQ $3, DX
-	MOVQ d+48(FP), CX
-	XORQ AX, AX
-
-gd1row:
-	GDV(0, Y8, Y12)
-	ADDQ DX, AX
-	DECQ CX
-	JNZ gd1row
-
-	VMOVUPD Y12, (BX)
 	VZEROUPPER
 	RET

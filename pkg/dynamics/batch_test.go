@@ -219,9 +219,9 @@ func TestBatchKernelsMatchPortable(t *testing.T) {
 	// The products and the gd update on shapes that reach every path of the assembly kernels:
 	// odd d (d mod 4 = 1, 2, 3), odd n and n = 1 (a last single row), d < 4, widths below one
 	// 16-column strip (4, 12), a last strip overlapping the one before (20, 36, 60), w < s, and
-	// the benchmark's 64 columns.
+	// the benchmark's 64 columns, and d > residJBlock (the residual's passes over blocks of j).
 	shapes := []struct{ n, d, s, w int }{{7, 13, 12, 12}, {1, 5, 16, 16}, {5, 1, 8, 4}, {9, 23, 24, 20},
-		{3, 100, 64, 64}, {4, 6, 72, 60}, {2, 3, 40, 36}, {1, 1, 4, 4}, {6, 7, 20, 8}}
+		{3, 100, 64, 64}, {4, 6, 72, 60}, {2, 3, 40, 36}, {1, 1, 4, 4}, {6, 7, 20, 8}, {5, 261, 36, 32}}
 	for trial := range 40 {
 		sh := shapes[trial%len(shapes)]
 		n, d, s, w := sh.n, sh.d, sh.s, sh.w
@@ -230,7 +230,7 @@ func TestBatchKernelsMatchPortable(t *testing.T) {
 		r1, r2, ss1, ss2 := fill(n*s), make([]float64, n*s), fill(s), make([]float64, s)
 		copy(r2, r1)
 		copy(ss2[w:], ss1[w:])
-		acc := make([]float64, 4*s)
+		acc := make([]float64, 4*n*s) // as block's: the wide assembly kernels need 4n rows
 		residualBlock(x, y, beta, r1, ss1, acc, n, d, s, w)
 		residualBlockGo(x, y, beta, r2, ss2, acc, n, d, s, w)
 		xt := fill(d * n)
