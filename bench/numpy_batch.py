@@ -69,6 +69,25 @@ def run(n, d, width, steps, alpha=0.1):
     return t1 - t0, np.einsum("ib,ib->b", R, R) / (2 * n)
 
 
+def products(n, d, width, seconds=1.0, repeats=3):
+    """Best us per run-step of the two BLAS products alone (X @ B and X^T @ R, OpenBLAS
+    dgemm on both cores): what a BLAS build of the batched kernel could at best spend on them."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((n, d))
+    B = rng.standard_normal((d, width))
+    R = rng.standard_normal((n, width))
+    X @ B, X.T @ R  # warm-up
+    best = float("inf")
+    for _ in range(repeats):
+        k, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds / repeats:
+            X @ B
+            X.T @ R
+            k += 1
+        best = min(best, (time.perf_counter() - t0) / k / width * 1e6)
+    return best
+
+
 def peak(size=4000, repeats=3):
     """Best GFLOP/s of a size x size dgemm."""
     rng = np.random.default_rng(1)
@@ -102,6 +121,10 @@ def main():
         print(f"batch gd n={n} d={d} B={args.width} min_us_per_run_step={min(times):.4f} "
               f"median_us_per_run_step={med:.4f} gflops={4 * n * d / (med * 1e3):.2f} "
               f"steps={steps} repeats={args.repeats}", flush=True)
+    for n, d in ((40, 100), (100, 1000)):
+        us = products(n, d, args.width)
+        print(f"products n={n} d={d} B={args.width} min_us_per_run_step={us:.4f} "
+              f"gflops={4 * n * d / (us * 1e3):.2f}", flush=True)
     print(f"peak dgemm n=4000 gflops={peak():.1f}", flush=True)
 
 

@@ -12,6 +12,11 @@ step as one iteration of BenchmarkGDStep / BenchmarkSGDStep in pkg/dynamics/benc
     gain += -log|1 - (gamma g)^2|          (Even2023)
     beta = u v
 
+With --minimal it times only the gd update itself (r = X beta - y, g = X^T r/n, the u, v
+update, beta = u v: no loss, no gain), the least a numpy loop can do per step; its lines are
+labelled "gd-min". The Go step does more than that (loss, gain, skew and max |gamma g|), so
+the ratio to it is a lower bound of the ratio for the same work.
+
 Shapes as in the Go benchmark: (n, d) = (20, 30) and (40, 100), alpha = 0.1, gamma = 0.01,
 sparsity 3, sgd batch 5. Prints one line per case: "<opt> n=<n> d=<d> <us/step> ..." as
 the minimum and median over --repeats timed runs of --steps steps each.
@@ -61,18 +66,38 @@ def run(X, y, opt, steps, gamma=0.01, alpha=0.1, batch=5, seed=8):
     return t1 - t0, r @ r / (2 * n)
 
 
+def run_minimal(X, y, steps, gamma=0.01, alpha=0.1):
+    """The gd update alone (no loss, no gain); returns (seconds, final loss)."""
+    n, d = X.shape
+    u = np.full(d, np.sqrt(2) * alpha)
+    v = np.zeros(d)
+    beta = u * v
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        r = X @ beta - y
+        g = X.T @ r / n
+        u, v = u - gamma * v * g, v - gamma * u * g
+        beta = u * v
+    t1 = time.perf_counter()
+    r = X @ beta - y
+    return t1 - t0, r @ r / (2 * n)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=50000, help="steps per timed run")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per case")
+    ap.add_argument("--minimal", action="store_true", help="also time the gd update alone (gd-min)")
     args = ap.parse_args()
-    for opt in ("gd", "sgd"):
+    opts = ("gd", "sgd", "gd-min") if args.minimal else ("gd", "sgd")
+    for opt in opts:
         for n, d in ((20, 30), (40, 100)):
             X, y = make_data(n, d, 3, seed=7)
-            run(X, y, opt, min(2000, args.steps))  # warm-up
+            timed = run_minimal if opt == "gd-min" else lambda X, y, steps: run(X, y, opt, steps)
+            timed(X, y, min(2000, args.steps))  # warm-up
             times = []
             for _ in range(args.repeats):
-                secs, loss = run(X, y, opt, args.steps)
+                secs, loss = timed(X, y, args.steps)
                 if not np.isfinite(loss):
                     raise SystemExit(f"{opt} n={n} d={d}: run diverged (loss {loss})")
                 times.append(secs / args.steps * 1e6)

@@ -2,7 +2,8 @@ package dynamics
 
 // The allocation-free linear-algebra kernels of the training loop. Sums run left to right in
 // index order and every product is rounded on its own (float64(a*b)), so results do not
-// depend on the compiler's use of fused multiply-add.
+// depend on the compiler's use of fused multiply-add. On CPUs with AVX2 the hot loops run in
+// assembly (kernel_amd64.go) that keeps these orders lane by lane: the same bits.
 
 // dot returns sum_j a_j b_j. For speed it keeps four partial sums, s_k over j = k mod 4 for
 // the first 4*floor(len/4) indices, and returns ((s_0 + s_1) + (s_2 + s_3)) plus the
@@ -27,11 +28,25 @@ func dot(a, b []float64) float64 {
 
 // sumSquaredResiduals sets r_i = <x_i, beta> - y_i for every row i of the row-major matrix x
 // (len(r) rows, len(beta) columns) and returns sum_i r_i^2.
+// With AVX2 it computes four rows at a time with dot4 (same bits).
 func sumSquaredResiduals(x, y, beta, r []float64) float64 {
 	d := len(beta)
 	y = y[:len(r)]
+	x = x[:len(r)*d]
 	var ss float64
-	for i := range r {
+	i := 0
+	if hasAVX2 && d >= 4 {
+		var s [4]float64
+		for ; i+4 <= len(r); i += 4 {
+			dot4(&x[i*d], d, &beta[0], &s)
+			for k, sk := range s {
+				ri := sk - y[i+k]
+				r[i+k] = ri
+				ss += float64(ri * ri)
+			}
+		}
+	}
+	for ; i < len(r); i++ {
 		ri := dot(x[i*d:(i+1)*d], beta) - y[i]
 		r[i] = ri
 		ss += float64(ri * ri)
@@ -44,6 +59,10 @@ func sumSquaredResiduals(x, y, beta, r []float64) float64 {
 // for all rows when rows is nil (then g = X^T r / n).
 func gradientRows(x, r []float64, rows []int, g []float64) {
 	d := len(g)
+	if rows == nil && hasAVX2 && d >= 4 && len(r) > 0 {
+		gradientAll(x[:len(r)*d], r, g)
+		return
+	}
 	clear(g)
 	count := len(r)
 	if rows == nil {
@@ -59,6 +78,23 @@ func gradientRows(x, r []float64, rows []int, g []float64) {
 	m := float64(count)
 	for j := range g {
 		g[j] /= m
+	}
+}
+
+// gradientAll is gradientRows for all rows with AVX2: gradCols for the first 4*floor(d/4)
+// columns, the others in Go, each g_j summed over the rows in index order from +0 and
+// divided by n, as gradientRows does.
+func gradientAll(x, r, g []float64) {
+	n, d := len(r), len(g)
+	m := float64(n)
+	d4 := d &^ 3
+	gradCols(&x[0], n, d, &r[0], &g[0], d4, m)
+	for j := d4; j < d; j++ {
+		var s float64
+		for i, ri := range r {
+			s += float64(ri * x[i*d+j])
+		}
+		g[j] = s / m
 	}
 }
 

@@ -192,24 +192,26 @@ func newRunner(c Config, data *Data) (*runner, error) {
 // evaluate computes beta, the full residual and the training loss
 // L = 1/(2n) ||X beta - y||^2 at the current parameters, and returns L.
 func (r *runner) evaluate() float64 {
-	r.model.beta(r.w, r.beta)
-	var s float64
-	for _, b := range r.beta {
-		s += b
+	if _, uv := r.model.(uvModel); uv && hasAVX2 {
+		r.betaSum = r.uvBetaSum()
+	} else {
+		r.model.beta(r.w, r.beta)
+		var s float64
+		for _, b := range r.beta {
+			s += b
+		}
+		r.betaSum = s
 	}
-	r.betaSum = s
 	r.loss = sumSquaredResiduals(r.data.X, r.data.Y, r.beta, r.res) / float64(2*r.data.N)
 	return r.loss
 }
 
 // advance takes one optimiser step from the evaluated current iterate: int_loss += gamma*L,
-// the step, and Gain_i += q(gamma*g_i) for the gradient g the step used.
+// the step, and the gain and theory accumulators of the gradient g the step used
+// (accumulateTheory: Gain_i += q(gamma*g_i), Skew, max |gamma g|).
 func (r *runner) advance() {
 	r.intLoss += float64(r.gamma * r.loss)
 	r.opt.step(r)
-	for i, gi := range r.g {
-		r.gain[i] += GainQ(r.gamma * gi)
-	}
 	r.accumulateTheory()
 	r.steps++
 }
@@ -217,6 +219,10 @@ func (r *runner) advance() {
 // gradientStep sets w <- w - gamma grad F(w) with g = r.g: the gradient of F is computed
 // at the old w before any coordinate changes.
 func (r *runner) gradientStep() {
+	if _, uv := r.model.(uvModel); uv && hasAVX2 && len(r.g) >= 4 {
+		r.uvGradientStep()
+		return
+	}
 	r.model.pullback(r.w, r.g, r.gw)
 	gw := r.gw[:len(r.w)]
 	for i := range r.w {

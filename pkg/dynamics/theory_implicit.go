@@ -85,13 +85,32 @@ func skewSeries(a float64, terms int) float64 {
 	return float64(float64(2*a)*t) * p
 }
 
-// accumulateTheory adds the per-step theory quantities of the gradient r.g that the last
-// step used, x = gamma g: Skew_i += GainSkew(x_i) and maxGammaG = max(maxGammaG, |x_i|). It
-// does not allocate. A NaN gradient leaves maxGammaG unchanged (the run diverges anyway).
+// accumulateTheory adds the per-step gain and theory quantities of the gradient r.g that the
+// last step used, x = gamma g: Gain_i += GainQ(x_i) (Even2023), Skew_i += GainSkew(x_i) and
+// maxGammaG = max(maxGammaG, |x_i|). It does not allocate. A NaN gradient leaves maxGammaG
+// unchanged (the run diverges anyway). With AVX2, theoryRun does groups of four coordinates
+// whose |x_i| < 1/16 (the common case) with the same operations; the others run here.
 func (r *runner) accumulateTheory() {
+	i, d := 0, len(r.g)
+	if hasAVX2 {
+		d4 := d &^ 3
+		for i < d4 {
+			i += theoryRun(&r.g[i], &r.gain[i], &r.skew[i], d4-i, r.gamma, &r.maxGammaG, &theoryK)
+			if i < d4 {
+				r.accumulateTheoryGo(i, i+4)
+				i += 4
+			}
+		}
+	}
+	r.accumulateTheoryGo(i, d)
+}
+
+// accumulateTheoryGo is accumulateTheory for the coordinates lo <= i < hi, in Go.
+func (r *runner) accumulateTheoryGo(lo, hi int) {
 	m := r.maxGammaG
-	skew := r.skew[:len(r.g)]
-	for i, gi := range r.g {
+	g, gain, skew := r.g[lo:hi], r.gain[lo:hi], r.skew[lo:hi]
+	for i, gi := range g {
+		gain[i] += GainQ(r.gamma * gi)
 		x := float64(r.gamma * gi)
 		a := math.Abs(x)
 		if a < 1.0/16 {
