@@ -1,5 +1,7 @@
 package dynamics
 
+import "unsafe"
+
 // block is the state of up to BatchWidth runs of one optimiser on one dataset, advanced in
 // lockstep. Column b of every d x stride (or n x stride) array is run cols[b]: entry (j, b)
 // is at j*stride + b, so that the B values of one coordinate are contiguous and the products
@@ -8,7 +10,7 @@ package dynamics
 // may run over whole groups of 4 columns.
 type block struct {
 	n, d   int
-	stride int // columns per row: the initial width rounded up to a multiple of 4 (see newBlock)
+	stride int // columns per row: the initial width rounded up (blockStride)
 	width  int // live columns
 	steps  int // steps taken by every live column
 	opt    string
@@ -30,14 +32,7 @@ type block struct {
 // newBlock lays out cols (runners freshly initialised by newRunner) as a block on data.
 func newBlock(data *Data, cols []*batchColumn) *block {
 	n, d := data.N, data.D
-	s := (len(cols) + 3) &^ 3
-	if s%8 == 0 {
-		// 4 dead columns more, so that a row is an odd multiple of 32 bytes: the rows of a
-		// strip of columns (read down by the assembly kernels) then spread over all sets of
-		// the L1 cache instead of a quarter of them at 512 bytes (B = 64), which costs the
-		// residual about 25% at d = 1000 (BenchmarkBatchProducts).
-		s += 4
-	}
+	s := blockStride(len(cols))
 	bk := &block{n: n, d: d, stride: s, width: len(cols), opt: cols[0].r.cfg.Optimizer, cols: cols,
 		x: data.X, y: data.Y, xt: make([]float64, n*d)}
 	for i := range n {
@@ -45,7 +40,7 @@ func newBlock(data *Data, cols []*batchColumn) *block {
 			bk.xt[j*n+i] = data.X[i*d+j]
 		}
 	}
-	vec := func(rows int) []float64 { return make([]float64, rows*s) }
+	vec := func(rows int) []float64 { return alignedFloats(rows * s) }
 	bk.u, bk.v, bk.beta, bk.g, bk.gain, bk.skew = vec(d), vec(d), vec(d), vec(d), vec(d), vec(d)
 	bk.res, bk.acc = vec(n), vec(4*n)
 	if bk.opt == OptimizerHB || bk.opt == OptimizerNAG {
@@ -70,6 +65,28 @@ func newBlock(data *Data, cols []*batchColumn) *block {
 	}
 	bk.betaBlock()
 	return bk
+}
+
+// blockStride returns the stride of a block of width columns: the width rounded up to a
+// multiple of 8 (a row is whole cache lines of 64 bytes, so that the two goroutines of a split
+// step, batch_parallel.go, never write to the same line), and 8 more when that is a multiple of
+// 16: a row of an odd number of cache lines spreads the rows of a strip of columns (read down
+// by the assembly kernels) over all sets of the L1 cache, where 1024 bytes (B = 128) or 512
+// (B = 64) would put them in a quarter or an eighth of the sets; that cost the residual about
+// 25% at d = 1000 (BenchmarkBatchProducts). The extra columns are dead.
+func blockStride(width int) int {
+	s := (width + 7) &^ 7
+	if s%16 == 0 {
+		s += 8
+	}
+	return s
+}
+
+// alignedFloats returns k zero floats starting on a 64-byte boundary (a cache line).
+func alignedFloats(k int) []float64 {
+	a := make([]float64, k+7)
+	off := (8 - int(uintptr(unsafe.Pointer(&a[0]))%64)/8) % 8
+	return a[off : off+k : off+k]
 }
 
 // setColumn sets column b of the rows x stride array a to src.

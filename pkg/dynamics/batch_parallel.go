@@ -12,7 +12,7 @@ import "runtime"
 // splitWork is the least work, n d (columns), for which a step is split between two
 // goroutines: below it the hand-off costs more than the second core saves
 // (BenchmarkBatchStep's gd/n=20,d=30 and 2-core cases; bench/BENCHMARKS.md).
-const splitWork = 100_000
+const splitWork = 1_000_000
 
 // stripWidth is the number of columns of the wide assembly kernels (4 vectors of 4); a split
 // keeps whole strips on both sides.

@@ -9,7 +9,7 @@ import (
 )
 
 // TestBatchSplitEqualsSingleRuns: blocks wide and large enough to split each step between
-// two goroutines (batch_parallel.go: 40 columns per optimiser at n = 40, d = 70, so n d w >=
+// two goroutines (batch_parallel.go: 40 columns per optimiser at n = 40, d = 650, so n d w >=
 // splitWork) give every run bit for bit its single run's Result and State, while runs stop at
 // different steps (the live width drops below the split's 32 columns on the way). The
 // reference is the single-run kernel.
@@ -20,7 +20,7 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 	for _, opt := range []string{OptimizerGD, OptimizerHB, OptimizerNAG} {
 		for k := range 40 {
 			c := baseConfig(opt, 0, 0.01*math.Pow(10, 2.5*float64(k)/39))
-			c.N, c.D, c.Test, c.Steps, c.StopLoss = 40, 70, 20, 400, 1e-3
+			c.N, c.D, c.Test, c.Steps, c.StopLoss = 40, 650, 20, 400, 1e-3
 			if opt != OptimizerGD {
 				c.Momentum = 0.5
 			}
@@ -29,7 +29,7 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 	}
 	data := GenerateData(runs[0].Config)
 	if bk := splitBlock(t, runs[:40], data); bk.split(bk.lanes()) == 0 {
-		t.Fatalf("a block of %d columns at n=40 d=70 does not split", bk.width)
+		t.Fatalf("a block of %d columns at n=40 d=650 does not split", bk.width)
 	}
 	outs, err := SimulateBatch(ctx, runs, data)
 	if err != nil {
