@@ -1,5 +1,3 @@
-//go:build !(goexperiment.simd && amd64)
-
 package dynamics
 
 // The batched kernels that have no assembly version: the hb and nag updates (elementwise,

@@ -1,5 +1,3 @@
-//go:build !goexperiment.simd
-
 package dynamics
 
 // The batched kernels of amd64: the AVX2 assembly ones (batch_asm_amd64.go) when the CPU has

@@ -178,11 +178,12 @@ func TestSimulateBatchCancelled(t *testing.T) {
 	}
 }
 
-// TestBatchKernelsMatchPortable: the kernels in use (vectorised in a GOEXPERIMENT=simd
-// build) equal the portable ones of batch_kernel.go bit for bit, on random blocks and on the
-// edge cases of GainQ and skewSmall: x = +-0, |x| around the branches of math.log1p
-// (x^2 near 2^-54 and 2^-29), around 1/16 (the skewSmall limit), up to the scalar range,
-// Inf and NaN. In the default build both sides are the same code.
+// TestBatchKernelsMatchPortable: the kernels in use (the AVX2 assembly of
+// batch_kernel_amd64.go on amd64) equal the portable ones of batch_kernel.go bit for bit, on
+// random blocks of many shapes (below), and the theory accumulators also on the edge cases
+// of GainQ and skewSmall: x = +-0, |x| around the branches of math.log1p (x^2 near 2^-54 and
+// 2^-29), around 1/16 (the skewSmall limit), up to the scalar range, Inf and NaN. Without
+// AVX2 (or with PHASESWEEP_NO_ASM=1) both sides are the same code.
 func TestBatchKernelsMatchPortable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const d, s, w = 13, 12, 12
