@@ -140,10 +140,10 @@ func (bk *block) lanes() int { return (bk.width + 3) &^ 3 }
 func (bk *block) step() {
 	w := bk.lanes()
 	if h := bk.split(w); h > 0 {
-		bk.helper.start <- [2]int{h, w - h}
-		bk.advanceCols(0, h)
-		bk.evaluateCols(0, h)
-		<-bk.helper.done
+		bk.helper.run(h, w-h, func() {
+			bk.advanceCols(0, h)
+			bk.evaluateCols(0, h)
+		})
 	} else {
 		bk.advanceCols(0, w)
 		bk.evaluateCols(0, w)

@@ -1,13 +1,15 @@
 package dynamics
 
-import "runtime"
+import (
+	"runtime"
+	"sync/atomic"
+)
 
 // The columns of a block are independent runs, so a step may advance part of them on another
-// goroutine without changing a bit of any column. A block large enough to pay for the hand-off
-// (two channel operations per step, a few microseconds) gets a helper goroutine for the
-// length of its run (SimulateBatch): each step it takes the upper part of the columns while
-// the calling goroutine takes the lower part, then they meet again. Nothing is allocated per
-// step.
+// goroutine without changing a bit of any column. A block large enough to pay for the
+// hand-off gets a helper goroutine for the length of its run (SimulateBatch): each step it
+// takes the upper part of the columns while the calling goroutine takes the lower part, then
+// they meet again. Nothing is allocated per step.
 
 // splitWork is the least work, n d (columns), for which a step is split between two
 // goroutines: below it the hand-off costs more than the second core saves
@@ -18,12 +20,25 @@ const splitWork = 1_000_000
 // keeps whole strips on both sides.
 const stripWidth = 16
 
-// stepHelper is the goroutine that takes the columns start sends (first column, count) of
-// each step and answers on done.
+// stepHelper is the goroutine that takes the columns [c0, c0+w) of each step. Hand-offs go
+// through atomics that both sides spin on for a short while (helperSpin), so that a step
+// costs no scheduler round trip: a goroutine woken through a channel waits in the waker's
+// run queue until the waker blocks or another core steals it, which serialised the halves.
+// The helper parks on wake when no step comes within its spin (between blocks, or while the
+// caller records a trajectory), and the caller yields while it waits, so neither holds a core
+// for long when the other is not running.
 type stepHelper struct {
-	start chan [2]int
-	done  chan struct{}
+	posted   atomic.Uint64 // steps posted by the caller
+	finished atomic.Uint64 // steps the helper has finished
+	sleeping atomic.Bool   // the helper is (about to be) parked on wake
+	wake     chan struct{} // capacity 1
+	c0, w    int           // the helper's columns of the posted step
+	stopped  bool          // set with the last post: the helper returns
 }
+
+// helperSpin is the number of polls of an atomic before a waiting side yields (the caller)
+// or parks (the helper): tens of microseconds, the time a block spends between steps.
+const helperSpin = 20_000
 
 // startHelper gives bk a helper goroutine if the process may run two at once (GOMAXPROCS >= 2)
 // and bk is wide and large enough to split (see split), and returns the function that stops
@@ -32,18 +47,69 @@ func (bk *block) startHelper() (stop func()) {
 	if runtime.GOMAXPROCS(0) < 2 || !bk.splittable(bk.lanes()) {
 		return func() {}
 	}
-	h := &stepHelper{start: make(chan [2]int), done: make(chan struct{})}
-	go func() {
-		for cw := range h.start {
-			bk.advanceCols(cw[0], cw[1])
-			bk.evaluateCols(cw[0], cw[1])
-			h.done <- struct{}{}
-		}
-	}()
+	h := &stepHelper{wake: make(chan struct{}, 1)}
+	go h.loop(bk)
 	bk.helper = h
 	return func() {
-		close(h.start)
+		h.stopped = true
+		h.post()
 		bk.helper = nil
+	}
+}
+
+// loop runs the posted steps until the caller stops it.
+func (h *stepHelper) loop(bk *block) {
+	var seen uint64
+	for {
+		seen = h.await(seen)
+		if h.stopped {
+			return
+		}
+		bk.advanceCols(h.c0, h.w)
+		bk.evaluateCols(h.c0, h.w)
+		h.finished.Store(seen)
+	}
+}
+
+// await returns the number of the next posted step after seen: it polls posted, then parks.
+func (h *stepHelper) await(seen uint64) uint64 {
+	for {
+		for range helperSpin {
+			if p := h.posted.Load(); p != seen {
+				return p
+			}
+		}
+		h.sleeping.Store(true)
+		if p := h.posted.Load(); p != seen {
+			if !h.sleeping.CompareAndSwap(true, false) {
+				<-h.wake // the caller saw us asleep and sent a token: take it
+			}
+			return p
+		}
+		<-h.wake
+	}
+}
+
+// post publishes the step set in c0, w (or stopped) and wakes the helper if it is parked.
+func (h *stepHelper) post() {
+	h.posted.Add(1)
+	if h.sleeping.CompareAndSwap(true, false) {
+		h.wake <- struct{}{}
+	}
+}
+
+// run has the helper take columns [c0, c0+w) of the step while the caller runs its own part
+// (mine), and returns when both are done.
+func (h *stepHelper) run(c0, w int, mine func()) {
+	h.c0, h.w = c0, w
+	h.post()
+	mine()
+	want := h.posted.Load()
+	for k := 0; h.finished.Load() != want; k++ {
+		if k >= helperSpin {
+			runtime.Gosched()
+			k = 0
+		}
 	}
 }
 
