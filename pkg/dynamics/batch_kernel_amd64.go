@@ -29,7 +29,7 @@ func checkLen(a []float64, k int) {
 // residJBlock is the number of rows of beta per pass of residPass4: a 16-column strip of
 // 128 rows (16 KB) stays in the L1 cache while every row of X goes over it, instead of the
 // whole strip (d x 128 bytes, 128 KB at d = 1000) streaming from L2 for each pair of rows.
-const residJBlock = 192
+const residJBlock = 128
 
 // residualBlock is residualBlockGo: strips of 16 columns, the last one ending at column w (it
 // may overlap the one before: ss is set, not added to, so recomputing a column gives the same
