@@ -42,11 +42,15 @@ type stepHelper struct {
 // or parks (the helper): tens of microseconds, the time a block spends between steps.
 const helperSpin = 20_000
 
-// startHelper gives bk a helper goroutine if the process may run two at once (GOMAXPROCS >= 2)
-// and bk is wide and large enough to split (see split), and returns the function that stops
-// it (a no-op without a helper).
+// startHelper gives bk a helper goroutine if bk is wide and large enough to split (see split)
+// and the process has a core to spare (helpers), and returns the function that stops it (a
+// no-op without a helper).
 func (bk *block) startHelper() (stop func()) {
-	if runtime.GOMAXPROCS(0) < 2 || !bk.splittable(bk.lanes()) {
+	if !bk.splittable(bk.lanes()) {
+		return func() {}
+	}
+	if helpers.Add(1) > int32(runtime.GOMAXPROCS(0)/2) {
+		helpers.Add(-1)
 		return func() {}
 	}
 	h := &stepHelper{wake: make(chan struct{}, 1)}
@@ -56,8 +60,15 @@ func (bk *block) startHelper() (stop func()) {
 		h.stopped = true
 		h.post()
 		bk.helper = nil
+		helpers.Add(-1)
 	}
 }
+
+// helpers counts the running helper goroutines. Blocks get one only while fewer than
+// GOMAXPROCS/2 run (one on 2 cores): a worker that already runs blocks of several activities
+// at once keeps its cores busy without splitting them, and a split step whose two halves
+// compete for one core with other blocks only adds hand-offs.
+var helpers atomic.Int32
 
 // loop runs the posted steps until the caller stops it.
 func (h *stepHelper) loop(bk *block) {

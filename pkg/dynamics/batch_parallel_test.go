@@ -28,9 +28,11 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 		}
 	}
 	data := GenerateData(runs[0].Config)
-	if bk := splitBlock(t, runs[:40], data); bk.split(bk.lanes()) == 0 {
+	bk, stop := splitBlock(t, runs[:40], data)
+	if bk.split(bk.lanes()) == 0 {
 		t.Fatalf("a block of %d columns at n=40 d=650 does not split", bk.width)
 	}
+	stop()
 	outs, err := SimulateBatch(ctx, runs, data)
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +59,9 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 	t.Logf("statuses: %v", statuses)
 }
 
-// splitBlock lays out runs as a block with a helper goroutine (stopped at the end of the test).
-func splitBlock(t *testing.T, runs []BatchRun, data *Data) *block {
+// splitBlock lays out runs as a block with a helper goroutine and returns it with the
+// function that stops the helper.
+func splitBlock(t *testing.T, runs []BatchRun, data *Data) (*block, func()) {
 	t.Helper()
 	var cols []*batchColumn
 	for k, run := range runs {
@@ -69,6 +72,5 @@ func splitBlock(t *testing.T, runs []BatchRun, data *Data) *block {
 		cols = append(cols, col)
 	}
 	bk := newBlock(data, cols)
-	t.Cleanup(bk.startHelper())
-	return bk
+	return bk, bk.startHelper()
 }
