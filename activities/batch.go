@@ -13,8 +13,8 @@ import (
 )
 
 // batching reports whether chunks run batch groups as one dynamics.SimulateBatch: when the
-// batched kernels are vectorised (dynamics.BatchVectorised; in the pure-Go build a batch is
-// no faster than its single runs). The results are the same bit for bit either way; tests
+// batched kernels are vectorised (dynamics.BatchVectorised: amd64 with AVX2; with the portable
+// kernels a batch is no faster than its single runs). The results are the same bit for bit either way; tests
 // turn it on to cover the batched path in every build.
 var batching = dynamics.BatchVectorised()
 

@@ -4,8 +4,9 @@
 #
 #   1. single run, gd/sgd, n=20 d=30 and n=40 d=100: Go us/step vs the numpy per-run loop
 #      (bench/numpy_gd.py);
-#   2. batched gd, 64 runs, n=40 d=100 and n=100 d=1000: Go us per run-step (default pure-Go
-#      build and GOEXPERIMENT=simd build) vs numpy vectorised over the batch
+#   2. batched gd, 64 runs, n=40 d=100 and n=100 d=1000: Go us per run-step (the AVX2
+#      assembly kernels on one core and with each step split over two, and the portable Go
+#      kernels, PHASESWEEP_NO_ASM=1) vs numpy vectorised over the batch
 #      (bench/numpy_batch.py), with GFLOP/s against the dgemm peak numpy's BLAS reaches;
 #   3. end to end: `sweep run bench/even2023.yaml` (a built binary, embedded server, fresh
 #      state, no result cache) vs bench/numpy_sweep.py looping over the same 60 runs;
@@ -14,7 +15,7 @@
 #
 #   bash bench/run.sh                  # everything, about 6-10 minutes on 2 quiet cores
 #   SKIP_E2E=1 SKIP_MEM=1 bash bench/run.sh   # kernels only (SKIP_KERNELS=1: sweeps only);
-#                                             # SKIP_SIMD=1: no simd sweep binary
+#                                             # SKIP_NOASM=1: no PHASESWEEP_NO_ASM=1 sweep
 #   GO_COUNT=5 NP_STEPS=100000 NP_REPEATS=5 bash bench/run.sh
 #
 # Needs Go and Debian's numpy (apt-get install -y python3-numpy; for the OpenBLAS figures also
@@ -62,8 +63,8 @@ if [ -z "${SKIP_KERNELS:-}" ]; then
 # --- Go benchmarks -----------------------------------------------------------------------
 echo "# go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count $GO_COUNT" >&2
 go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/go.txt" >&2
-echo "# GOEXPERIMENT=simd go test ./pkg/dynamics/ -run '^\$' -bench 'BatchStep/gd' -benchmem -count $GO_COUNT" >&2
-GOEXPERIMENT=simd go test ./pkg/dynamics/ -run '^$' -bench 'BatchStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/gosimd.txt" >&2
+echo "# PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^\$' -bench 'BatchStep/gd/' -benchmem -count $GO_COUNT" >&2
+PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^$' -bench 'BatchStep/gd/' -benchmem -count "$GO_COUNT" | tee "$tmp/gonoasm.txt" >&2
 
 # --- numpy -------------------------------------------------------------------------------
 echo "# $PYTHON bench/numpy_gd.py --steps $NP_STEPS --repeats $NP_REPEATS" >&2
@@ -92,20 +93,20 @@ done
 # --- 2. batched --------------------------------------------------------------------------
 peak=$(awk '$1 == "peak" { for (i = 1; i <= NF; i++) if ($i ~ /^gflops=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
 gobench_values "$tmp/go.txt" ns/run-step > "$tmp/go.rs"
-gobench_values "$tmp/gosimd.txt" ns/run-step > "$tmp/gosimd.rs"
-printf '\n## 2. batched gd, B = 64: us per run-step (goal: numpy / go >= 2x; GFLOP/s of the 4nd flops of the two products, vs the dgemm peak %s GFLOP/s)\n\n' "$peak"
-printf '| n     | d      | go us/run-step | simd us/run-step | numpy us/run-step | numpy / go | numpy / simd | go GFLOP/s | simd GFLOP/s | numpy GFLOP/s | simd %% of peak |\n'
-printf '|-------|--------|---------------:|-----------------:|------------------:|-----------:|-------------:|-----------:|-------------:|--------------:|---------------:|\n'
+gobench_values "$tmp/gonoasm.txt" ns/run-step > "$tmp/gonoasm.rs"
+printf '\n## 2. batched gd, B = 64: us per run-step (goal: numpy / go >= 2x; GFLOP/s of the 4nd flops of the two products, vs the dgemm peak %s GFLOP/s; "portable" is PHASESWEEP_NO_ASM=1, "asm" the default build on 1 core and split over 2)\n\n' "$peak"
+printf '| n     | d      | portable us/run-step | asm 1 core | asm 2 cores | numpy us/run-step | numpy / asm 1 core | numpy / asm 2 cores | asm 1 core GFLOP/s | asm 2 cores GFLOP/s | numpy GFLOP/s | asm 2 cores %% of peak |\n'
+printf '|-------|--------|---------------------:|-----------:|------------:|------------------:|-------------------:|--------------------:|-------------------:|--------------------:|--------------:|----------------------:|\n'
 for shape in "40 100" "100 1000"; do
 	set -- $shape
-	name="BenchmarkBatchStep/gd/n=$1,d=$2,B=64"
-	g=$(median_of "$tmp/go.rs" "$name")
-	s=$(median_of "$tmp/gosimd.rs" "$name")
+	q=$(median_of "$tmp/gonoasm.rs" "BenchmarkBatchStep/gd/n=$1,d=$2,B=64")
+	g=$(median_of "$tmp/go.rs" "BenchmarkBatchStep/gd/n=$1,d=$2,B=64")
+	s=$(median_of "$tmp/go.rs" "BenchmarkBatchStep/gd-2cores/n=$1,d=$2,B=64")
 	p=$(awk -v n="n=$1" -v d="d=$2" '$1 == "batch" && $3 == n && $4 == d { for (i = 5; i <= NF; i++) if ($i ~ /^median_us_per_run_step=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
-	awk -v n="$1" -v d="$2" -v g="$g" -v s="$s" -v p="$p" -v pk="$peak" 'BEGIN {
-		g /= 1000; s /= 1000; f = 4 * n * d / 1000
-		printf "| n=%-3s | d=%-4s | %14.4f | %16.4f | %17.4f | %9.2fx | %11.2fx | %10.2f | %12.2f | %13.2f | %13.1f%% |\n",
-			n, d, g, s, p, p / g, p / s, f / g, f / s, f / p, 100 * (f / s) / pk }'
+	awk -v n="$1" -v d="$2" -v q="$q" -v g="$g" -v s="$s" -v p="$p" -v pk="$peak" 'BEGIN {
+		q /= 1000; g /= 1000; s /= 1000; f = 4 * n * d / 1000
+		printf "| n=%-3s | d=%-4s | %20.4f | %10.4f | %11.4f | %17.4f | %17.2fx | %18.2fx | %18.2f | %19.2f | %13.2f | %20.1f%% |\n",
+			n, d, q, g, s, p, p / g, p / s, f / g, f / s, f / p, 100 * (f / s) / pk }'
 done
 
 echo "# load average after the kernels: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -140,12 +141,10 @@ e2e() {
 if [ -z "${SKIP_E2E:-}" ]; then
 	e2e go "$tmp/sweep" > "$tmp/e2e-go.txt"
 	read -r go_s go_steps go_first < "$tmp/e2e-go.txt"
-	simd_s="" simd_steps="" simd_first=""
-	if [ -z "${SKIP_SIMD:-}" ]; then
-		echo "# GOEXPERIMENT=simd go build -o $tmp/sweep-simd ./cli" >&2
-		GOEXPERIMENT=simd go build -o "$tmp/sweep-simd" ./cli
-		e2e simd "$tmp/sweep-simd" > "$tmp/e2e-simd.txt"
-		read -r simd_s simd_steps simd_first < "$tmp/e2e-simd.txt"
+	noasm_s="" noasm_steps="" noasm_first=""
+	if [ -z "${SKIP_NOASM:-}" ]; then
+		PHASESWEEP_NO_ASM=1 e2e noasm "$tmp/sweep" > "$tmp/e2e-noasm.txt"
+		read -r noasm_s noasm_steps noasm_first < "$tmp/e2e-noasm.txt"
 	fi
 	echo "# $PYTHON bench/numpy_sweep.py" >&2
 	"$PYTHON" bench/numpy_sweep.py | tee "$tmp/nps.txt" >&2
@@ -153,9 +152,9 @@ if [ -z "${SKIP_E2E:-}" ]; then
 	np_steps=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^steps_total=/) { split($i, a, "="); print a[2] } }' "$tmp/nps.txt")
 	printf '\n## 3. end to end: the Even2023 sweep, 60 runs x <= 10^5 steps (goal: numpy / go >= 20x)\n\n'
 	printf '| | wall seconds | steps taken | numpy / this | first sweep on a fresh state dir (one point), s |\n|---|---:|---:|---:|---:|\n'
-	awk -v s="$go_s" -v k="$go_steps" -v p="$np_s" -v f="$go_first" 'BEGIN { printf "| sweep run, pure-Go build (embedded server, 1 process) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
-	if [ -n "$simd_s" ]; then
-		awk -v s="$simd_s" -v k="$simd_steps" -v p="$np_s" -v f="$simd_first" 'BEGIN { printf "| sweep run, GOEXPERIMENT=simd build (gd batched) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
+	awk -v s="$go_s" -v k="$go_steps" -v p="$np_s" -v f="$go_first" 'BEGIN { printf "| sweep run, default build (embedded server, 1 process; AVX2, gd batched) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
+	if [ -n "$noasm_s" ]; then
+		awk -v s="$noasm_s" -v k="$noasm_steps" -v p="$np_s" -v f="$noasm_first" 'BEGIN { printf "| sweep run, PHASESWEEP_NO_ASM=1 (portable kernels, no batching) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
 	fi
 	printf '| numpy loop (1 process) | %.2f | %s | 1.0x | |\n' "$np_s" "$np_steps"
 fi

@@ -101,6 +101,7 @@ func runBlock(ctx context.Context, runs []BatchRun, idx []int, data *Data, out [
 		return nil
 	}
 	bk := newBlock(data, cols)
+	defer bk.startHelper()()
 	return bk.run(ctx, out)
 }
 
@@ -166,8 +167,7 @@ func (bk *block) run(ctx context.Context, out []BatchOutcome) error {
 		if bk.width == 0 {
 			return nil
 		}
-		bk.advance()
-		bk.evaluate()
+		bk.step()
 		for b := range bk.width {
 			if rc := bk.cols[b].rc; rc != nil && bk.steps%rc.every == 0 {
 				bk.record(b)

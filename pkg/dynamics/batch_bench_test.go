@@ -3,6 +3,7 @@ package dynamics
 import (
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -35,22 +36,31 @@ func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
 // ns/run-step divides by the width; GFLOP/s counts the 4nd flops of the two products per
 // run-step (X beta and X^T r; the elementwise work is not counted); cpu-ns/run-step is the
 // benchmark thread's CPU time per run-step (threadCPU), robust to other jobs on the machine.
+// The cases named gd, nag run on one goroutine (one core); gd-2cores splits each step with
+// the block's helper goroutine as SimulateBatch does (batch_parallel.go), without locking the
+// benchmark to its thread (a locked goroutine that blocks on the helper costs a thread
+// hand-off per step, which serialises the two halves); cpu-ns would count one thread only,
+// so it is not reported.
 func BenchmarkBatchStep(b *testing.B) {
 	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
-		for _, opt := range []string{OptimizerGD, OptimizerNAG} {
+		for _, opt := range []string{OptimizerGD, "gd-2cores", OptimizerNAG} {
 			if opt == OptimizerNAG && shape.d != 100 {
 				continue
 			}
 			const width = 64
 			b.Run(fmt.Sprintf("%s/n=%d,d=%d,B=%d", opt, shape.n, shape.d, width), func(b *testing.B) {
-				defer lockThread()()
-				bk := benchBlock(b, opt, shape.n, shape.d, width)
+				bk := benchBlock(b, strings.TrimSuffix(opt, "-2cores"), shape.n, shape.d, width)
+				parallel := opt != strings.TrimSuffix(opt, "-2cores")
+				if parallel {
+					defer bk.startHelper()()
+				} else {
+					defer lockThread()()
+				}
 				b.ReportAllocs()
 				b.ResetTimer()
 				cpu0 := threadCPU()
 				for range b.N {
-					bk.advance()
-					bk.evaluate()
+					bk.step()
 				}
 				cpu := threadCPU() - cpu0
 				b.StopTimer()
@@ -62,7 +72,7 @@ func BenchmarkBatchStep(b *testing.B) {
 				perStep := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 				b.ReportMetric(perStep/width, "ns/run-step")
 				b.ReportMetric(4*float64(shape.n*shape.d*width)/perStep, "GFLOP/s")
-				if cpu > 0 {
+				if cpu > 0 && !parallel {
 					b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N)/width, "cpu-ns/run-step")
 				}
 			})
@@ -75,11 +85,42 @@ func BenchmarkBatchStep(b *testing.B) {
 func TestBatchStepAllocatesNothing(t *testing.T) {
 	for _, opt := range []string{OptimizerGD, OptimizerHB, OptimizerNAG} {
 		bk := benchBlock(t, opt, 20, 30, 11)
-		if allocs := testing.AllocsPerRun(200, func() {
-			bk.advance()
-			bk.evaluate()
-		}); allocs != 0 {
+		if allocs := testing.AllocsPerRun(200, bk.step); allocs != 0 {
 			t.Errorf("%s: %v allocations per block step, want 0", opt, allocs)
 		}
+	}
+}
+
+// BenchmarkBatchProducts measures the part of a lockstep gd step that the batched kernels
+// vectorise (the residual X beta - y with its loss, the gradient X^T r/n and the gd update
+// with beta): BenchmarkBatchStep without the theory accumulators (the gain and its skew),
+// whose vector log1p is a separate kernel. Metrics as BenchmarkBatchStep; GFLOP/s here is
+// from the thread's CPU time (cpu-GFLOP/s), robust to other jobs on the machine.
+func BenchmarkBatchProducts(b *testing.B) {
+	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
+		const width = 64
+		b.Run(fmt.Sprintf("gd/n=%d,d=%d,B=%d", shape.n, shape.d, width), func(b *testing.B) {
+			defer lockThread()()
+			bk := benchBlock(b, OptimizerGD, shape.n, shape.d, width)
+			w := bk.lanes()
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu0 := threadCPU()
+			for range b.N {
+				gradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
+				clear(bk.betaSum)
+				gdUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+				bk.evaluate()
+			}
+			cpu := threadCPU() - cpu0
+			b.StopTimer()
+			perStep := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+			b.ReportMetric(perStep/width, "ns/run-step")
+			if cpu > 0 {
+				cpuStep := float64(cpu.Nanoseconds()) / float64(b.N)
+				b.ReportMetric(cpuStep/width, "cpu-ns/run-step")
+				b.ReportMetric(4*float64(shape.n*shape.d*width)/cpuStep, "cpu-GFLOP/s")
+			}
+		})
 	}
 }

@@ -1,5 +1,7 @@
 package dynamics
 
+import "unsafe"
+
 // block is the state of up to BatchWidth runs of one optimiser on one dataset, advanced in
 // lockstep. Column b of every d x stride (or n x stride) array is run cols[b]: entry (j, b)
 // is at j*stride + b, so that the B values of one coordinate are contiguous and the products
@@ -8,7 +10,7 @@ package dynamics
 // may run over whole groups of 4 columns.
 type block struct {
 	n, d   int
-	stride int // columns per row: the initial width rounded up to a multiple of 4
+	stride int // columns per row: the initial width rounded up (blockStride)
 	width  int // live columns
 	steps  int // steps taken by every live column
 	opt    string
@@ -20,7 +22,9 @@ type block struct {
 	pu, pv                    []float64 // hb, nag: previous iterate w_{k-1}
 	yu, yv, ybeta             []float64 // nag: lookahead y_k and beta(y_k)
 	res, yres                 []float64 // n x stride: X beta - y (nag: also at beta(y_k))
-	acc                       []float64 // 4 x stride: partial sums of residualBlockGo
+	acc                       []float64 // 4n x stride: the partial sums of the residual kernels
+
+	helper *stepHelper // the goroutine that takes part of each step (nil: none)
 
 	gamma, mu, ss, loss, betaSum, intLoss, maxGG []float64 // per column (stride)
 }
@@ -28,7 +32,7 @@ type block struct {
 // newBlock lays out cols (runners freshly initialised by newRunner) as a block on data.
 func newBlock(data *Data, cols []*batchColumn) *block {
 	n, d := data.N, data.D
-	s := (len(cols) + 3) &^ 3
+	s := blockStride(len(cols))
 	bk := &block{n: n, d: d, stride: s, width: len(cols), opt: cols[0].r.cfg.Optimizer, cols: cols,
 		x: data.X, y: data.Y, xt: make([]float64, n*d)}
 	for i := range n {
@@ -36,9 +40,9 @@ func newBlock(data *Data, cols []*batchColumn) *block {
 			bk.xt[j*n+i] = data.X[i*d+j]
 		}
 	}
-	vec := func(rows int) []float64 { return make([]float64, rows*s) }
+	vec := func(rows int) []float64 { return alignedFloats(rows * s) }
 	bk.u, bk.v, bk.beta, bk.g, bk.gain, bk.skew = vec(d), vec(d), vec(d), vec(d), vec(d), vec(d)
-	bk.res, bk.acc = vec(n), vec(4)
+	bk.res, bk.acc = vec(n), vec(4*n)
 	if bk.opt == OptimizerHB || bk.opt == OptimizerNAG {
 		bk.pu, bk.pv = vec(d), vec(d)
 	}
@@ -61,6 +65,28 @@ func newBlock(data *Data, cols []*batchColumn) *block {
 	}
 	bk.betaBlock()
 	return bk
+}
+
+// blockStride returns the stride of a block of width columns: the width rounded up to a
+// multiple of 8 (a row is whole cache lines of 64 bytes, so that the two goroutines of a split
+// step, batch_parallel.go, never write to the same line), and 8 more when that is a multiple of
+// 16: a row of an odd number of cache lines spreads the rows of a strip of columns (read down
+// by the assembly kernels) over all sets of the L1 cache, where 1024 bytes (B = 128) or 512
+// (B = 64) would put them in a quarter or an eighth of the sets; that cost the residual about
+// 25% at d = 1000 (BenchmarkBatchProducts). The extra columns are dead.
+func blockStride(width int) int {
+	s := (width + 7) &^ 7
+	if s%16 == 0 {
+		s += 8
+	}
+	return s
+}
+
+// alignedFloats returns k zero floats starting on a 64-byte boundary (a cache line).
+func alignedFloats(k int) []float64 {
+	a := make([]float64, k+7)
+	off := (8 - int(uintptr(unsafe.Pointer(&a[0]))%64)/8) % 8
+	return a[off : off+k : off+k]
 }
 
 // setColumn sets column b of the rows x stride array a to src.
@@ -91,10 +117,14 @@ func (bk *block) moveColumn(from, to int, arrays ...[]float64) {
 
 // evaluate computes the residual X beta - y of every live column and its training loss
 // L = ||X beta - y||^2/(2n) (beta and betaSum are kept by betaBlock and the updates).
-func (bk *block) evaluate() {
-	residualBlock(bk.x, bk.y, bk.beta, bk.res, bk.ss, bk.acc, bk.n, bk.d, bk.stride, bk.lanes())
+func (bk *block) evaluate() { bk.evaluateCols(0, bk.lanes()) }
+
+// evaluateCols is evaluate on the w columns from c0 (both multiples of 4): columns are
+// independent, so disjoint ranges may run on different goroutines.
+func (bk *block) evaluateCols(c0, w int) {
+	residualBlock(bk.x, bk.y, bk.beta[c0:], bk.res[c0:], bk.ss[c0:], bk.acc[c0:], bk.n, bk.d, bk.stride, w)
 	m := float64(2 * bk.n)
-	for b := range bk.width {
+	for b := c0; b < min(c0+w, bk.width); b++ {
 		bk.loss[b] = bk.ss[b] / m
 	}
 }
@@ -103,33 +133,51 @@ func (bk *block) evaluate() {
 // multiple of 4 (the extra ones are dead, all zero).
 func (bk *block) lanes() int { return (bk.width + 3) &^ 3 }
 
-// advance takes one step of every live column from its evaluated iterate (runner.advance of
-// a single run): int_loss += gamma L, the optimiser's step, Gain += q(gamma g), the theory
-// accumulators, and beta(w) with its sum.
-func (bk *block) advance() {
-	for b := range bk.width {
+// step takes one step of every live column from its evaluated iterate and evaluates the new
+// one (runner.advance then runner.evaluate of a single run), the columns split between the
+// calling goroutine and the block's helper when it has one and the block is large enough
+// (batch_parallel.go).
+func (bk *block) step() {
+	w := bk.lanes()
+	if h := bk.split(w); h > 0 {
+		bk.helper.run(h, w-h, func() {
+			bk.advanceCols(0, h)
+			bk.evaluateCols(0, h)
+		})
+	} else {
+		bk.advanceCols(0, w)
+		bk.evaluateCols(0, w)
+	}
+	bk.steps++
+}
+
+// advanceCols takes one step of the w columns from c0 (multiples of 4): int_loss += gamma L,
+// the optimiser's step, Gain += q(gamma g), the theory accumulators, and beta(w) with its
+// sum.
+func (bk *block) advanceCols(c0, w int) {
+	for b := c0; b < min(c0+w, bk.width); b++ {
 		bk.intLoss[b] += float64(bk.gamma[b] * bk.loss[b])
 	}
-	w := bk.lanes()
+	n, d, s := bk.n, bk.d, bk.stride
+	u, v, g, beta, betaSum, gamma := bk.u[c0:], bk.v[c0:], bk.g[c0:], bk.beta[c0:], bk.betaSum[c0:c0+w], bk.gamma[c0:]
 	switch bk.opt {
 	case OptimizerNAG:
-		nagLookahead(bk.u, bk.v, bk.pu, bk.pv, bk.mu, bk.yu, bk.yv, bk.ybeta, bk.d, bk.stride, w)
-		residualBlock(bk.x, bk.y, bk.ybeta, bk.yres, bk.ss, bk.acc, bk.n, bk.d, bk.stride, w)
-		gradientBlock(bk.xt, bk.yres, bk.g, bk.n, bk.d, bk.stride, w)
+		nagLookahead(u, v, bk.pu[c0:], bk.pv[c0:], bk.mu[c0:], bk.yu[c0:], bk.yv[c0:], bk.ybeta[c0:], d, s, w)
+		residualBlock(bk.x, bk.y, bk.ybeta[c0:], bk.yres[c0:], bk.ss[c0:], bk.acc[c0:], n, d, s, w)
+		gradientBlock(bk.xt, bk.yres[c0:], g, n, d, s, w)
 	default:
-		gradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
+		gradientBlock(bk.xt, bk.res[c0:], g, n, d, s, w)
 	}
-	clear(bk.betaSum)
+	clear(betaSum)
 	switch bk.opt {
 	case OptimizerGD:
-		gdUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+		gdUpdate(u, v, g, gamma, beta, betaSum, d, s, w)
 	case OptimizerHB:
-		hbUpdate(bk.u, bk.v, bk.pu, bk.pv, bk.g, bk.gamma, bk.mu, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+		hbUpdate(u, v, bk.pu[c0:], bk.pv[c0:], g, gamma, bk.mu[c0:], beta, betaSum, d, s, w)
 	case OptimizerNAG:
-		nagUpdate(bk.u, bk.v, bk.pu, bk.pv, bk.yu, bk.yv, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+		nagUpdate(u, v, bk.pu[c0:], bk.pv[c0:], bk.yu[c0:], bk.yv[c0:], g, gamma, beta, betaSum, d, s, w)
 	}
-	theoryBlock(bk.g, bk.gamma, bk.gain, bk.skew, bk.maxGG, bk.d, bk.stride, w)
-	bk.steps++
+	theoryBlock(g, gamma, bk.gain[c0:], bk.skew[c0:], bk.maxGG[c0:], d, s, w)
 }
 
 // betaBlock sets beta = u (.) v and betaSum_b = sum_j beta_jb (in index order j) for every

@@ -16,9 +16,9 @@ import "math"
 //   - the updates: gd, hb, nag of optimizer.go, optimizer_hb.go, optimizer_nag.go with the
 //     pullback of uvModel; theoryBlockGo: Gain += q(gamma g) (GainQ) and accumulateTheory.
 //
-// A faster build (batch_kernel_simd.go, GOEXPERIMENT=simd on amd64) vectorises the same
-// operations across 4 columns; vector lanes are independent columns, so it keeps every
-// column's order too.
+// On amd64 with AVX2 the assembly kernels (batch_kernel_amd64.go) do the residual, the
+// gradient and the gd update with the same operations vectorised across 4 columns; vector
+// lanes are independent columns, so they keep every column's order too.
 
 // residualBlockGo sets r = X beta - y for the columns of beta and ss_b = ||r_b||^2. acc
 // (4*s entries) holds the four partial sums of the w columns of one row at a time, so that
