@@ -63,30 +63,39 @@ if [ -z "${SKIP_KERNELS:-}" ]; then
 # --- Go benchmarks -----------------------------------------------------------------------
 echo "# go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count $GO_COUNT" >&2
 go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/go.txt" >&2
-echo "# PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^\$' -bench 'BatchStep/gd/' -benchmem -count $GO_COUNT" >&2
-PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^$' -bench 'BatchStep/gd/' -benchmem -count "$GO_COUNT" | tee "$tmp/gonoasm.txt" >&2
+echo "# PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|BatchStep/gd/' -benchmem -count $GO_COUNT" >&2
+PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|BatchStep/gd/' -benchmem -count "$GO_COUNT" | tee "$tmp/gonoasm.txt" >&2
 
 # --- numpy -------------------------------------------------------------------------------
-echo "# $PYTHON bench/numpy_gd.py --steps $NP_STEPS --repeats $NP_REPEATS" >&2
-"$PYTHON" bench/numpy_gd.py --steps "$NP_STEPS" --repeats "$NP_REPEATS" | tee "$tmp/np.txt" >&2
+echo "# $PYTHON bench/numpy_gd.py --minimal --steps $NP_STEPS --repeats $NP_REPEATS" >&2
+"$PYTHON" bench/numpy_gd.py --minimal --steps "$NP_STEPS" --repeats "$NP_REPEATS" | tee "$tmp/np.txt" >&2
 echo "# $PYTHON bench/numpy_batch.py --repeats $NP_REPEATS" >&2
 "$PYTHON" bench/numpy_batch.py --repeats "$NP_REPEATS" | tee "$tmp/npb.txt" >&2
 
 # --- 1. single run -----------------------------------------------------------------------
 gobench_values "$tmp/go.txt" ns/op > "$tmp/go.ns"
+gobench_values "$tmp/gonoasm.txt" ns/op > "$tmp/gonoasm.ns"
 gobench_values "$tmp/go.txt" allocs/op > "$tmp/go.allocs"
-printf '\n## 1. single run: us per step (goal: numpy / go >= 10x for gd)\n\n'
-printf '| opt  | n     | d      |   go us/step | go allocs |   numpy us/step |   numpy / go |\n'
-printf '|------|-------|--------|-------------:|----------:|----------------:|-------------:|\n'
+# np_us OPT N D: numpy's median us/step for that line of np.txt.
+np_us() {
+	awk -v o="$1" -v n="n=$2" -v d="d=$3" '$1 == o && $2 == n && $3 == d { for (i = 4; i <= NF; i++) if ($i ~ /^median_us_per_step=/) { split($i, a, "="); print a[2] } }' "$tmp/np.txt"
+}
+printf '\n## 1. single run: us per step (goal: numpy / go >= 10x for gd; "go" is the default build with the AVX2 kernels, "portable" PHASESWEEP_NO_ASM=1; "numpy gd-min" times the gd update alone, without the loss and gain that both other sides compute)\n\n'
+printf '| opt  | n     | d      |   go us/step | go allocs | portable us/step |   numpy us/step |   numpy / go | numpy gd-min us/step | gd-min / go |\n'
+printf '|------|-------|--------|-------------:|----------:|-----------------:|----------------:|-------------:|---------------------:|------------:|\n'
 for opt in gd sgd; do
 	for shape in "20 30" "40 100"; do
 		set -- $shape
 		name="Benchmark$(echo "$opt" | tr a-z A-Z)Step/n=$1,d=$2"
 		go_ns=$(median_of "$tmp/go.ns" "$name")
+		pg_ns=$(median_of "$tmp/gonoasm.ns" "$name")
 		allocs=$(awk -v k="$name" '$1 == k && $2 + 0 > m + 0 { m = $2 } END { print m + 0 }' "$tmp/go.allocs")
-		np_us=$(awk -v o="$opt" -v n="n=$1" -v d="d=$2" '$1 == o && $2 == n && $3 == d { for (i = 4; i <= NF; i++) if ($i ~ /^median_us_per_step=/) { split($i, a, "="); print a[2] } }' "$tmp/np.txt")
-		awk -v o="$opt" -v n="$1" -v d="$2" -v g="$go_ns" -v a="$allocs" -v p="$np_us" \
-			'BEGIN { printf "| %-4s | n=%-3s | d=%-4s | %12.3f | %9s | %15.3f | %11.1fx |\n", o, n, d, g / 1000, a, p, p / (g / 1000) }'
+		np=$(np_us "$opt" "$1" "$2")
+		mn=$( [ "$opt" = gd ] && np_us gd-min "$1" "$2" || echo "")
+		awk -v o="$opt" -v n="$1" -v d="$2" -v g="$go_ns" -v q="$pg_ns" -v a="$allocs" -v p="$np" -v m="$mn" \
+			'BEGIN { g /= 1000; q /= 1000
+				mcol = (m == "") ? sprintf("%20s | %11s", "", "") : sprintf("%20.3f | %10.1fx", m, m / g)
+				printf "| %-4s | n=%-3s | d=%-4s | %12.3f | %9s | %16.3f | %15.3f | %11.1fx | %s |\n", o, n, d, g, a, q, p, p / g, mcol }'
 	done
 done
 
@@ -95,18 +104,19 @@ peak=$(awk '$1 == "peak" { for (i = 1; i <= NF; i++) if ($i ~ /^gflops=/) { spli
 gobench_values "$tmp/go.txt" ns/run-step > "$tmp/go.rs"
 gobench_values "$tmp/gonoasm.txt" ns/run-step > "$tmp/gonoasm.rs"
 printf '\n## 2. batched gd, B = 64: us per run-step (goal: numpy / go >= 2x; GFLOP/s of the 4nd flops of the two products, vs the dgemm peak %s GFLOP/s; "portable" is PHASESWEEP_NO_ASM=1, "asm" the default build on 1 core and split over 2)\n\n' "$peak"
-printf '| n     | d      | portable us/run-step | asm 1 core | asm 2 cores | numpy us/run-step | numpy / asm 1 core | numpy / asm 2 cores | asm 1 core GFLOP/s | asm 2 cores GFLOP/s | numpy GFLOP/s | asm 2 cores %% of peak |\n'
-printf '|-------|--------|---------------------:|-----------:|------------:|------------------:|-------------------:|--------------------:|-------------------:|--------------------:|--------------:|----------------------:|\n'
+printf '| n     | d      | portable us/run-step | asm 1 core | asm 2 cores | numpy us/run-step | numpy / asm 1 core | numpy / asm 2 cores | asm 1 core GFLOP/s | asm 2 cores GFLOP/s | numpy GFLOP/s | asm 2 cores %% of peak | OpenBLAS products alone us/run-step |\n'
+printf '|-------|--------|---------------------:|-----------:|------------:|------------------:|-------------------:|--------------------:|-------------------:|--------------------:|--------------:|----------------------:|-------------------------------------:|\n'
 for shape in "40 100" "100 1000"; do
 	set -- $shape
 	q=$(median_of "$tmp/gonoasm.rs" "BenchmarkBatchStep/gd/n=$1,d=$2,B=64")
 	g=$(median_of "$tmp/go.rs" "BenchmarkBatchStep/gd/n=$1,d=$2,B=64")
 	s=$(median_of "$tmp/go.rs" "BenchmarkBatchStep/gd-2cores/n=$1,d=$2,B=64")
 	p=$(awk -v n="n=$1" -v d="d=$2" '$1 == "batch" && $3 == n && $4 == d { for (i = 5; i <= NF; i++) if ($i ~ /^median_us_per_run_step=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
-	awk -v n="$1" -v d="$2" -v q="$q" -v g="$g" -v s="$s" -v p="$p" -v pk="$peak" 'BEGIN {
+	o=$(awk -v n="n=$1" -v d="d=$2" '$1 == "products" && $2 == n && $3 == d { for (i = 4; i <= NF; i++) if ($i ~ /^min_us_per_run_step=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
+	awk -v n="$1" -v d="$2" -v q="$q" -v g="$g" -v s="$s" -v p="$p" -v o="$o" -v pk="$peak" 'BEGIN {
 		q /= 1000; g /= 1000; s /= 1000; f = 4 * n * d / 1000
-		printf "| n=%-3s | d=%-4s | %20.4f | %10.4f | %11.4f | %17.4f | %17.2fx | %18.2fx | %18.2f | %19.2f | %13.2f | %20.1f%% |\n",
-			n, d, q, g, s, p, p / g, p / s, f / g, f / s, f / p, 100 * (f / s) / pk }'
+		printf "| n=%-3s | d=%-4s | %20.4f | %10.4f | %11.4f | %17.4f | %17.2fx | %18.2fx | %18.2f | %19.2f | %13.2f | %20.1f%% | %36.4f |\n",
+			n, d, q, g, s, p, p / g, p / s, f / g, f / s, f / p, 100 * (f / s) / pk, o }'
 done
 
 echo "# load average after the kernels: $(cut -d' ' -f1-3 /proc/loadavg)"
