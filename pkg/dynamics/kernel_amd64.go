@@ -16,18 +16,14 @@ func dot4(x *float64, d int, beta *float64, out *[4]float64)
 //go:noescape
 func gradCols(x *float64, n, d int, r *float64, grad *float64, cols int, m float64)
 
-// theoryRun adds GainQ(x_i) to gain_i and skewSmall(x_i) to skew_i and raises *maxp to |x_i|,
-// x_i = gamma*grad_i, for i = 0, 4, ... < n (n a multiple of 4) while all four lanes of a vector
-// have |x_i| < 1/16. It returns the first index it did not do (n when it did all).
+// theoryVec adds GainQ(x_i) to gain_i and skewSmall(x_i) to skew_i, x_i = gamma*grad_i, and
+// raises the lanes of maxv to |x_i|, for the vectors i = 0, 4, ... < n (n a multiple of 4)
+// while all four lanes of a vector have |x_i| < 1/16; it returns the first index it did not
+// do (n when it did all). gamma and maxv point at 4 lanes that advance by gstep and mstep
+// bytes per vector (32: a lane per column; 0: the same 4 lanes throughout).
 //
 //go:noescape
-func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k *[theoryKLen][4]uint64) int
-
-// theoryLanes is theoryRun with a stepsize and a running maximum per lane: x_i =
-// gamma_i*grad_i and maxv_i = max(maxv_i, |x_i|) (the columns of a batched block, theoryBlock).
-//
-//go:noescape
-func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int
+func theoryVec(grad, gamma, gain, skew, maxv *float64, n, gstep, mstep int, k *[theoryKLen][4]uint64) int
 
 // uvUpdate is the gd step of the uv model on n coordinates (a multiple of 4): gu = v*grad,
 // gv = u*grad (the pullback, stored), u -= gamma*gu, v -= gamma*gv.

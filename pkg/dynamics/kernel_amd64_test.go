@@ -209,3 +209,21 @@ func TestSimulateSameBitsWithoutAVX2(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTheoryLanes measures the batched gain/skew accumulators (theoryBlockLanes) on a
+// 100 x 64 block of small gradients, the case of a converging sweep; ns/op per block step.
+func BenchmarkTheoryLanes(b *testing.B) {
+	const d, w = 100, 64
+	rng := rand.New(rand.NewPCG(1, 1))
+	g, gamma := make([]float64, d*w), make([]float64, w)
+	gain, skew, m := make([]float64, d*w), make([]float64, d*w), make([]float64, w)
+	for k := range g {
+		g[k] = rng.NormFloat64() * 1e-3
+	}
+	for k := range gamma {
+		gamma[k] = 0.01 * (1 + float64(k)/w)
+	}
+	for b.Loop() {
+		theoryBlockLanes(g, gamma, gain, skew, m, d, w, w)
+	}
+}

@@ -13,18 +13,14 @@ func gradCols(x *float64, n, d int, r *float64, grad *float64, cols int, m float
 	panic("dynamics: gradCols without assembly")
 }
 
-func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k *[theoryKLen][4]uint64) int {
-	return 0
-}
-
-func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int {
-	return 0
-}
-
 func uvUpdate(u, v, grad, gu, gv *float64, n int, gamma float64) {
 	panic("dynamics: uvUpdate without assembly")
 }
 
 func uvBeta(u, v, beta *float64, n int, sum float64) float64 {
 	panic("dynamics: uvBeta without assembly")
+}
+
+func theoryVec(grad, gamma, gain, skew, maxv *float64, n, gstep, mstep int, k *[theoryKLen][4]uint64) int {
+	return 0
 }

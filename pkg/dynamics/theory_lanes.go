@@ -30,6 +30,23 @@ var theoryK = func() (k [theoryKLen][4]uint64) {
 	return k
 }()
 
+// theoryRun is theoryVec for one run: the stepsize gamma for every lane, and the running
+// maximum *maxp (the lanes' maximum is exact whatever the order).
+func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k *[theoryKLen][4]uint64) int {
+	gv := [4]float64{gamma, gamma, gamma, gamma}
+	m := *maxp
+	mv := [4]float64{m, m, m, m}
+	done := theoryVec(grad, &gv[0], gain, skew, &mv[0], n, 0, 0, k)
+	*maxp = max(mv[0], mv[1], mv[2], mv[3])
+	return done
+}
+
+// theoryLanes is theoryVec for the columns of a batched block: a stepsize and a running
+// maximum per lane.
+func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int {
+	return theoryVec(grad, gamma, gain, skew, maxv, n, 32, 32, k)
+}
+
 // theoryBlockLanes is theoryBlockGo (batch_kernel.go) with the groups of four columns whose
 // |gamma_b g_jb| < 1/16 done by theoryLanes (AVX2): the same bits. It needs hasAVX2.
 func theoryBlockLanes(g, gamma, gain, skew, maxGG []float64, d, s, w int) {

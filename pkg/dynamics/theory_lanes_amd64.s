@@ -26,155 +26,261 @@
 #define K_C6 640
 #define K_C7 672
 
-// THEORY_MATH: from x in Y0 (every lane |x| < 1/16) and the constants at R9, the gain term
-// q = GainQ(x) = -log1p(-x^2) in Y10 and the skew term skewSmall(x) in Y5; Y1 holds t = x^2.
-// It uses Y1-Y10. The steps, in order (each rounded on its own):
+// THEORY_PAIR and THEORY_ONE: from x in Y0 (and Y8 for the pair; every lane |x| < 1/16) and the
+// constants at R9, add the gain term q = GainQ(x) = -log1p(-x^2) to gain (DI) and the skew
+// term skewSmall(x) to skew (DX) at lanes AX (and AX+4), in the operations and order of the
+// scalar code, each rounded on its own:
 //   t = x*x; f = -t; hfsq = 0.5*f*f; s = f/(2+f); z = s*s;
 //   R = z*(Lp1 + z*(Lp2 + z*(Lp3 + z*(Lp4 + z*(Lp5 + z*(Lp6 + z*Lp7))))));
 //   l = f - (hfsq - s*(hfsq + R)), or f - f*f*0.5 where t < 2^-29, or f where t < 2^-54;
-//   q = -l (math.log1p's branches for 0 <= -f < 2^-8, k = 0);
+//   q = -l (math.log1p's branches for 0 <= -f < 2^-8, k = 0); gain += q;
 //   t2 = t*t; t4 = t2*t2; p_ab = c_a + c_b*t;
-//   p = (p01 + t2*p23) + t4*(p45 + t2*p67); skew term = ((2*x)*t)*p (skewSmall).
-#define THEORY_MATH \
-	VMULPD  Y0, Y0, Y1; \
-	VXORPD  K_SIGN(R9), Y1, Y2; \
-	VMULPD  K_HALF(R9), Y2, Y3; \
-	VMULPD  Y2, Y3, Y3; \
-	VADDPD  K_TWO(R9), Y2, Y4; \
-	VDIVPD  Y4, Y2, Y4; \
-	VMULPD  Y4, Y4, Y5; \
-	VMULPD  K_LP7(R9), Y5, Y6; \
-	VADDPD  K_LP6(R9), Y6, Y6; \
-	VMULPD  Y6, Y5, Y6; \
-	VADDPD  K_LP5(R9), Y6, Y6; \
-	VMULPD  Y6, Y5, Y6; \
-	VADDPD  K_LP4(R9), Y6, Y6; \
-	VMULPD  Y6, Y5, Y6; \
-	VADDPD  K_LP3(R9), Y6, Y6; \
-	VMULPD  Y6, Y5, Y6; \
-	VADDPD  K_LP2(R9), Y6, Y6; \
-	VMULPD  Y6, Y5, Y6; \
-	VADDPD  K_LP1(R9), Y6, Y6; \
-	VMULPD  Y6, Y5, Y6; \
-	VADDPD  Y6, Y3, Y7; \
-	VMULPD  Y7, Y4, Y7; \
-	VSUBPD  Y7, Y3, Y7; \
-	VSUBPD  Y7, Y2, Y7; \
-	VMULPD  Y2, Y2, Y8; \
-	VMULPD  K_HALF(R9), Y8, Y8; \
-	VSUBPD  Y8, Y2, Y8; \
-	VCMPPD  $1, K_SMALL(R9), Y1, Y9; \
-	VBLENDVPD Y9, Y8, Y7, Y7; \
-	VCMPPD  $1, K_TINY(R9), Y1, Y9; \
-	VBLENDVPD Y9, Y2, Y7, Y7; \
-	VXORPD  K_SIGN(R9), Y7, Y10; \
-	VMULPD  Y1, Y1, Y2; \
-	VMULPD  Y2, Y2, Y3; \
-	VMULPD  K_C1(R9), Y1, Y4; \
-	VADDPD  K_C0(R9), Y4, Y4; \
-	VMULPD  K_C3(R9), Y1, Y5; \
-	VADDPD  K_C2(R9), Y5, Y5; \
-	VMULPD  K_C5(R9), Y1, Y6; \
-	VADDPD  K_C4(R9), Y6, Y6; \
-	VMULPD  K_C7(R9), Y1, Y7; \
-	VADDPD  K_C6(R9), Y7, Y7; \
-	VMULPD  Y5, Y2, Y5; \
-	VADDPD  Y5, Y4, Y4; \
-	VMULPD  Y7, Y2, Y7; \
-	VADDPD  Y7, Y6, Y6; \
-	VMULPD  Y6, Y3, Y6; \
-	VADDPD  Y6, Y4, Y4; \
-	VMULPD  K_TWO(R9), Y0, Y5; \
-	VMULPD  Y1, Y5, Y5; \
-	VMULPD  Y4, Y5, Y5
+//   p = (p01 + t2*p23) + t4*(p45 + t2*p67); skew += ((2*x)*t)*p (skewSmall).
+// The pair interleaves two vectors (Y0-Y7 and Y8-Y15) step by step, so that the two
+// dependency chains overlap.
+#define THEORY_PAIR \
+	VMULPD Y0, Y0, Y1; \
+	VMULPD Y8, Y8, Y9; \
+	VXORPD K_SIGN(R9), Y1, Y2; \
+	VXORPD K_SIGN(R9), Y9, Y10; \
+	VMULPD K_HALF(R9), Y2, Y3; \
+	VMULPD K_HALF(R9), Y10, Y11; \
+	VMULPD Y2, Y3, Y3; \
+	VMULPD Y10, Y11, Y11; \
+	VADDPD K_TWO(R9), Y2, Y4; \
+	VADDPD K_TWO(R9), Y10, Y12; \
+	VDIVPD Y4, Y2, Y4; \
+	VDIVPD Y12, Y10, Y12; \
+	VMULPD Y4, Y4, Y5; \
+	VMULPD Y12, Y12, Y13; \
+	VMULPD K_LP7(R9), Y5, Y6; \
+	VMULPD K_LP7(R9), Y13, Y14; \
+	VADDPD K_LP6(R9), Y6, Y6; \
+	VADDPD K_LP6(R9), Y14, Y14; \
+	VMULPD Y6, Y5, Y6; \
+	VMULPD Y14, Y13, Y14; \
+	VADDPD K_LP5(R9), Y6, Y6; \
+	VADDPD K_LP5(R9), Y14, Y14; \
+	VMULPD Y6, Y5, Y6; \
+	VMULPD Y14, Y13, Y14; \
+	VADDPD K_LP4(R9), Y6, Y6; \
+	VADDPD K_LP4(R9), Y14, Y14; \
+	VMULPD Y6, Y5, Y6; \
+	VMULPD Y14, Y13, Y14; \
+	VADDPD K_LP3(R9), Y6, Y6; \
+	VADDPD K_LP3(R9), Y14, Y14; \
+	VMULPD Y6, Y5, Y6; \
+	VMULPD Y14, Y13, Y14; \
+	VADDPD K_LP2(R9), Y6, Y6; \
+	VADDPD K_LP2(R9), Y14, Y14; \
+	VMULPD Y6, Y5, Y6; \
+	VMULPD Y14, Y13, Y14; \
+	VADDPD K_LP1(R9), Y6, Y6; \
+	VADDPD K_LP1(R9), Y14, Y14; \
+	VMULPD Y6, Y5, Y6; \
+	VMULPD Y14, Y13, Y14; \
+	VADDPD Y6, Y3, Y6; \
+	VADDPD Y14, Y11, Y14; \
+	VMULPD Y6, Y4, Y6; \
+	VMULPD Y14, Y12, Y14; \
+	VSUBPD Y6, Y3, Y6; \
+	VSUBPD Y14, Y11, Y14; \
+	VSUBPD Y6, Y2, Y6; \
+	VSUBPD Y14, Y10, Y14; \
+	VMULPD Y2, Y2, Y5; \
+	VMULPD Y10, Y10, Y13; \
+	VMULPD K_HALF(R9), Y5, Y5; \
+	VMULPD K_HALF(R9), Y13, Y13; \
+	VSUBPD Y5, Y2, Y5; \
+	VSUBPD Y13, Y10, Y13; \
+	VCMPPD $1, K_SMALL(R9), Y1, Y7; \
+	VCMPPD $1, K_SMALL(R9), Y9, Y15; \
+	VBLENDVPD Y7, Y5, Y6, Y6; \
+	VBLENDVPD Y15, Y13, Y14, Y14; \
+	VCMPPD $1, K_TINY(R9), Y1, Y7; \
+	VCMPPD $1, K_TINY(R9), Y9, Y15; \
+	VBLENDVPD Y7, Y2, Y6, Y6; \
+	VBLENDVPD Y15, Y10, Y14, Y14; \
+	VXORPD K_SIGN(R9), Y6, Y6; \
+	VXORPD K_SIGN(R9), Y14, Y14; \
+	VMOVUPD 0(DI)(AX*8), Y5; \
+	VMOVUPD 32(DI)(AX*8), Y13; \
+	VADDPD Y6, Y5, Y5; \
+	VADDPD Y14, Y13, Y13; \
+	VMOVUPD Y5, 0(DI)(AX*8); \
+	VMOVUPD Y13, 32(DI)(AX*8); \
+	VMULPD Y1, Y1, Y2; \
+	VMULPD Y9, Y9, Y10; \
+	VMULPD Y2, Y2, Y3; \
+	VMULPD Y10, Y10, Y11; \
+	VMULPD K_C1(R9), Y1, Y4; \
+	VMULPD K_C1(R9), Y9, Y12; \
+	VADDPD K_C0(R9), Y4, Y4; \
+	VADDPD K_C0(R9), Y12, Y12; \
+	VMULPD K_C3(R9), Y1, Y5; \
+	VMULPD K_C3(R9), Y9, Y13; \
+	VADDPD K_C2(R9), Y5, Y5; \
+	VADDPD K_C2(R9), Y13, Y13; \
+	VMULPD K_C5(R9), Y1, Y6; \
+	VMULPD K_C5(R9), Y9, Y14; \
+	VADDPD K_C4(R9), Y6, Y6; \
+	VADDPD K_C4(R9), Y14, Y14; \
+	VMULPD K_C7(R9), Y1, Y7; \
+	VMULPD K_C7(R9), Y9, Y15; \
+	VADDPD K_C6(R9), Y7, Y7; \
+	VADDPD K_C6(R9), Y15, Y15; \
+	VMULPD Y5, Y2, Y5; \
+	VMULPD Y13, Y10, Y13; \
+	VADDPD Y5, Y4, Y4; \
+	VADDPD Y13, Y12, Y12; \
+	VMULPD Y7, Y2, Y7; \
+	VMULPD Y15, Y10, Y15; \
+	VADDPD Y7, Y6, Y6; \
+	VADDPD Y15, Y14, Y14; \
+	VMULPD Y6, Y3, Y6; \
+	VMULPD Y14, Y11, Y14; \
+	VADDPD Y6, Y4, Y4; \
+	VADDPD Y14, Y12, Y12; \
+	VMULPD K_TWO(R9), Y0, Y5; \
+	VMULPD K_TWO(R9), Y8, Y13; \
+	VMULPD Y1, Y5, Y5; \
+	VMULPD Y9, Y13, Y13; \
+	VMULPD Y4, Y5, Y5; \
+	VMULPD Y12, Y13, Y13; \
+	VMOVUPD 0(DX)(AX*8), Y6; \
+	VMOVUPD 32(DX)(AX*8), Y14; \
+	VADDPD Y5, Y6, Y6; \
+	VADDPD Y13, Y14, Y14; \
+	VMOVUPD Y6, 0(DX)(AX*8); \
+	VMOVUPD Y14, 32(DX)(AX*8)
 
-// func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k *[theoryKLen][4]uint64) int
+#define THEORY_ONE \
+	VMULPD Y0, Y0, Y1; \
+	VXORPD K_SIGN(R9), Y1, Y2; \
+	VMULPD K_HALF(R9), Y2, Y3; \
+	VMULPD Y2, Y3, Y3; \
+	VADDPD K_TWO(R9), Y2, Y4; \
+	VDIVPD Y4, Y2, Y4; \
+	VMULPD Y4, Y4, Y5; \
+	VMULPD K_LP7(R9), Y5, Y6; \
+	VADDPD K_LP6(R9), Y6, Y6; \
+	VMULPD Y6, Y5, Y6; \
+	VADDPD K_LP5(R9), Y6, Y6; \
+	VMULPD Y6, Y5, Y6; \
+	VADDPD K_LP4(R9), Y6, Y6; \
+	VMULPD Y6, Y5, Y6; \
+	VADDPD K_LP3(R9), Y6, Y6; \
+	VMULPD Y6, Y5, Y6; \
+	VADDPD K_LP2(R9), Y6, Y6; \
+	VMULPD Y6, Y5, Y6; \
+	VADDPD K_LP1(R9), Y6, Y6; \
+	VMULPD Y6, Y5, Y6; \
+	VADDPD Y6, Y3, Y6; \
+	VMULPD Y6, Y4, Y6; \
+	VSUBPD Y6, Y3, Y6; \
+	VSUBPD Y6, Y2, Y6; \
+	VMULPD Y2, Y2, Y5; \
+	VMULPD K_HALF(R9), Y5, Y5; \
+	VSUBPD Y5, Y2, Y5; \
+	VCMPPD $1, K_SMALL(R9), Y1, Y7; \
+	VBLENDVPD Y7, Y5, Y6, Y6; \
+	VCMPPD $1, K_TINY(R9), Y1, Y7; \
+	VBLENDVPD Y7, Y2, Y6, Y6; \
+	VXORPD K_SIGN(R9), Y6, Y6; \
+	VMOVUPD 0(DI)(AX*8), Y5; \
+	VADDPD Y6, Y5, Y5; \
+	VMOVUPD Y5, 0(DI)(AX*8); \
+	VMULPD Y1, Y1, Y2; \
+	VMULPD Y2, Y2, Y3; \
+	VMULPD K_C1(R9), Y1, Y4; \
+	VADDPD K_C0(R9), Y4, Y4; \
+	VMULPD K_C3(R9), Y1, Y5; \
+	VADDPD K_C2(R9), Y5, Y5; \
+	VMULPD K_C5(R9), Y1, Y6; \
+	VADDPD K_C4(R9), Y6, Y6; \
+	VMULPD K_C7(R9), Y1, Y7; \
+	VADDPD K_C6(R9), Y7, Y7; \
+	VMULPD Y5, Y2, Y5; \
+	VADDPD Y5, Y4, Y4; \
+	VMULPD Y7, Y2, Y7; \
+	VADDPD Y7, Y6, Y6; \
+	VMULPD Y6, Y3, Y6; \
+	VADDPD Y6, Y4, Y4; \
+	VMULPD K_TWO(R9), Y0, Y5; \
+	VMULPD Y1, Y5, Y5; \
+	VMULPD Y4, Y5, Y5; \
+	VMOVUPD 0(DX)(AX*8), Y6; \
+	VADDPD Y5, Y6, Y6; \
+	VMOVUPD Y6, 0(DX)(AX*8)
+
+
+// func theoryVec(grad, gamma, gain, skew, maxv *float64, n, gstep, mstep int, k *[theoryKLen][4]uint64) int
 //
-// For lanes i = 0, 4, 8, ... < n (n a multiple of 4), while every lane of x = gamma*g[i:i+4]
-// has |x| < 1/16: gain += GainQ(x), skew += skewSmall(x), *maxp = max(*maxp, |x|), with the
-// operations of the scalar code (theory.go, theory_implicit.go, math.log1p's branches
-// |x^2| < 2^-54, < 2^-29 and k = 0). Returns the first lane not done (n when all are).
-TEXT ·theoryRun(SB), NOSPLIT, $0-64
-	MOVQ grad+0(FP), SI
-	MOVQ gain+8(FP), DI
-	MOVQ skew+16(FP), DX
-	MOVQ n+24(FP), CX
-	VBROADCASTSD gamma+32(FP), Y14
-	MOVQ maxp+40(FP), R8
-	VBROADCASTSD (R8), Y15
-	MOVQ k+48(FP), R9
-	XORQ AX, AX
-
-theoryloop:
-	CMPQ AX, CX
-	JGE  theorydone
-	VMOVUPD (SI)(AX*8), Y0
-	VMULPD  Y0, Y14, Y0          // x = gamma*g
-	VANDPD  K_ABS(R9), Y0, Y1    // a = |x|
-	VCMPPD  $1, K_LIM(R9), Y1, Y2 // a < 1/16 (false for NaN)
-	VMOVMSKPD Y2, BX
-	CMPQ BX, $15
-	JNE  theorydone
-	VMAXPD  Y15, Y1, Y15         // m = a > m ? a : m
-
-	THEORY_MATH
-	VMOVUPD (DI)(AX*8), Y8
-	VADDPD  Y10, Y8, Y8          // gain += q
-	VMOVUPD Y8, (DI)(AX*8)
-	VMOVUPD (DX)(AX*8), Y8
-	VADDPD  Y5, Y8, Y8           // skew += skewSmall(x)
-	VMOVUPD Y8, (DX)(AX*8)
-	ADDQ $4, AX
-	JMP  theoryloop
-
-theorydone:
-	VEXTRACTF128 $1, Y15, X1
-	VMAXPD  X1, X15, X15
-	VPERMILPD $1, X15, X1
-	VMAXPD  X1, X15, X15
-	VMOVSD  X15, (R8)
-	MOVQ AX, ret+56(FP)
-	VZEROUPPER
-	RET
-
-// func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int
-//
-// theoryRun with a stepsize and a running maximum per lane (the columns of a batched block):
-// x_i = gamma_i*grad_i, maxv_i = max(maxv_i, |x_i|).
-TEXT ·theoryLanes(SB), NOSPLIT, $0-64
+// For the vectors of lanes i = 0, 4, 8, ... < n (n a multiple of 4), while every lane of
+// x = gamma*grad[i:i+4] has |x| < 1/16: gain += GainQ(x), skew += skewSmall(x) and
+// maxv = max(maxv, |x|) (a NaN lane fails the test). gamma and maxv point at 4 lanes that
+// advance by gstep and mstep bytes per vector (0: the same 4 lanes for every vector). Returns
+// the first lane not done (n when all are).
+TEXT ·theoryVec(SB), NOSPLIT, $0-80
 	MOVQ grad+0(FP), SI
 	MOVQ gamma+8(FP), R10
 	MOVQ gain+16(FP), DI
 	MOVQ skew+24(FP), DX
 	MOVQ maxv+32(FP), R8
 	MOVQ n+40(FP), CX
-	MOVQ k+48(FP), R9
+	MOVQ gstep+48(FP), R11
+	MOVQ mstep+56(FP), R12
+	MOVQ k+64(FP), R9
 	XORQ AX, AX
 
-laneloop:
+pairloop:
+	LEAQ 8(AX), BX
+	CMPQ BX, CX
+	JGT  oneloop
+	VMOVUPD (R10), Y0
+	VMULPD  (SI)(AX*8), Y0, Y0      // x = gamma*g
+	VMOVUPD (R10)(R11*1), Y8
+	VMULPD  32(SI)(AX*8), Y8, Y8
+	VANDPD  K_ABS(R9), Y0, Y1       // |x|
+	VANDPD  K_ABS(R9), Y8, Y9
+	VCMPPD  $1, K_LIM(R9), Y1, Y2   // |x| < 1/16 (false for NaN)
+	VCMPPD  $1, K_LIM(R9), Y9, Y10
+	VANDPD  Y2, Y10, Y10
+	VMOVMSKPD Y10, BX
+	CMPQ BX, $15
+	JNE  oneloop
+	VMOVUPD (R8), Y2
+	VMAXPD  Y2, Y1, Y2              // m = |x| > m ? |x| : m
+	VMOVUPD Y2, (R8)
+	VMOVUPD (R8)(R12*1), Y10
+	VMAXPD  Y10, Y9, Y10
+	VMOVUPD Y10, (R8)(R12*1)
+	THEORY_PAIR
+	ADDQ $8, AX
+	LEAQ (R10)(R11*2), R10
+	LEAQ (R8)(R12*2), R8
+	JMP  pairloop
+
+oneloop:
 	CMPQ AX, CX
-	JGE  lanedone
-	VMOVUPD (R10)(AX*8), Y0
-	VMULPD  (SI)(AX*8), Y0, Y0   // x = gamma*g
-	VANDPD  K_ABS(R9), Y0, Y1    // a = |x|
-	VCMPPD  $1, K_LIM(R9), Y1, Y2 // a < 1/16 (false for NaN)
+	JGE  vecdone
+	VMOVUPD (R10), Y0
+	VMULPD  (SI)(AX*8), Y0, Y0
+	VANDPD  K_ABS(R9), Y0, Y1
+	VCMPPD  $1, K_LIM(R9), Y1, Y2
 	VMOVMSKPD Y2, BX
 	CMPQ BX, $15
-	JNE  lanedone
-	VMOVUPD (R8)(AX*8), Y2
-	VMAXPD  Y2, Y1, Y2           // m = a > m ? a : m
-	VMOVUPD Y2, (R8)(AX*8)
-	THEORY_MATH
-	VMOVUPD (DI)(AX*8), Y8
-	VADDPD  Y10, Y8, Y8
-	VMOVUPD Y8, (DI)(AX*8)
-	VMOVUPD (DX)(AX*8), Y8
-	VADDPD  Y5, Y8, Y8
-	VMOVUPD Y8, (DX)(AX*8)
+	JNE  vecdone
+	VMOVUPD (R8), Y2
+	VMAXPD  Y2, Y1, Y2
+	VMOVUPD Y2, (R8)
+	THEORY_ONE
 	ADDQ $4, AX
-	JMP  laneloop
+	ADDQ R11, R10
+	ADDQ R12, R8
+	JMP  oneloop
 
-lanedone:
-	MOVQ AX, ret+56(FP)
+vecdone:
+	MOVQ AX, ret+72(FP)
 	VZEROUPPER
 	RET
