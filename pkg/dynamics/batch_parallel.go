@@ -13,10 +13,12 @@ import (
 
 // splitWork is the least work, n d w (w live columns), for which a step is split between two
 // goroutines. BenchmarkBatchStep measured: at n=100, d=1000, w=64 (6.4e6) two cores take
-// 13.8 us per run-step against 18.3 on one; at n=40, d=100 (2.6e5; 40 us per step) a split
-// step was as often slower as faster, the hand-off and the second core's cache misses eating
-// the gain.
-const splitWork = 1_000_000
+// 13.8 us per run-step against 18.3 on one; at n=40, d=100, w=64 (2.56e5; 50 us per step)
+// 0.61-0.67 against 0.78-0.79 on one core, in 8 alternating runs after the gain kernel was
+// vectorised (before that, with the scalar gain, a split step was as often slower as
+// faster). A sweep of 4 such blocks through `sweep run` took 5.65-5.90 s split against
+// 6.01-6.17 s not. Narrower or smaller blocks stay on one core.
+const splitWork = 250_000
 
 // stripWidth is the number of columns of the wide assembly kernels (4 vectors of 4); a split
 // keeps whole strips on both sides.
