@@ -64,3 +64,14 @@ func naiveGradient(dt *Data, beta []float64, rows []int) ([]float64, float64) {
 	}
 	return g, ss / (2 * b)
 }
+
+// firstBitDiff returns the first index where a and b (len(b) >= len(a)) differ in their bits,
+// or -1.
+func firstBitDiff(a, b []float64) int {
+	for i := range a {
+		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+			return i
+		}
+	}
+	return -1
+}

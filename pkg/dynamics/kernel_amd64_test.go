@@ -16,16 +16,6 @@ func withoutAVX2(f func()) {
 	f()
 }
 
-// firstBitDiff reports the first index where a and b differ in their bits, or -1.
-func firstBitDiff(a, b []float64) int {
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return i
-		}
-	}
-	return -1
-}
-
 // TestAsmKernelsMatchPortable: the AVX2 kernels (dot4, gradCols, theoryRun) give the bits of
 // the portable Go kernels they replace, on random shapes (d mod 4 = 0..3, n not a multiple
 // of 4, n = 1) and on the branch edges of the gain (|x| around 2^-27 and 2^-14.5, where x^2

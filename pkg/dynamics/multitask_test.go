@@ -29,9 +29,6 @@ func mtData(t *testing.T, c Config) *MultiTaskData {
 	return GenerateMultiTaskData(c, GenerateData(c))
 }
 
-func bitsEqual(a, b []float64) bool {
-	return slices.EqualFunc(a, b, func(p, q float64) bool { return math.Float64bits(p) == math.Float64bits(q) })
-}
 
 // TestTaskTeachers checks the layout of TaskTeachers on a hand example and the properties of
 // REFERENCE.md section 2 on generated data: auxiliary values +-1/sqrt(k_aux) on the first
@@ -77,7 +74,7 @@ func TestTaskTeachers(t *testing.T) {
 	}
 	// The main task reuses the single-task designs; the auxiliary task has its own.
 	base := GenerateData(c)
-	if !bitsEqual(mt.Main.X, base.X) || !bitsEqual(mt.Main.XTest, base.XTest) {
+	if !sameBits(mt.Main.X, base.X) || !sameBits(mt.Main.XTest, base.XTest) {
 		t.Error("main-task designs differ from GenerateData's")
 	}
 	if mt.Aux.N != 40 || mt.Aux.Test != 200 || len(mt.Aux.X) != 40*30 {
@@ -93,7 +90,7 @@ func TestTaskTeachers(t *testing.T) {
 	c2 := c
 	c2.Model = ModelSTL
 	mt2 := mtData(t, c2)
-	if !bitsEqual(mt.Main.Y, mt2.Main.Y) || !bitsEqual(mt.Aux.Y, mt2.Aux.Y) || !bitsEqual(mt.Signs, mt2.Signs) {
+	if !sameBits(mt.Main.Y, mt2.Main.Y) || !sameBits(mt.Aux.Y, mt2.Aux.Y) || !sameBits(mt.Signs, mt2.Signs) {
 		t.Error("stl and mtl points of one dataset see different tasks")
 	}
 }
@@ -141,7 +138,7 @@ func TestTwoLayerPullback(t *testing.T) {
 	}
 	got := slices.Clone(w)
 	netStep(got[:d], got[d:2*d], got[2*d:3*d], got[3*d:], g, 0.1, true)
-	if !bitsEqual(got, want) {
+	if !sameBits(got, want) {
 		t.Error("netStep differs from w - gamma pullback")
 	}
 }
@@ -161,7 +158,7 @@ func TestSTLMatchesDeep(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := c.D
-		if !bitsEqual(run.params[:2*d], run.params[2*d:]) {
+		if !sameBits(run.params[:2*d], run.params[2*d:]) {
 			t.Errorf("%s: v+- drifted from w+-", opt)
 		}
 		dc := c
@@ -175,7 +172,7 @@ func TestSTLMatchesDeep(t *testing.T) {
 			r.advance()
 			r.evaluate()
 		}
-		if !bitsEqual(run.beta, r.beta) {
+		if !sameBits(run.beta, r.beta) {
 			t.Errorf("%s: stl beta differs from deep(D=2, gamma/2): max diff %.3g", opt, maxAbsDiff(run.beta, r.beta))
 		}
 		if run.res.TrainLoss != r.loss || run.res.Steps != c.Steps || run.res.Status != StatusMaxSteps {
@@ -253,7 +250,7 @@ func TestPTFTPretrainingIsSTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bitsEqual(stl.params, run.pretrain) || !bitsEqual(stl.beta, run.betaAux) {
+	if !sameBits(stl.params, run.pretrain) || !sameBits(stl.beta, run.betaAux) {
 		t.Error("pretraining differs from an stl run on the auxiliary task")
 	}
 	if info.PretrainStatus != StatusConverged || info.AuxTrainLoss >= c.StopLoss {
@@ -288,10 +285,10 @@ func TestMTLIdenticalTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := c.D
-	if !bitsEqual(run.params[2*d:4*d], run.params[4*d:]) {
+	if !sameBits(run.params[2*d:4*d], run.params[4*d:]) {
 		t.Errorf("readouts differ: max diff %.3g", maxAbsDiff(run.params[2*d:4*d], run.params[4*d:]))
 	}
-	if !bitsEqual(run.beta, run.betaAux) || run.res.MultiTask.AuxTrainLoss != run.res.TrainLoss {
+	if !sameBits(run.beta, run.betaAux) || run.res.MultiTask.AuxTrainLoss != run.res.TrainLoss {
 		t.Errorf("aux loss %v, main loss %v", run.res.MultiTask.AuxTrainLoss, run.res.TrainLoss)
 	}
 }

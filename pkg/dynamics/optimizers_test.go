@@ -31,17 +31,7 @@ func runSteps(t *testing.T, c Config, tweak func(*runner)) *runner {
 }
 
 // sameBits reports whether a and b are equal bit for bit.
-func sameBits(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
-			return false
-		}
-	}
-	return true
-}
+func sameBits(a, b []float64) bool { return len(a) == len(b) && firstBitDiff(a, b) < 0 }
 
 // coreResult is the part of a Result every optimiser computes the same way.
 func coreResult(r Result) string {
