@@ -152,6 +152,8 @@ type runner struct {
 
 	maxGammaG float64 // max_k gamma ||g_k||_inf over the steps taken
 
+	uvAsm bool // the uv model's elementwise work runs in assembly (run_uv.go): uv and hasAVX2
+
 	loss    float64 // full training loss at the current iterate
 	betaSum float64 // sum_i beta_i, to detect a non-finite beta
 	intLoss float64 // sum_k gamma L_k over the steps taken
@@ -184,6 +186,8 @@ func newRunner(c Config, data *Data) (*runner, error) {
 		gain: make([]float64, d),
 		skew: make([]float64, d),
 	}
+	_, uv := m.(uvModel)
+	r.uvAsm = uv && hasAVX2
 	m.init(r.w, c.Init)
 	r.opt = spec.build(r)
 	return r, nil
@@ -192,7 +196,7 @@ func newRunner(c Config, data *Data) (*runner, error) {
 // evaluate computes beta, the full residual and the training loss
 // L = 1/(2n) ||X beta - y||^2 at the current parameters, and returns L.
 func (r *runner) evaluate() float64 {
-	if _, uv := r.model.(uvModel); uv && hasAVX2 {
+	if r.uvAsm {
 		r.betaSum = r.uvBetaSum()
 	} else {
 		r.model.beta(r.w, r.beta)
@@ -219,7 +223,7 @@ func (r *runner) advance() {
 // gradientStep sets w <- w - gamma grad F(w) with g = r.g: the gradient of F is computed
 // at the old w before any coordinate changes.
 func (r *runner) gradientStep() {
-	if _, uv := r.model.(uvModel); uv && hasAVX2 && len(r.g) >= 4 {
+	if r.uvAsm {
 		r.uvGradientStep()
 		return
 	}

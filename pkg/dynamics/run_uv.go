@@ -2,8 +2,8 @@ package dynamics
 
 // The uv model's per-step elementwise work with the AVX2 kernels (kernel_amd64.go): the same
 // operations as uvModel.pullback + runner.gradientStep and uvModel.beta + the sum in
-// runner.evaluate, four coordinates per instruction, the last d mod 4 in Go. Callers check
-// hasAVX2 and that the model is uvModel.
+// runner.evaluate, four coordinates per instruction, the last d mod 4 in Go. The runner
+// calls them when runner.uvAsm is set (the model is uvModel and the CPU has AVX2).
 
 // uvGradientStep is gradientStep for the uv model: gu = v g, gv = u g, u -= gamma gu,
 // v -= gamma gv.
