@@ -29,7 +29,6 @@ func mtData(t *testing.T, c Config) *MultiTaskData {
 	return GenerateMultiTaskData(c, GenerateData(c))
 }
 
-
 // TestTaskTeachers checks the layout of TaskTeachers on a hand example and the properties of
 // REFERENCE.md section 2 on generated data: auxiliary values +-1/sqrt(k_aux) on the first
 // k_aux coordinates, main values +-1/sqrt(k_main) with the first `overlap` on auxiliary
