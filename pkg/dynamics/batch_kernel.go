@@ -1,7 +1,5 @@
 package dynamics
 
-import "math"
-
 // The pure-Go kernels of the batched loop (batch.go) on d x S and n x S blocks laid out as in
 // block (entry (j, b) at j*S + b), over the first w columns. Each column performs exactly the
 // floating-point operations of the single-run kernels (kernel.go, run.go, model_uv.go and the
@@ -170,15 +168,7 @@ func theoryBlockGo(g, gamma, gain, skew, maxGG []float64, d, s, w int) {
 		row := j * s
 		for b := range w {
 			k := row + b
-			x := float64(gamma[b] * g[k])
-			gain[k] += GainQ(x)
-			a := math.Abs(x)
-			if a < 1.0/16 {
-				skew[k] += skewSmall(x)
-			} else {
-				skew[k] += GainSkew(x)
-			}
-			if a > maxGG[b] {
+			if a := addGainTheory(float64(gamma[b]*g[k]), &gain[k], &skew[k]); a > maxGG[b] {
 				maxGG[b] = a
 			}
 		}

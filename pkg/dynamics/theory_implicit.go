@@ -110,19 +110,26 @@ func (r *runner) accumulateTheoryGo(lo, hi int) {
 	m := r.maxGammaG
 	g, gain, skew := r.g[lo:hi], r.gain[lo:hi], r.skew[lo:hi]
 	for i, gi := range g {
-		gain[i] += GainQ(r.gamma * gi)
-		x := float64(r.gamma * gi)
-		a := math.Abs(x)
-		if a < 1.0/16 {
-			skew[i] += skewSmall(x)
-		} else {
-			skew[i] += GainSkew(x)
-		}
-		if a > m {
+		if a := addGainTheory(float64(r.gamma*gi), &gain[i], &skew[i]); a > m {
 			m = a
 		}
 	}
 	r.maxGammaG = m
+}
+
+// addGainTheory adds one step's terms of x = gamma g_i to a coordinate's accumulators,
+// *gain += GainQ(x) and *skew += GainSkew(x) (skewSmall, its case |x| < 1/16, called
+// directly), and returns |x| for the running maximum. Single runs (accumulateTheoryGo) and
+// batched blocks (theoryBlockGo) share it.
+func addGainTheory(x float64, gain, skew *float64) float64 {
+	*gain += GainQ(x)
+	a := math.Abs(x)
+	if a < 1.0/16 {
+		*skew += skewSmall(x)
+	} else {
+		*skew += GainSkew(x)
+	}
+	return a
 }
 
 // ImplicitBiasInit returns the parameters of the implicit-bias prediction of Even2023
