@@ -5,14 +5,9 @@ package activities
 
 import (
 	"errors"
-	"fmt"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
-
-	"github.com/phasesweep/phasesweep/pkg/grid"
-	"github.com/phasesweep/phasesweep/pkg/spec"
-	"github.com/phasesweep/phasesweep/pkg/store"
 )
 
 // ErrSpec is the application error type of a spec that cannot be run; it is not retried.
@@ -34,29 +29,6 @@ type Activities struct {
 	// Store reads and writes the shards and merged tables (nil: a *store.Store shared by the
 	// process, which reads credentials for s3:// and gs:// locations from the environment).
 	Store Store
-}
-
-// ShardPath is where the shard of chunk id lives under the output location (a directory or an
-// s3:// or gs:// URL, pkg/store): one object per chunk, so that a retried chunk overwrites its
-// own shard and never adds a second one. For a directory it is a file path, as it always was
-// (workflow histories that recorded it replay); for a URL, the URL of the object.
-func ShardPath(outDir string, chunk int) string {
-	return store.Join(ShardDir(outDir), fmt.Sprintf("chunk-%06d.parquet", chunk))
-}
-
-// ShardDir is the directory of a sweep's shards; it is removed once results.parquet is written.
-func ShardDir(outDir string) string { return store.Join(outDir, "shards") }
-
-// ResultsPath is the merged table of a sweep.
-func ResultsPath(outDir string) string { return store.Join(outDir, "results.parquet") }
-
-// loadGrid parses the spec carried by an activity's input; a bad spec is non-retryable.
-func loadGrid(file, source string) (*grid.Grid, error) {
-	s, err := spec.Parse(file, []byte(source))
-	if err != nil {
-		return nil, temporal.NewNonRetryableApplicationError(err.Error(), ErrSpec, err)
-	}
-	return grid.New(s), nil
 }
 
 // nonRetryable marks err as a permanent failure of the activity.

@@ -8,6 +8,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
@@ -46,7 +47,7 @@ func TestChunkMemoryDoesNotGrow(t *testing.T) {
 	chunks := grid.Chunks(20000, 500)
 	var after5 uint64
 	for k, c := range chunks {
-		if _, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: memoryTestSpec, SpecFile: "mem.yaml", Chunk: c, Shard: ShardPath(dir, c.ID)}); err != nil {
+		if _, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: memoryTestSpec, SpecFile: "mem.yaml", Chunk: c, Shard: layout.Sweep{Out: dir}.Shard(c.ID)}); err != nil {
 			t.Fatalf("chunk %d: %v", c.ID, err)
 		}
 		if k == 4 {
@@ -88,7 +89,7 @@ func TestBatchedChunkEqualsOneByOne(t *testing.T) {
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.RegisterActivity(a)
-			shards[k] = ShardPath(dir, c.ID)
+			shards[k] = layout.Sweep{Out: dir}.Shard(c.ID)
 			if _, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: batchTestSpec, SpecFile: "bt.yaml", Chunk: c, Shard: shards[k]}); err != nil {
 				t.Fatalf("chunk %v batching=%v: %v", c, on, err)
 			}
@@ -98,7 +99,7 @@ func TestBatchedChunkEqualsOneByOne(t *testing.T) {
 				}
 			}
 		}
-		for _, path := range []func(string) string{func(s string) string { return s }, TrajectoryShardPath} {
+		for _, path := range []func(string) string{func(s string) string { return s }, layout.TrajectoryShard} {
 			a, err := results.ReadFile(path(shards[0]))
 			if err != nil {
 				t.Fatal(err)

@@ -2,18 +2,18 @@ package activities
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"go.temporal.io/sdk/activity"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
-	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
 
@@ -23,20 +23,12 @@ import (
 // tenth of the chunk's time.
 const partialInterval = 5 * time.Second
 
-// PartialShardPath is where a running chunk keeps the rows it has finished, so that a retry
-// after a killed worker resumes after them: shards/chunk-000123.parquet ->
-// shards/chunk-000123.partial.parquet. Its trajectory rows, when the spec records them, go to
-// TrajectoryShardPath of it (shards/traj-000123.partial.parquet). Both are removed once the
-// chunk's shard is written; MergeShards never reads them.
-func PartialShardPath(shard string) string {
-	return store.Join(store.Dir(shard), strings.TrimSuffix(store.Base(shard), ".parquet")+".partial.parquet")
-}
-
 // partialShard is a running chunk's partial shard: the rows the chunk has finished so far,
 // rewritten atomically now and then (results.WriteFile), with the spec hash and program
 // version in its metadata like the final shard.
 type partialShard struct {
 	st      Store
+	layout  layout.Sweep
 	path    string
 	every   int // write after this many new rows too (Activities.PartialEvery); 0: by time only
 	table   *results.Table
@@ -51,8 +43,8 @@ type partialShard struct {
 // order (and, with trajectories, its trajectory partial shard with the row count it names),
 // it loads those rows into table and traj: the caller continues after them. Anything else
 // there is ignored, and overwritten by this attempt's partial shard.
-func (a *Activities) resumePartial(ctx context.Context, in ChunkInput, table *results.Table, traj *trajectoryTable) *partialShard {
-	ps := &partialShard{st: a.store(), path: PartialShardPath(in.Shard), every: a.PartialEvery, table: table, traj: traj, next: time.Now().Add(partialInterval)}
+func (a *Activities) resumePartial(ctx context.Context, in ChunkInput, l layout.Sweep, table *results.Table, traj *trajectoryTable) *partialShard {
+	ps := &partialShard{st: a.store(), layout: l, path: layout.PartialShard(in.Shard), every: a.PartialEvery, table: table, traj: traj, next: time.Now().Add(partialInterval)}
 	rows, trajRows, ok := loadPartial(ctx, ps.st, ps.path, table, traj, in.Chunk)
 	if !ok {
 		return ps
@@ -90,7 +82,7 @@ func loadPartial(ctx context.Context, st Store, path string, table *results.Tabl
 	if err != nil {
 		return nil, nil, false
 	}
-	tt, err := readTable(ctx, st, TrajectoryShardPath(path))
+	tt, err := readTable(ctx, st, layout.TrajectoryShard(path))
 	if err != nil || !sameHeader(tt, traj.table) || len(tt.Rows) != want {
 		return nil, nil, false
 	}
@@ -134,6 +126,9 @@ func (ps *partialShard) update(ctx context.Context) {
 // trajectory rows in the metadata (as the final shard does), so that a partial shard is
 // resumed only together with the trajectory rows of the same write.
 func (ps *partialShard) write(ctx context.Context) error {
+	if shardDirGone(ps.layout) {
+		return fmt.Errorf("the sweep's shard directory %s is gone", ps.layout.ShardDir())
+	}
 	t := &results.Table{Fields: ps.table.Fields, Rows: ps.table.Rows, Meta: maps.Clone(ps.table.Meta)}
 	if _, _, err := ps.traj.write(ctx, ps.st, ps.path, t.Meta); err != nil {
 		return err
@@ -148,8 +143,8 @@ func (ps *partialShard) write(ctx context.Context) error {
 // removePartial removes the partial shards of the chunk whose final shard is shard, once that
 // is written; a leftover is only logged (MergeShards removes the shard directory anyway).
 func removePartial(ctx context.Context, st Store, shard string) {
-	path := PartialShardPath(shard)
-	for _, p := range []string{TrajectoryShardPath(path), path} {
+	path := layout.PartialShard(shard)
+	for _, p := range []string{layout.TrajectoryShard(path), path} {
 		if err := st.Remove(ctx, p); err != nil {
 			activity.GetLogger(ctx).Warn("partial shard not removed", "path", p, "error", err)
 		}

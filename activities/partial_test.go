@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
@@ -32,7 +33,7 @@ func runChunk(t *testing.T, dir string, c grid.Chunk) (ChunkOutput, int64) {
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
-	v, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: partialTestSpec, SpecFile: "p.yaml", Chunk: c, Shard: ShardPath(dir, c.ID)})
+	v, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: partialTestSpec, SpecFile: "p.yaml", Chunk: c, Shard: layout.Sweep{Out: dir}.Shard(c.ID)})
 	if err != nil {
 		t.Fatalf("SimulateChunk: %v", err)
 	}
@@ -54,11 +55,11 @@ func TestResumeOnlyFromMatchingPartialShard(t *testing.T) {
 	if _, n := runChunk(t, refDir, c); n != 6 {
 		t.Fatalf("uninterrupted attempt simulated %d points, want 6", n)
 	}
-	refBytes, err := os.ReadFile(ShardPath(refDir, 0))
+	refBytes, err := os.ReadFile(layout.Sweep{Out: refDir}.Shard(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref, err := results.ReadFile(ShardPath(refDir, 0))
+	ref, err := results.ReadFile(layout.Sweep{Out: refDir}.Shard(0))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestResumeOnlyFromMatchingPartialShard(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			partial := PartialShardPath(ShardPath(dir, 0))
+			partial := layout.PartialShard(layout.Sweep{Out: dir}.Shard(0))
 			if err := results.WriteFile(partial, tc.partial()); err != nil {
 				t.Fatal(err)
 			}
@@ -109,7 +110,7 @@ func TestResumeOnlyFromMatchingPartialShard(t *testing.T) {
 			if div, _ := statusCounts(ref); out.Rows != 6 || out.Diverged != div || out.Failed != 0 {
 				t.Errorf("output %+v, want 6 rows, %d diverged, 0 failed", out, div)
 			}
-			got, err := os.ReadFile(ShardPath(dir, 0))
+			got, err := os.ReadFile(layout.Sweep{Out: dir}.Shard(0))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +120,7 @@ func TestResumeOnlyFromMatchingPartialShard(t *testing.T) {
 			if _, err := os.Stat(partial); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("partial shard left behind (stat: %v)", err)
 			}
-			if names, _ := filepath.Glob(filepath.Join(ShardDir(dir), "*")); len(names) != 1 {
+			if names, _ := filepath.Glob(filepath.Join(layout.Sweep{Out: dir}.ShardDir(), "*")); len(names) != 1 {
 				t.Errorf("shard directory holds %q, want the shard only", names)
 			}
 		})

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/version"
@@ -24,10 +25,10 @@ type RetryPlan struct {
 // are simulated (sweep retry): it stores the finished rows of the sweep's results.parquet
 // (when this spec and program version wrote it, and the spec sets no data) in the cache at
 // cacheDir, and removes the
-// shards and partial shards under outDir (a directory or a URL, read and written through st)
-// that hold failed rows, so that their chunks run again (their finished points then come from
+// shards and partial shards in the sweep's layout l (read and written through st) that hold
+// failed rows, so that their chunks run again (their finished points then come from
 // the cache). The sweep itself is then started again with the same input and cacheDir.
-func PrepareRetry(ctx context.Context, st Store, specFile, specSource, outDir, cacheDir string) (RetryPlan, error) {
+func PrepareRetry(ctx context.Context, st Store, l layout.Sweep, specFile, specSource, cacheDir string) (RetryPlan, error) {
 	g, err := loadGrid(specFile, specSource)
 	if err != nil {
 		return RetryPlan{}, err
@@ -36,7 +37,7 @@ func PrepareRetry(ctx context.Context, st Store, specFile, specSource, outDir, c
 	fields := results.SweepFields(g.Columns())
 	// An absent or unreadable table, or one of another spec or version, is not reused; nor is
 	// the table of a spec that sets data (its metadata does not say which content it had).
-	t, err := readTable(ctx, st, ResultsPath(outDir))
+	t, err := readTable(ctx, st, l.Results())
 	if err == nil && g.Hash() == g.Spec().Hash() && t.Meta[results.MetaSpecHash] == g.Spec().Hash() &&
 		t.Meta[results.MetaVersion] == version.String() && slices.Equal(t.Fields, fields) {
 		plan.Rows = len(t.Rows)
@@ -49,7 +50,7 @@ func PrepareRetry(ctx context.Context, st Store, specFile, specSource, outDir, c
 			return plan, fmt.Errorf("store finished rows in the cache: %w", err)
 		}
 	}
-	shards, err := st.List(ctx, ShardDir(outDir))
+	shards, err := st.List(ctx, l.ShardDir())
 	if err != nil {
 		return plan, err
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/store/fakes3"
@@ -38,19 +39,19 @@ func TestPrepareRetry(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			write(ResultsPath(outDir), rows)
+			write(layout.Sweep{Out: outDir}.Results(), rows)
 			for i := range rows {
-				write(ShardPath(outDir, i), rows[i:i+1])
+				write(layout.Sweep{Out: outDir}.Shard(i), rows[i:i+1])
 			}
-			plan, err := PrepareRetry(ctx, st, "c.yaml", cacheTestSpec, outDir, t.TempDir())
+			plan, err := PrepareRetry(ctx, st, layout.Sweep{Out: outDir}, "c.yaml", cacheTestSpec, t.TempDir())
 			if err != nil {
 				t.Fatal(err)
 			}
 			if want := (RetryPlan{Points: 3, Rows: 3, Failed: 1, Cached: 2, Removed: 1}); plan != want {
 				t.Errorf("plan %+v, want %+v", plan, want)
 			}
-			left, err := st.List(ctx, ShardDir(outDir))
-			if want := []string{ShardPath(outDir, 0), ShardPath(outDir, 2)}; err != nil || !slices.Equal(left, want) {
+			left, err := st.List(ctx, layout.Sweep{Out: outDir}.ShardDir())
+			if want := []string{layout.Sweep{Out: outDir}.Shard(0), layout.Sweep{Out: outDir}.Shard(2)}; err != nil || !slices.Equal(left, want) {
 				t.Errorf("shards left %v, %v; want %v", left, err, want)
 			}
 		})

@@ -17,12 +17,17 @@ import (
 
 // ChunkInput names a chunk of a sweep and where its shard goes.
 type ChunkInput struct {
-	Spec     string // the spec's YAML
-	SpecFile string // for messages
+	Spec     string `json:",omitempty"` // the spec's text, for sweeps that pin no SpecCopy
+	SpecFile string // where the spec was read from: messages, and relative data paths
 	Chunk    grid.Chunk
-	Shard    string // location of the shard to write: a path, or an s3:// or gs:// URL (pkg/store)
+	Shard    string // location of the shard to write (layout.Sweep.Shard)
 	// CacheDir is the result cache's directory (pkg/cache); "" disables the cache.
 	CacheDir string `json:",omitempty"`
+	// Pin ties the chunk to its sweep: the spec copy it reads, the hashes it checks, the
+	// sweep id its shard's metadata names.
+	Pin Pin `json:",omitempty"`
+	// OutDir is the sweep's output location (for its layout); "" for sweeps from before it.
+	OutDir string `json:",omitempty"`
 }
 
 // ChunkOutput reports a written shard.
@@ -60,7 +65,8 @@ const heartbeatEvery = 2 * time.Second
 // in the error column (failure.go), and the chunk goes on; a spec that cannot run is a
 // non-retryable ErrSpec error.
 func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOutput, error) {
-	g, err := loadGrid(in.SpecFile, in.Spec)
+	st := a.store()
+	g, err := pinnedGrid(ctx, st, in.SpecFile, in.Spec, in.Pin)
 	if err != nil {
 		return ChunkOutput{}, err
 	}
@@ -70,8 +76,8 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	}
 	hash := g.Hash() // the spec's hash, plus its data files' content hashes when it sets data
 	record := g.Spec().Record
-	st := a.store()
-	if out, ok := existingShard(ctx, st, in.Shard, hash, in.Chunk, results.SweepFields(g.Columns())); ok && reuseTrajectory(ctx, st, &out, record, in.Shard, hash) {
+	l := in.Pin.Layout(in.OutDir)
+	if out, ok := existingShard(ctx, st, in.Shard, hash, in.Pin.Sweep, in.Chunk, results.SweepFields(g.Columns())); ok && reuseTrajectory(ctx, st, &out, record, in.Shard, hash) {
 		removePartial(ctx, st, in.Shard) // left if the worker died right after writing the shard
 		return out, nil
 	}
@@ -83,14 +89,14 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 
 	table := &results.Table{
 		Fields: results.SweepFields(g.Columns()),
-		Meta:   map[string]string{results.MetaSpecHash: hash, results.MetaVersion: version.String()},
+		Meta:   shardMeta(hash, in),
 	}
-	traj := newTrajectoryTable(record, hash) // nil: no trajectories
+	traj := newTrajectoryTable(record, shardMeta(hash, in)) // nil: no trajectories
 	// The result cache (cache.go); nil when disabled.
 	cc := openChunkCache(ctx, in.CacheDir, g, table.Fields)
 	datasets := map[uint64]*dynamics.Data{}
 	gammaMax := gammaMaxes{}
-	partial := a.resumePartial(ctx, in, table, traj) // rows an earlier attempt finished (partial.go)
+	partial := a.resumePartial(ctx, in, l, table, traj) // rows an earlier attempt finished (partial.go)
 	diverged, failed := statusCounts(table)
 	start := in.Chunk.Start + int64(len(table.Rows))
 	plan := newBatchPlan(g, start, in.Chunk.End) // points that advance in lockstep (batch.go)
@@ -160,25 +166,39 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
 		pointDone(ctx, last, partial, i, in.Chunk.End)
 	}
+	if shardDirGone(l) {
+		return ChunkOutput{}, nonRetryable(fmt.Errorf("chunk %d: the sweep's shard directory %s is gone (the sweep was merged, or its output removed): not writing its shard", in.Chunk.ID, l.ShardDir()))
+	}
 	trajRows, trajPath, err := traj.write(ctx, st, in.Shard, table.Meta) // before the shard that names its row count
 	if err != nil {
-		return ChunkOutput{}, fmt.Errorf("write trajectory shard of chunk %d: %w", in.Chunk.ID, err)
+		return ChunkOutput{}, writeFailure(fmt.Sprintf("trajectory shard of chunk %d", in.Chunk.ID), err)
 	}
 	if err := writeTable(ctx, st, in.Shard, table); err != nil {
-		return ChunkOutput{}, fmt.Errorf("write shard of chunk %d: %w", in.Chunk.ID, err)
+		return ChunkOutput{}, writeFailure(fmt.Sprintf("shard of chunk %d", in.Chunk.ID), err)
 	}
 	removePartial(ctx, st, in.Shard)
 	cc.store(ctx, table.Rows) // the newly finished points, not the failed ones
 	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged, Failed: failed, Trajectory: trajPath, TrajectoryRows: trajRows}, nil
 }
 
-// existingShard reads a shard left by an earlier attempt for the same spec, chunk and program
-// version, with the columns fields. A shard of an earlier sweep run with another chunk size,
-// or by another version, holds other points or other numbers, and is computed again.
-func existingShard(ctx context.Context, st Store, path, hash string, c grid.Chunk, fields []results.Field) (ChunkOutput, bool) {
+// shardMeta is the schema metadata of a chunk's shards: the grid hash and program version,
+// and, for pinned sweeps, the sweep id and the chunk's range, which the merge checks.
+func shardMeta(hash string, in ChunkInput) map[string]string {
+	m := map[string]string{results.MetaSpecHash: hash, results.MetaVersion: version.String()}
+	if in.Pin.Sweep != "" {
+		m[results.MetaSweep], m[results.MetaChunk] = in.Pin.Sweep, chunkMeta(in.Chunk)
+	}
+	return m
+}
+
+// existingShard reads a shard left by an earlier attempt for the same sweep, spec, chunk and
+// program version, with the columns fields. A shard of an earlier sweep run with another chunk
+// size, or by another version, holds other points or other numbers, and is computed again.
+func existingShard(ctx context.Context, st Store, path, hash, sweep string, c grid.Chunk, fields []results.Field) (ChunkOutput, bool) {
 	t, err := readTable(ctx, st, path)
 	if err != nil || t.Meta[results.MetaSpecHash] != hash || t.Meta[results.MetaVersion] != version.String() ||
-		int64(len(t.Rows)) != c.Len() || !slices.Equal(t.Fields, fields) {
+		int64(len(t.Rows)) != c.Len() || !slices.Equal(t.Fields, fields) ||
+		(sweep != "" && (t.Meta[results.MetaSweep] != sweep || t.Meta[results.MetaChunk] != chunkMeta(c))) {
 		return ChunkOutput{}, false
 	}
 	for k, r := range t.Rows {

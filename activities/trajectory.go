@@ -3,13 +3,13 @@ package activities
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
-	"strings"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
-	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
 
@@ -18,32 +18,21 @@ import (
 // together with the trajectory shard of the same attempt.
 const metaTrajectoryRows = "phasesweep.trajectory_rows"
 
-// TrajectoriesPath is the merged trajectory table of a sweep whose spec records trajectories
-// (record.every > 0): results.TrajectoryFields, one row per (point, step).
-func TrajectoriesPath(outDir string) string { return store.Join(outDir, "trajectories.parquet") }
-
-// TrajectoryShardPath is the trajectory shard written beside the results shard shard:
-// shards/chunk-000123.parquet -> shards/traj-000123.parquet (any other name gets "traj-" in
-// front).
-func TrajectoryShardPath(shard string) string {
-	return store.Join(store.Dir(shard), "traj-"+strings.TrimPrefix(store.Base(shard), "chunk-"))
-}
-
 // trajectoryTable collects the trajectory rows of a chunk (nil when the spec records none).
 type trajectoryTable struct {
 	rec   spec.Record
 	table *results.Table
 }
 
-// newTrajectoryTable starts the trajectory table of a chunk of a spec with hash hash, or
-// returns nil when rec records no trajectory.
-func newTrajectoryTable(rec spec.Record, hash string) *trajectoryTable {
+// newTrajectoryTable starts the trajectory table of a chunk whose shards have metadata meta
+// (shardMeta), or returns nil when rec records no trajectory.
+func newTrajectoryTable(rec spec.Record, meta map[string]string) *trajectoryTable {
 	if rec.Every <= 0 {
 		return nil
 	}
 	return &trajectoryTable{rec: rec, table: &results.Table{
 		Fields: results.TrajectoryFields(rec.Beta),
-		Meta:   map[string]string{results.MetaSpecHash: hash, results.MetaVersion: version.String()},
+		Meta:   maps.Clone(meta),
 	}}
 }
 
@@ -68,7 +57,7 @@ func (tt *trajectoryTable) write(ctx context.Context, st Store, shard string, me
 	if tt == nil {
 		return 0, "", nil
 	}
-	path = TrajectoryShardPath(shard)
+	path = layout.TrajectoryShard(shard)
 	if err := writeTable(ctx, st, path, tt.table); err != nil {
 		return 0, "", err
 	}
@@ -92,7 +81,7 @@ func reuseTrajectory(ctx context.Context, st Store, out *ChunkOutput, rec spec.R
 	if err != nil {
 		return false
 	}
-	path := TrajectoryShardPath(shard)
+	path := layout.TrajectoryShard(shard)
 	tm, rows, err := readMeta(ctx, st, path)
 	if err != nil || tm[results.MetaSpecHash] != hash || tm[results.MetaVersion] != version.String() || rows != want {
 		return false
@@ -101,14 +90,14 @@ func reuseTrajectory(ctx context.Context, st Store, out *ChunkOutput, rec spec.R
 	return true
 }
 
-// mergeTrajectories merges the trajectory shards of the results shards shards into
-// TrajectoriesPath(outDir) with metadata meta, keyed by (point, step).
-func mergeTrajectories(ctx context.Context, st Store, shards []string, outDir string, meta map[string]string) (string, int, error) {
+// mergeTrajectories merges the trajectory shards of the results shards shards into the
+// sweep's trajectories.parquet with metadata meta, keyed by (point, step).
+func mergeTrajectories(ctx context.Context, st Store, shards []string, l layout.Sweep, meta map[string]string) (string, int, error) {
 	trajShards := make([]string, len(shards))
 	for i, s := range shards {
-		trajShards[i] = TrajectoryShardPath(s)
+		trajShards[i] = layout.TrajectoryShard(s)
 	}
-	out := TrajectoriesPath(outDir)
+	out := l.Trajectories()
 	rows, err := MergeTables(ctx, st, trajShards, out, meta, results.TrajectoryKeyColumns)
 	if err != nil {
 		return "", 0, fmt.Errorf("merge trajectory shards into %s: %w", out, err)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
 	"github.com/phasesweep/phasesweep/pkg/store"
@@ -140,7 +141,8 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 		r.Results, r.Rows, r.Trajectories, r.Partial = pr.Results, pr.Rows, pr.Trajectories, true
 		return r, nil
 	default: // cancelled, failed, terminated, timed out: whatever table it left
-		path := activities.ResultsPath(in.OutDir)
+		l := sweepLayout(in)
+		path := l.Results()
 		paths, release, err := st.Fetch(ctx, []string{path})
 		defer release()
 		var meta map[string]string
@@ -152,7 +154,7 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 			return r, fmt.Errorf("sweep %s ended %s and left no readable %s (%v); run sweep retry %s", id, r.Status, path, err, id)
 		}
 		r.Results, r.Rows, r.Partial = path, int(rows), meta[results.MetaPartial] == "true" || rows < in.Points
-		if tp := activities.TrajectoriesPath(in.OutDir); exists(ctx, st, tp) {
+		if tp := l.Trajectories(); exists(ctx, st, tp) {
 			r.Trajectories = tp
 		}
 		return copyResults(ctx, st, r, in, outFile)
@@ -262,8 +264,7 @@ func mergeFinishedShards(ctx context.Context, st *store.Store, in workflows.Swee
 	}
 	g := grid.New(s)
 	recording := g.Spec().Record.Every > 0
-	chunks := int((in.Points + int64(in.ChunkSize) - 1) / int64(in.ChunkSize))
-	done, err := activities.FinishedShards(ctx, st, in.OutDir, chunks, recording)
+	done, err := sweepLayout(in).FinishedShards(ctx, st, layout.Chunks(in.Points, in.ChunkSize), recording)
 	if err != nil || len(done) == 0 {
 		return pm, err
 	}
@@ -285,7 +286,7 @@ func mergeFinishedShards(ctx context.Context, st *store.Store, in workflows.Swee
 	if recording {
 		trajDone := make([]string, len(done))
 		for i, d := range done {
-			trajDone[i] = activities.TrajectoryShardPath(d)
+			trajDone[i] = layout.TrajectoryShard(d)
 		}
 		pm.Trajectories = traj
 		if pm.TrajectoryRows, err = activities.MergeTables(ctx, st, trajDone, pm.Trajectories, meta, results.TrajectoryKeyColumns); err != nil {
@@ -293,4 +294,10 @@ func mergeFinishedShards(ctx context.Context, st *store.Store, in workflows.Swee
 		}
 	}
 	return pm, nil
+}
+
+// sweepLayout is the layout of the files of the sweep started with input in: under its own
+// directory when sweep run named it (SweepID), else the shared layout of older sweeps.
+func sweepLayout(in workflows.SweepInput) layout.Sweep {
+	return layout.Sweep{Out: in.OutDir, ID: in.SweepID}
 }

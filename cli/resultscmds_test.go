@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phasesweep/phasesweep/activities"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/pkg/store/fakes3"
@@ -196,9 +196,9 @@ func TestMergeFinishedShards(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	shard(activities.ShardPath(out, 2), 4, 5)
-	shard(activities.ShardPath(out, 0), 0, 1)
-	shard(activities.PartialShardPath(activities.ShardPath(out, 1)), 2) // chunk 1 still running
+	shard(layout.Sweep{Out: out}.Shard(2), 4, 5)
+	shard(layout.Sweep{Out: out}.Shard(0), 0, 1)
+	shard(layout.PartialShard(layout.Sweep{Out: out}.Shard(1)), 2) // chunk 1 still running
 	pm, err := mergeFinishedShards(ctx, st, in, "")
 	if err != nil {
 		t.Fatal(err)
@@ -220,10 +220,10 @@ func TestMergeFinishedShards(t *testing.T) {
 	if tb.Meta[results.MetaPartial] != "true" || tb.Meta[results.MetaSpec] != shardSpec || tb.Meta[results.MetaSpecHash] == "" {
 		t.Errorf("meta %v", tb.Meta)
 	}
-	if exists(ctx, st, activities.ResultsPath(out)) {
+	if exists(ctx, st, layout.Sweep{Out: out}.Results()) {
 		t.Error("results.parquet written; a running sweep's own table must be left alone")
 	}
-	if !exists(ctx, st, activities.ShardPath(out, 0)) {
+	if !exists(ctx, st, layout.Sweep{Out: out}.Shard(0)) {
 		t.Error("shards removed")
 	}
 	in.OutDir = filepath.Join(out, "elsewhere")
@@ -274,8 +274,8 @@ func TestMergeFinishedShardsS3(t *testing.T) {
 		loc    string
 		points []int64
 	}{
-		{activities.ShardPath(in.OutDir, 2), []int64{4, 5}},
-		{activities.PartialShardPath(activities.ShardPath(in.OutDir, 0)), []int64{0}}, // chunk 0 still running
+		{layout.Sweep{Out: in.OutDir}.Shard(2), []int64{4, 5}},
+		{layout.PartialShard(layout.Sweep{Out: in.OutDir}.Shard(0)), []int64{0}}, // chunk 0 still running
 	} {
 		tb := &results.Table{Fields: fields}
 		for _, p := range shard.points {

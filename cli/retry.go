@@ -84,7 +84,7 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 		}
 		st := store.New()
 		defer st.Close()
-		plan, err := activities.PrepareRetry(ctx, st, in.SpecFile, in.Spec, in.OutDir, in.CacheDir)
+		plan, err := activities.PrepareRetry(ctx, st, sweepLayout(in), in.SpecFile, in.Spec, in.CacheDir)
 		if err != nil {
 			return fmt.Errorf("prepare retry of sweep %s: %w", id, err)
 		}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
+	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/workflows"
 )
@@ -135,11 +137,18 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 	if err != nil {
 		return usageError{fmt.Errorf("spec path: %w", err)}
 	}
+	l, err := layout.New(out, id)
+	if err != nil {
+		return err
+	}
+	if err := activities.CheckOutput(ctx, st, l); err != nil {
+		return err
+	}
 	in := workflows.SweepInput{
 		Spec: string(s.Source), SpecFile: absFile, OutDir: out,
 		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
 		ChunksPerBatch: f.batchChunks, BatchesPerRun: f.runs, CacheDir: cacheDir,
-		Name: s.Name,
+		Name: s.Name, SweepID: id, Hash: g.Hash(), Data: g.DataFiles(),
 	}
 	// The sweep records its search attributes where the namespace has them or lets this
 	// client add them (the embedded server, sweep server, a cluster with operator rights).
@@ -160,6 +169,9 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 			}
 			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
 		}
+		return err
+	}
+	if err := ownTable(ctx, st, res.Results, id); err != nil {
 		return err
 	}
 	rel := res.Results
@@ -265,4 +277,23 @@ func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workfl
 			bar.update(last, false)
 		}
 	}
+}
+
+// ownTable checks that the table at loc is the one sweep id wrote: another sweep writing to
+// the same output location (the same name and out, started elsewhere) may have replaced it
+// since, and a table must never be reported as this sweep's when it is not.
+func ownTable(ctx context.Context, st *store.Store, loc, id string) error {
+	paths, release, err := st.Fetch(ctx, []string{loc})
+	defer release()
+	if err != nil {
+		return fmt.Errorf("read the sweep's table: %w", err)
+	}
+	meta, _, err := results.ReadMeta(paths[0])
+	if err != nil {
+		return fmt.Errorf("read the sweep's table: %w", err)
+	}
+	if got := meta[results.MetaSweep]; got != "" && got != id {
+		return fmt.Errorf("%s now holds the table of sweep %s, which wrote the same output after this one (%s): give each spec its own out, then run this command again (its points come from the cache)", loc, got, id)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/phasesweep/phasesweep/activities"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 )
 
 // ChunkDoneSignal carries a finished chunk's activities.ChunkOutput from a batch to its sweep.
@@ -18,6 +19,8 @@ type BatchInput struct {
 	ParentID             string
 	FirstChunk, EndChunk int
 	Window               int // chunk activities in flight
+	// Pin ties the chunks to the sweep (activities.Pin); zero for sweeps from before it.
+	Pin activities.Pin `json:",omitempty"`
 }
 
 // heartbeatTimeout is how long the server waits for an activity's heartbeat (SimulateChunk and
@@ -35,7 +38,6 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 		HeartbeatTimeout:    heartbeatTimeout,
 		RetryPolicy:         chunkRetry,
 	})
-	sw := in.Sweep
 	var a *activities.Activities
 	sel := workflow.NewSelector(ctx)
 	var signals []workflow.Future
@@ -56,9 +58,7 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 	next, inFlight := in.FirstChunk, 0
 	for (next < in.EndChunk && firstErr == nil && !cancelled) || inFlight > 0 {
 		for firstErr == nil && !cancelled && !paused && next < in.EndChunk && inFlight < window {
-			start := int64(next) * int64(sw.ChunkSize)
-			chunk := activities.ChunkInput{Spec: sw.Spec, SpecFile: sw.SpecFile, Shard: activities.ShardPath(sw.OutDir, next), CacheDir: sw.CacheDir}
-			chunk.Chunk.ID, chunk.Chunk.Start, chunk.Chunk.End = next, start, min(start+int64(sw.ChunkSize), sw.Points)
+			chunk := chunkInput(in.Sweep, in.Pin, next)
 			sel.AddFuture(workflow.ExecuteActivity(actCtx, a.SimulateChunk, chunk), func(f workflow.Future) {
 				inFlight--
 				var out activities.ChunkOutput
@@ -84,4 +84,17 @@ func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
 		return temporal.NewCanceledError()
 	}
 	return firstErr
+}
+
+// chunkInput is the input of the SimulateChunk activity of chunk id of the sweep sw: its point
+// range, its shard in the sweep's layout, and the pin (the spec travels only in unpinned
+// sweeps' inputs).
+func chunkInput(sw SweepInput, pin activities.Pin, id int) activities.ChunkInput {
+	in := activities.ChunkInput{Spec: sw.Spec, SpecFile: sw.SpecFile, Shard: pin.Layout(sw.OutDir).Shard(id), CacheDir: sw.CacheDir, Pin: pin}
+	if pin.Sweep != "" {
+		in.Spec, in.OutDir = "", sw.OutDir
+	}
+	in.Chunk.ID = id
+	in.Chunk.Start, in.Chunk.End = layout.ChunkRange(id, sw.Points, sw.ChunkSize)
+	return in
 }

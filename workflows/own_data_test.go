@@ -154,7 +154,7 @@ func testGridAt(t *testing.T, file, source string) *grid.Grid {
 // and reads its results.parquet.
 func runToTable(t *testing.T, g *grid.Grid, source, file string) *results.Table {
 	t.Helper()
-	in := SweepInput{Spec: source, SpecFile: file, OutDir: t.TempDir(), Points: g.Count(), ChunkSize: 2, Concurrency: 2}
+	in := SweepInput{Spec: source, SpecFile: file, OutDir: t.TempDir(), Points: g.Count(), ChunkSize: 2, Concurrency: 2, SweepID: testSweepID}
 	out := runSweep(t, newEnv(t, &activities.Activities{}), in)
 	tab, err := results.ReadFile(out.Results)
 	if err != nil {

@@ -78,7 +78,7 @@ func TestRecordHistory(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in := SweepInput{Spec: tc.source, SpecFile: testSpecFile, OutDir: t.TempDir(), Points: s.Count(), ChunkSize: 3, Concurrency: 2}
+		in := SweepInput{Spec: tc.source, SpecFile: testSpecFile, OutDir: t.TempDir(), Points: s.Count(), ChunkSize: 3, Concurrency: 2, SweepID: testSweepID}
 		run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: WorkflowID(s.Name, s.Hash()), TaskQueue: TaskQueue}, SweepWorkflow, in)
 		if err != nil {
 			t.Fatal(err)

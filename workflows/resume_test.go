@@ -17,6 +17,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
@@ -95,7 +96,7 @@ func TestChunkResumesFromPartialShard(t *testing.T) {
 				k := int(point / chunk)
 				log.add(k, int(info.Attempt), point)
 				if info.Attempt == 1 && point%chunk == failAt {
-					tab, err := results.ReadFile(activities.PartialShardPath(activities.ShardPath(in.OutDir, k)))
+					tab, err := results.ReadFile(layout.PartialShard(layoutOf(in).Shard(k)))
 					rows := -1
 					if err == nil {
 						rows = len(tab.Rows)
@@ -138,7 +139,7 @@ func TestChunkResumesFromPartialShard(t *testing.T) {
 				}
 			}
 
-			tab, err := results.ReadFile(activities.ResultsPath(in.OutDir))
+			tab, err := results.ReadFile(layoutOf(in).Results())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -154,7 +155,7 @@ func TestChunkResumesFromPartialShard(t *testing.T) {
 			}
 			if g.Spec().Record.Every > 0 {
 				trajRef, _ := directTrajectories(t, g)
-				traj, err := results.ReadFile(activities.TrajectoriesPath(in.OutDir))
+				traj, err := results.ReadFile(layoutOf(in).Trajectories())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -162,7 +163,7 @@ func TestChunkResumesFromPartialShard(t *testing.T) {
 					t.Errorf("trajectories differ from an uninterrupted run: %s", diff)
 				}
 			}
-			if _, err := os.Stat(activities.ShardDir(in.OutDir)); !errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(layoutOf(in).ShardDir()); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("shard directory still there after the merge (stat: %v)", err)
 			}
 		})
@@ -200,7 +201,7 @@ func TestFailedPointIsARow(t *testing.T) {
 					t.Errorf("chunk %d was retried (points %v): a failed point must not fail its chunk", ch.ID, got)
 				}
 			}
-			tab, err := results.ReadFile(activities.ResultsPath(in.OutDir))
+			tab, err := results.ReadFile(layoutOf(in).Results())
 			if err != nil {
 				t.Fatal(err)
 			}

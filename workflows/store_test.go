@@ -66,7 +66,7 @@ func TestSweepToObjectStore(t *testing.T) {
 	}
 	out := runSweep(t, newEnv(t, a), in)
 
-	if want := activities.ResultsPath(in.OutDir); out.Results != want || !strings.HasPrefix(want, "s3://phasesweep/sweeps/wf/results.parquet?") {
+	if want := layoutOf(in).Results(); out.Results != want || !strings.HasPrefix(want, "s3://phasesweep/sweeps/wf/results.parquet?") {
 		t.Errorf("Results = %q, want %q", out.Results, want)
 	}
 	if int64(out.Rows) != g.Count() {

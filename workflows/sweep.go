@@ -20,6 +20,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/phasesweep/phasesweep/activities"
+	"github.com/phasesweep/phasesweep/pkg/grid"
 )
 
 // TaskQueue is the default queue of sweeps and their workers (sweep run --task-queue and the
@@ -73,6 +74,14 @@ type SweepInput struct {
 	Name             string `json:",omitempty"`
 	SearchAttributes bool   `json:",omitempty"`
 
+	// SweepID names the directory of the sweep's intermediate files (pkg/layout); "" takes
+	// the workflow id. Hash and Data pin the contents of the spec and of its data files at
+	// submission (grid.Grid.Hash and DataFiles): every chunk checks them before it simulates,
+	// and the merge checks every shard against them ("" and nil: not checked).
+	SweepID string          `json:",omitempty"`
+	Hash    string          `json:",omitempty"`
+	Data    []grid.DataFile `json:",omitempty"`
+
 	// State is carried across continue-as-new; nil when a sweep starts.
 	State *SweepState `json:",omitempty"`
 }
@@ -85,6 +94,7 @@ type SweepState struct {
 	Paused      bool
 	Concurrency int       // set by the concurrency update; 0: from the input
 	Started     time.Time // when the sweep's first run began (for the rate)
+	Prepared    bool      `json:",omitempty"` // PrepareSweep has run
 }
 
 // SweepOutput reports a finished sweep.
@@ -109,6 +119,10 @@ type Progress struct {
 	// continue-as-new); ETA the seconds the remaining points take at that rate (0 when unknown).
 	Rate float64 `json:",omitempty"`
 	ETA  float64 `json:",omitempty"`
+	// Recomputed counts the chunks run again because the merge found their shards missing,
+	// unreadable or not this sweep's; SetAside says the last shard set aside and why.
+	Recomputed int    `json:",omitempty"`
+	SetAside   string `json:",omitempty"`
 }
 
 // add counts one finished chunk.
@@ -180,6 +194,10 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	if st.Concurrency == 0 {
 		st.Concurrency = in.Concurrency
 	}
+	pin, err := prepare(ctx, in, &st)
+	if err != nil {
+		return SweepOutput{}, err
+	}
 	p := newPlan(in, st.Concurrency)
 	st.Progress.Total, st.Progress.Chunks, st.Progress.Concurrency = in.Points, p.chunks, p.window
 	if st.Started.IsZero() {
@@ -233,6 +251,9 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	control(ResumeSignal, false)
 	batchSweep := in
 	batchSweep.State = nil // a batch needs the sweep's description, not where it stands
+	if pin.SpecCopy != "" {
+		batchSweep.Spec = "" // its activities read the spec copy: inputs stay small
+	}
 	var firstErr error
 	inFlight, started, stopping := 0, 0, false
 	sel.AddFuture(cancellation(ctx), func(workflow.Future) { stopping = true })
@@ -246,7 +267,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 				TaskQueue: workflow.GetInfo(ctx).TaskQueueName,
 			})
 			f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
-				Sweep: batchSweep, ParentID: parentID,
+				Sweep: batchSweep, ParentID: parentID, Pin: pin,
 				FirstChunk: k * p.perBatch, EndChunk: min((k+1)*p.perBatch, p.chunks), Window: p.childWindow,
 			})
 			running = append(running, k)
@@ -279,7 +300,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 		st.Progress.add(out)
 	}
 	if ctx.Err() != nil {
-		return cancelled(ctx, in, p, st)
+		return cancelled(ctx, in, p, pin, st)
 	}
 	if firstErr != nil {
 		return SweepOutput{}, firstErr
@@ -291,7 +312,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	}
 
 	st.Progress.Merging = true
-	merged, err := merge(ctx, in, p, false)
+	merged, err := mergeHealing(ctx, in, p, pin, &st.Progress)
 	if err != nil {
 		return SweepOutput{}, err
 	}
@@ -301,7 +322,7 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 
 // merge runs MergeShards for the sweep (partial: only the finished chunks). It heartbeats, so
 // a merge on a worker that dies is retried on another within the heartbeat timeout.
-func merge(ctx workflow.Context, in SweepInput, p plan, partial bool) (activities.MergeOutput, error) {
+func merge(ctx workflow.Context, in SweepInput, p plan, pin activities.Pin, partial bool) (activities.MergeOutput, error) {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: time.Hour,
 		HeartbeatTimeout:    heartbeatTimeout,
@@ -309,18 +330,20 @@ func merge(ctx workflow.Context, in SweepInput, p plan, partial bool) (activitie
 	})
 	var a *activities.Activities
 	var merged activities.MergeOutput
-	err := workflow.ExecuteActivity(ctx, a.MergeShards, activities.MergeInput{
-		Spec: in.Spec, SpecFile: in.SpecFile, OutDir: in.OutDir, Chunks: p.chunks, Partial: partial,
-	}).Get(ctx, &merged)
+	mi := activities.MergeInput{Spec: in.Spec, SpecFile: in.SpecFile, OutDir: in.OutDir, Chunks: p.chunks, Partial: partial, Pin: pin}
+	if pin.SpecCopy != "" { // pinned sweeps check every shard against its chunk's range
+		mi.Spec, mi.Points, mi.ChunkSize = "", in.Points, in.ChunkSize
+	}
+	err := workflow.ExecuteActivity(ctx, a.MergeShards, mi).Get(ctx, &merged)
 	return merged, err
 }
 
 // cancelled ends a sweep whose cancellation was requested: it merges the finished chunks into
 // a table marked partial (keeping their shards, so that running the sweep again resumes from
 // them) and ends the workflow as cancelled.
-func cancelled(ctx workflow.Context, in SweepInput, p plan, st SweepState) (SweepOutput, error) {
+func cancelled(ctx workflow.Context, in SweepInput, p plan, pin activities.Pin, st SweepState) (SweepOutput, error) {
 	dctx, _ := workflow.NewDisconnectedContext(ctx)
-	merged, err := merge(dctx, in, p, true)
+	merged, err := merge(dctx, in, p, pin, true)
 	if err != nil {
 		return SweepOutput{}, err
 	}

@@ -80,7 +80,7 @@ func sweepInput(t *testing.T, source string, points int64, chunk, concurrency in
 	t.Helper()
 	return SweepInput{
 		Spec: source, SpecFile: testSpecFile, OutDir: t.TempDir(),
-		Points: points, ChunkSize: chunk, Concurrency: concurrency,
+		Points: points, ChunkSize: chunk, Concurrency: concurrency, SweepID: testSweepID,
 	}
 }
 
@@ -187,10 +187,10 @@ func TestSweepCompletes(t *testing.T) {
 	if out.Rows != wantPoints {
 		t.Errorf("Rows = %d, want %d", out.Rows, wantPoints)
 	}
-	if want := activities.ResultsPath(in.OutDir); out.Results != want {
+	if want := layoutOf(in).Results(); out.Results != want {
 		t.Errorf("Results = %q, want %q", out.Results, want)
 	}
-	tab, err := results.ReadFile(activities.ResultsPath(in.OutDir))
+	tab, err := results.ReadFile(layoutOf(in).Results())
 	if err != nil {
 		t.Fatalf("read results: %v", err)
 	}
@@ -237,11 +237,11 @@ func TestSweepCompletes(t *testing.T) {
 		}
 	}
 
-	if _, err := os.Stat(activities.ShardDir(in.OutDir)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(layoutOf(in).ShardDir()); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("shard directory still there after the merge (stat: %v)", err)
 	}
 	names := dirNames(t, in.OutDir)
-	if len(names) != 1 || names[0] != filepath.Base(activities.ResultsPath(in.OutDir)) {
+	if len(names) != 1 || names[0] != filepath.Base(layoutOf(in).Results()) {
 		t.Errorf("output directory holds %q, want only results.parquet", names)
 	}
 }
@@ -301,7 +301,7 @@ func TestSweepResultsIndependentOfChunking(t *testing.T) {
 					t.Errorf("%d first attempts failed and %d retries passed the second point, want %d each", failed.Load(), retried.Load(), want)
 				}
 			}
-			tab, err := results.ReadFile(activities.ResultsPath(in.OutDir))
+			tab, err := results.ReadFile(layoutOf(in).Results())
 			if err != nil {
 				t.Fatalf("read results: %v", err)
 			}
@@ -348,7 +348,7 @@ func TestSweepRerunReusesShards(t *testing.T) {
 			if err := env.GetWorkflowError(); err == nil {
 				t.Fatal("first run succeeded, want the injected failure")
 			}
-			shards, _ := filepath.Glob(filepath.Join(activities.ShardDir(in.OutDir), "*.parquet"))
+			shards, _ := filepath.Glob(filepath.Join(layoutOf(in).ShardDir(), "*.parquet"))
 			if len(shards) != failAt/firstChunk {
 				t.Fatalf("first run left %d shards, want %d", len(shards), failAt/firstChunk)
 			}
@@ -362,7 +362,7 @@ func TestSweepRerunReusesShards(t *testing.T) {
 					row[column(t, ref, "train_loss")].F += 1
 					tab.Rows = append(tab.Rows, row)
 				}
-				if err := results.WriteFile(activities.ShardPath(in.OutDir, 0), tab); err != nil {
+				if err := results.WriteFile(layoutOf(in).Shard(0), tab); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -377,7 +377,7 @@ func TestSweepRerunReusesShards(t *testing.T) {
 			if got, want := simulated.Load(), g.Count()-c.wantReused; got != want {
 				t.Errorf("rerun simulated %d points, want %d (%d reused)", got, want, c.wantReused)
 			}
-			tab, err := results.ReadFile(activities.ResultsPath(in.OutDir))
+			tab, err := results.ReadFile(layoutOf(in).Results())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -449,7 +449,7 @@ func TestProgressQuery(t *testing.T) {
 		t.Fatal("no mid-sweep query ran")
 	}
 
-	tab, err := results.ReadFile(activities.ResultsPath(in.OutDir))
+	tab, err := results.ReadFile(layoutOf(in).Results())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -542,7 +542,7 @@ func TestSweepBadInput(t *testing.T) {
 				}
 				return true
 			})
-			if _, err := os.Stat(activities.ResultsPath(in.OutDir)); !errors.Is(err, os.ErrNotExist) {
+			if _, err := os.Stat(layoutOf(in).Results()); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("results.parquet written for a failed sweep (stat: %v)", err)
 			}
 		})

@@ -17,6 +17,7 @@ import (
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
@@ -91,7 +92,7 @@ func TestSweepTrajectories(t *testing.T) {
 		if int64(out.Rows) != g.Count() {
 			t.Errorf("chunk %d: Rows = %d, want %d", chunk, out.Rows, g.Count())
 		}
-		tab, err := results.ReadFile(activities.TrajectoriesPath(in.OutDir))
+		tab, err := results.ReadFile(layoutOf(in).Trajectories())
 		if err != nil {
 			t.Fatalf("chunk %d: read trajectories: %v", chunk, err)
 		}
@@ -119,7 +120,7 @@ func TestSweepTrajectories(t *testing.T) {
 			t.Errorf("trajectories differ between chunk sizes 1 and %d: %s", chunk, diff)
 		}
 
-		res, err := results.ReadFile(activities.ResultsPath(in.OutDir))
+		res, err := results.ReadFile(layoutOf(in).Results())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,22 +156,22 @@ func TestSweepTrajectoryShardReuse(t *testing.T) {
 		t.Fatal("first run succeeded, want the injected failure")
 	}
 	for i := range failAt / chunk {
-		for _, p := range []string{activities.ShardPath(in.OutDir, i), activities.TrajectoryShardPath(activities.ShardPath(in.OutDir, i))} {
+		for _, p := range []string{layoutOf(in).Shard(i), layout.TrajectoryShard(layoutOf(in).Shard(i))} {
 			if _, err := os.Stat(p); err != nil {
 				t.Fatalf("first run left no %s: %v", filepath.Base(p), err)
 			}
 		}
 	}
-	if err := os.Remove(activities.TrajectoryShardPath(activities.ShardPath(in.OutDir, 0))); err != nil {
+	if err := os.Remove(layout.TrajectoryShard(layoutOf(in).Shard(0))); err != nil {
 		t.Fatal(err)
 	}
 	empty := &results.Table{Fields: results.TrajectoryFields(true), Meta: map[string]string{}}
-	old, err := results.ReadFile(activities.TrajectoryShardPath(activities.ShardPath(in.OutDir, 1)))
+	old, err := results.ReadFile(layout.TrajectoryShard(layoutOf(in).Shard(1)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	empty.Meta = old.Meta // same hash and version, but no rows
-	if err := results.WriteFile(activities.TrajectoryShardPath(activities.ShardPath(in.OutDir, 1)), empty); err != nil {
+	if err := results.WriteFile(layout.TrajectoryShard(layoutOf(in).Shard(1)), empty); err != nil {
 		t.Fatal(err)
 	}
 
@@ -180,7 +181,7 @@ func TestSweepTrajectoryShardReuse(t *testing.T) {
 	if got, want := simulated.Load(), g.Count()-2*chunk; got != want {
 		t.Errorf("rerun simulated %d points, want %d (chunks 2 and 3 reused)", got, want)
 	}
-	tab, err := results.ReadFile(activities.TrajectoriesPath(in.OutDir))
+	tab, err := results.ReadFile(layoutOf(in).Trajectories())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -103,3 +103,10 @@ func kindOfParam(k spec.Kind) Kind {
 		return String
 	}
 }
+
+// Keys of a shard's schema metadata that tie it to the sweep and chunk that wrote it (a
+// merged table carries MetaSweep too): the merge uses a shard only when they match.
+const (
+	MetaSweep = "phasesweep.sweep" // the sweep id (the directory of its files, pkg/layout)
+	MetaChunk = "phasesweep.chunk" // "id:start:end", the chunk and its points [start, end)
+)

@@ -2,8 +2,10 @@ package results
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -160,4 +162,33 @@ func syncDir(dir string) {
 	}
 	_ = d.Sync()
 	_ = d.Close()
+}
+
+// RemoveTemps removes the temporary files a writer of path left when it was killed before
+// its rename (writeAtomic names them .<base>.<random>.tmp beside path), and returns how many
+// it removed. A writer still running loses its temp file and fails; the next attempt writes
+// path again.
+func RemoveTemps(path string) (int, error) {
+	pattern := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	temps, err := filepath.Glob(pattern)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, t := range temps {
+		if err := os.Remove(t); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// WriteBytes writes data to path atomically, as WriteFile writes a table (a temp file in the
+// same directory, fsync, rename): a reader sees the old content or the new one whole.
+func WriteBytes(path string, data []byte) error {
+	return writeAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }

@@ -36,8 +36,18 @@ func Load(file string) (*Spec, error) {
 	return Parse(file, src)
 }
 
+// MaxBytes bounds a spec's size. The spec is stored once per sweep and activities read it
+// there, so its size costs nothing per chunk; the bound keeps the sweep's own workflow input,
+// which carries it, far below Temporal's 2 MB payload limit. Long lists of values are
+// written as linspace / logspace / range axes, data as a data: file.
+const MaxBytes = 1 << 20
+
 // Parse checks the YAML in src; file names it in errors.
 func Parse(file string, src []byte) (*Spec, error) {
+	if len(src) > MaxBytes {
+		return nil, &Error{File: file, Msg: fmt.Sprintf("spec is %.1f MB, over the limit of %d KiB: write long lists of values as linspace / logspace / range axes, and data as a data: file",
+			float64(len(src))/1e6, MaxBytes>>10)}
+	}
 	p := parser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
@@ -44,7 +45,7 @@ func runSweep(t *testing.T, dir string) {
 	var ts testsuite.WorkflowTestSuite
 	env := ts.NewTestActivityEnvironment()
 	env.RegisterActivity(a)
-	in := activities.ChunkInput{Spec: sweepSpec, SpecFile: "interop.yaml", Chunk: grid.Chunk{End: grid.New(s).Count()}, Shard: activities.ShardPath(dir, 0)}
+	in := activities.ChunkInput{Spec: sweepSpec, SpecFile: "interop.yaml", Chunk: grid.Chunk{End: grid.New(s).Count()}, Shard: layout.Sweep{Out: dir}.Shard(0)}
 	if _, err := env.ExecuteActivity(a.SimulateChunk, in); err != nil {
 		t.Fatalf("SimulateChunk: %v", err)
 	}
