@@ -55,7 +55,7 @@ func removeEmptyDir(dir string) {
 // long enough for its chunk to be run again elsewhere) must not write its shard into a new
 // one. Sweeps from before per-sweep directories create it on their first write.
 func shardDirGone(l layout.Sweep) bool {
-	if l.ID == "" || store.IsURL(l.ShardDir()) {
+	if l.ID == "" || l.Out == "" || store.IsURL(l.ShardDir()) {
 		return false
 	}
 	_, err := os.Stat(l.ShardDir())

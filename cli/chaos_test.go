@@ -29,6 +29,7 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
@@ -166,7 +167,7 @@ func TestChaos(t *testing.T) {
 	dir := t.TempDir()
 	specPath := writeSpec(t, dir, specText)
 	out := filepath.Join(dir, "out")
-	shards := filepath.Join(out, "shards")
+	shards := filepath.Join(out, layout.Dir, "*", "shards") // the sweep's shard directory
 	chunkSize, _ := strconv.Atoi(cfg.chunk)
 	chunks := (points + chunkSize - 1) / chunkSize
 	port := freePort(t)
@@ -272,8 +273,8 @@ wait:
 	if ok, diff := results.Equal(refTab, tab); !ok {
 		t.Fatalf("chaos sweep differs from the fault-free one: %s", diff)
 	}
-	if _, err := os.Stat(shards); err == nil {
-		t.Error("shards left behind after the merge")
+	if left, _ := filepath.Glob(filepath.Join(out, layout.Dir, "*")); len(left) > 0 {
+		t.Errorf("intermediate files left behind after the merge: %v", left)
 	}
 	if m, _ := filepath.Glob(filepath.Join(out, "*.tmp*")); len(m) > 0 {
 		t.Errorf("temporary files left behind: %v", m)

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
@@ -169,7 +170,7 @@ func TestRunKillResume(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	shards := filepath.Join(dir, "out", "shards")
+	shards := filepath.Join(dir, "out", layout.Dir, "*", "shards") // every sweep's shard directory
 	for {
 		if m, _ := filepath.Glob(filepath.Join(shards, "chunk-*.parquet")); len(m) >= 3 {
 			break

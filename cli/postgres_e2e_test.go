@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
@@ -111,7 +112,7 @@ func killServerMidSweep(t *testing.T, db string) *results.Table {
 		return done
 	}
 	done := runSweep()
-	shards := filepath.Join(dir, "out", "shards")
+	shards := filepath.Join(dir, "out", layout.Dir, "*", "shards") // every sweep's shard directory
 	for {
 		if m, _ := filepath.Glob(filepath.Join(shards, "chunk-*.parquet")); len(m) >= 3 {
 			break
