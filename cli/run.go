@@ -13,6 +13,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
@@ -168,8 +169,12 @@ func runSweep(ctx context.Context, file string, f runFlags) error {
 				again = "run sweep retry " + id
 			}
 			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
+			return err
 		}
-		return err
+		return sweepFailure(id, err)
+	}
+	if res.SetAside != "" || res.Recomputed > 0 {
+		fmt.Fprintf(os.Stderr, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
 	}
 	if err := ownTable(ctx, st, res.Results, id); err != nil {
 		return err
@@ -296,4 +301,15 @@ func ownTable(ctx context.Context, st *store.Store, loc, id string) error {
 		return fmt.Errorf("%s now holds the table of sweep %s, which wrote the same output after this one (%s): give each spec its own out, then run this command again (its points come from the cache)", loc, got, id)
 	}
 	return nil
+}
+
+// sweepFailure says why sweep id failed: the message of the activity or workflow error at the
+// root of Temporal's chain of wrappers (workflow, child workflow, activity), which alone tells
+// the user what to do.
+func sweepFailure(id string, err error) error {
+	var appErr *temporal.ApplicationError
+	if errors.As(err, &appErr) {
+		return fmt.Errorf("sweep %s failed: %s", id, appErr.Message())
+	}
+	return err
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
 )
 
 // TaskQueue is the default queue of sweeps and their workers (sweep run --task-queue and the
@@ -105,6 +106,9 @@ type SweepOutput struct {
 	Trajectories string `json:",omitempty"`
 	// Partial is set when the sweep was cancelled: the table holds the finished chunks only.
 	Partial bool `json:",omitempty"`
+	// Recomputed and SetAside are the Progress fields of that name at the end.
+	Recomputed int    `json:",omitempty"`
+	SetAside   string `json:",omitempty"`
 }
 
 // Progress is the answer of the progress query.
@@ -171,7 +175,7 @@ func newPlan(in SweepInput, concurrency int) plan {
 	if p.batchesPerRun < 1 {
 		p.batchesPerRun = DefaultBatchesPerRun
 	}
-	p.chunks = int((in.Points + int64(in.ChunkSize) - 1) / int64(in.ChunkSize))
+	p.chunks = layout.Chunks(in.Points, in.ChunkSize)
 	p.batches = (p.chunks + p.perBatch - 1) / p.perBatch
 	// Two batches overlap so that the window stays full while one batch drains.
 	p.children = min(2, p.batches)
@@ -317,7 +321,8 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 		return SweepOutput{}, err
 	}
 	st.Progress.Merging, st.Progress.Finished = false, true
-	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: st.Progress.Diverged, Trajectories: merged.Trajectories}, nil
+	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: st.Progress.Diverged, Trajectories: merged.Trajectories,
+		Recomputed: st.Progress.Recomputed, SetAside: st.Progress.SetAside}, nil
 }
 
 // merge runs MergeShards for the sweep (partial: only the finished chunks). It heartbeats, so
