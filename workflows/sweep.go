@@ -198,10 +198,6 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	if st.Concurrency == 0 {
 		st.Concurrency = in.Concurrency
 	}
-	pin, err := prepare(ctx, in, &st)
-	if err != nil {
-		return SweepOutput{}, err
-	}
 	p := newPlan(in, st.Concurrency)
 	st.Progress.Total, st.Progress.Chunks, st.Progress.Concurrency = in.Points, p.chunks, p.window
 	if st.Started.IsZero() {
@@ -234,6 +230,12 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 		forward(WindowSignal, p.childWindow)
 		return p.window, nil
 	}, workflow.UpdateHandlerOptions{Validator: validConcurrency}); err != nil {
+		return SweepOutput{}, err
+	}
+
+	// After the handlers: the progress query answers while the preparation runs.
+	pin, err := prepare(ctx, in, &st)
+	if err != nil {
 		return SweepOutput{}, err
 	}
 
