@@ -27,9 +27,12 @@ that no second server runs on it. --state still holds the server's log.
 
 With --tls-cert and --tls-key the frontend serves TLS (clients give --tls-ca, or trust the
 certificate otherwise); --tls-client-ca also requires every client to present a certificate
-signed by that CA (mutual TLS: workers and sweep commands give --tls-cert and --tls-key). The
-server's other services, and an internal frontend for its own clients, listen on 127.0.0.1
-without TLS.`,
+signed by that CA (mutual TLS: workers and sweep commands give --tls-cert and --tls-key). With
+TLS, the server's other ports (history, matching, the worker service, an internal frontend for
+its own clients, and membership) serve TLS too, on 127.0.0.1 (the frontend's membership port on
+--ip), and require a certificate of a CA the server makes at start and keeps in memory: with
+--tls-client-ca no port accepts a client without a certificate, and only the frontend accepts
+one of --tls-client-ca. See docs/security.md.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
@@ -49,7 +52,9 @@ without TLS.`,
 			if err := recordAddress(state, srv.Address()); err != nil {
 				return err
 			}
-			if c, err := client.Dial(client.Options{HostPort: srv.InternalAddress(), Namespace: namespace, Logger: quiet()}); err == nil {
+			internal := client.Options{HostPort: srv.InternalAddress(), Namespace: namespace, Logger: quiet(),
+				ConnectionOptions: client.ConnectionOptions{TLS: srv.InternalTLS()}}
+			if c, err := client.Dial(internal); err == nil {
 				if _, err := searchAttributes(ctx, c, namespace); err != nil {
 					fmt.Fprintf(os.Stderr, "warning: search attributes not registered: %v\n", err)
 				}

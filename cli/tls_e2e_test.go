@@ -1,6 +1,6 @@
 package main
 
-// End-to-end test of a TLS frontend requiring client certificates (issue 6): sweep server
+// End-to-end test of a TLS frontend requiring client certificates: sweep server
 // with --tls-cert/--tls-key/--tls-client-ca, a worker configured by environment variables, and
 // sweep run by flags, on a namespace and task queue other than the defaults; clients without a
 // (valid) certificate, or without TLS, are refused.

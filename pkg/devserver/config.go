@@ -15,15 +15,16 @@ import (
 const loopback = "127.0.0.1"
 
 // internalFrontend is the service the server's own clients (system workers, history) use when
-// the public frontend requires TLS: plain, on loopback.
+// the public frontend serves TLS: on loopback, with the internal TLS of the other services.
 const internalFrontend = string(primitives.InternalFrontendService)
 
 // serverConfig is the static configuration of a single-node cluster on st, with the frontend
 // on ip:port and the other services on free loopback ports, and the services to run. With TLS
-// the frontend serves tls and an internal frontend is added for the server's own clients
-// (Temporal routes them there when the configuration has one, with the internode TLS
-// settings, here none).
-func serverConfig(st store, ip string, port int, tls TLS) (*config.Config, []string, error) {
+// the frontend serves tls, every other port serves the internal TLS of internal (see
+// TLS.rootTLS), and an internal frontend is added for the server's own clients: Temporal
+// routes them there when the configuration has one, with the internode TLS settings, so they
+// need no certificate of the operator's client CA.
+func serverConfig(st store, ip string, port int, tls TLS, internal *internalPKI) (*config.Config, []string, error) {
 	frontend := net.JoinHostPort(ip, strconv.Itoa(port))
 	names := append([]string(nil), temporal.DefaultServices...)
 	if tls.enabled() {
@@ -50,7 +51,7 @@ func serverConfig(st store, ip string, port int, tls TLS) (*config.Config, []str
 	cfg := &config.Config{
 		Global: config.Global{
 			Membership: config.Membership{MaxJoinDuration: 30 * time.Second, BroadcastAddress: loopback},
-			TLS:        tls.rootTLS(),
+			TLS:        tls.rootTLS(internal),
 		},
 		Persistence: st.persistence(),
 		ClusterMetadata: &cluster.Config{
@@ -79,4 +80,19 @@ func serverConfig(st store, ip string, port int, tls TLS) (*config.Config, []str
 		cfg.PublicClient = config.PublicClient{HostPort: frontend}
 	}
 	return cfg, names, nil
+}
+
+// listenAddresses are the TCP addresses cfg has the server listen on: each service's gRPC
+// port, its membership (ringpop) port and its HTTP API port if any (none here), on the
+// service's BindOnIP.
+func listenAddresses(cfg *config.Config) []string {
+	var addrs []string
+	for _, svc := range cfg.Services {
+		for _, p := range []int{svc.RPC.GRPCPort, svc.RPC.MembershipPort, svc.RPC.HTTPPort} {
+			if p != 0 {
+				addrs = append(addrs, net.JoinHostPort(svc.RPC.BindOnIP, strconv.Itoa(p)))
+			}
+		}
+	}
+	return addrs
 }

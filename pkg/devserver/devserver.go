@@ -6,6 +6,7 @@ package devserver
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -56,14 +57,21 @@ type Server struct {
 	srv      temporal.Server
 	address  string
 	internal string
+	// internalTLS is the TLS of clients dialing internal (nil when the server is plain).
+	internalTLS *tls.Config
+	// listens are the TCP addresses the configuration has the services listen on.
+	listens  []string
 	where    string
 	stateDir string
 	release  func()
 }
 
 // Start opens (or creates) the state and starts the frontend, history, matching and worker
-// services (and, with TLS, an internal frontend on loopback for the server's own clients). It
-// returns once the frontend answers.
+// services (and, with TLS, an internal frontend on loopback for the server's own clients). With
+// TLS, the services other than the frontend speak TLS to each other with a CA and a
+// certificate made now and held in memory only (see internalPKI), so that no port accepts a
+// client without a certificate when the frontend requires one. It returns once the frontend
+// answers.
 func Start(ctx context.Context, opts Options) (*Server, error) {
 	if opts.StateDir == "" {
 		return nil, errors.New("devserver: state directory is empty")
@@ -117,16 +125,26 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if err := st.prepare(namespace); err != nil {
 		return fail(err)
 	}
-	cfg, services, err := serverConfig(st, ip, port, opts.TLS)
+	var internal *internalPKI
+	if opts.TLS.enabled() {
+		if internal, err = newInternalPKI(); err != nil {
+			return fail(err)
+		}
+		if s.internalTLS, err = internal.clientTLS(); err != nil {
+			return fail(err)
+		}
+	}
+	cfg, services, err := serverConfig(st, ip, port, opts.TLS, internal)
 	if err != nil {
 		return fail(err)
 	}
+	s.listens = listenAddresses(cfg)
 	srv, err := temporal.NewServer(
 		temporal.WithConfig(cfg),
 		temporal.ForServices(services),
 		temporal.WithLogger(logger),
 		temporal.WithCustomMetricsHandler(metrics.NoopMetricsHandler),
-		temporal.WithDynamicConfigClient(dynamicConfig()),
+		temporal.WithDynamicConfigClient(dynamicConfig(opts.TLS.enabled())),
 	)
 	if err != nil {
 		return fail(fmt.Errorf("devserver: create server: %w", err))
@@ -150,9 +168,19 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 // Address is the frontend's host:port (the address clients and workers dial).
 func (s *Server) Address() string { return s.address }
 
-// InternalAddress is a plain (non-TLS) frontend on loopback for clients inside this process:
-// the internal frontend when the public one uses TLS, else the public one.
+// InternalAddress is a frontend on loopback for clients inside this process: the internal
+// frontend when the public one uses TLS (dial it with InternalTLS), else the public one.
 func (s *Server) InternalAddress() string { return s.internal }
+
+// InternalTLS is the TLS configuration (a client certificate of the server's internal CA) that
+// a client inside this process dials InternalAddress with; nil when the server is plain. Each
+// call returns a fresh copy.
+func (s *Server) InternalTLS() *tls.Config {
+	if s.internalTLS == nil {
+		return nil
+	}
+	return s.internalTLS.Clone()
+}
 
 // Where says where the server keeps its state: the SQLite file, or the PostgreSQL databases.
 func (s *Server) Where() string { return s.where }
@@ -178,10 +206,14 @@ func (s *Server) releaseStore() {
 // dynamicConfig is the server's dynamic configuration. Search attributes that a sweep adds
 // just before it starts are read through (not from a cache refreshed every minute or so), so
 // the first workflow task of a sweep on a fresh state directory does not fail on them and wait
-// for its retry.
-func dynamicConfig() dynamicconfig.Client {
+// for its retry. With TLS, membership (ringpop) uses the internode TLS too: it is plain TCP
+// otherwise, whatever the static TLS configuration says.
+func dynamicConfig(secure bool) dynamicconfig.Client {
 	dc := dynamicconfig.NewMemoryClient()
 	dc.OverrideSetting(dynamicconfig.ForceSearchAttributesCacheRefreshOnRead, true)
+	if secure {
+		dc.OverrideSetting(dynamicconfig.EnableRingpopTLS, true)
+	}
 	return dc
 }
 
@@ -189,7 +221,8 @@ func dynamicConfig() dynamicconfig.Client {
 func (s *Server) waitReady(ctx context.Context, namespace string) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		c, err := client.Dial(client.Options{HostPort: s.internal, Namespace: namespace, Logger: quietLogger{}})
+		c, err := client.Dial(client.Options{HostPort: s.internal, Namespace: namespace, Logger: quietLogger{},
+			ConnectionOptions: client.ConnectionOptions{TLS: s.InternalTLS()}})
 		if err == nil {
 			_, err = c.CheckHealth(ctx, &client.CheckHealthRequest{})
 			c.Close()

@@ -11,7 +11,8 @@ import (
 )
 
 // TLS is the frontend's TLS: its identity, and optionally the CA its clients' certificates
-// must be signed by (mutual TLS).
+// must be signed by (mutual TLS). With TLS the server's other ports use TLS as well, with an
+// internal CA of their own (see internalPKI).
 type TLS struct {
 	// CertFile and KeyFile are PEM files of the server's certificate and private key; both or
 	// neither. Clients verify the certificate against the name they dial (or their
@@ -51,9 +52,12 @@ func (t TLS) check() error {
 	return nil
 }
 
-// rootTLS is the server's TLS configuration: the frontend's server side only; internode
-// traffic (and the internal frontend) stays plain on loopback.
-func (t TLS) rootTLS() config.RootTLS {
+// rootTLS is the server's TLS configuration: the frontend serves the operator's certificate
+// (and with ClientCAFile requires client certificates that CA signed); every other port (the
+// internal frontend, history, matching, the worker service, and membership, with
+// dynamicconfig.EnableRingpopTLS) serves internal's certificate and requires the services'
+// certificate from internal's CA, which the services present to each other as clients.
+func (t TLS) rootTLS(internal *internalPKI) config.RootTLS {
 	if !t.enabled() {
 		return config.RootTLS{}
 	}
@@ -62,5 +66,15 @@ func (t TLS) rootTLS() config.RootTLS {
 		server.ClientCAFiles = []string{t.ClientCAFile}
 		server.RequireClientAuth = true
 	}
-	return config.RootTLS{Frontend: config.GroupTLS{Server: server}}
+	ca := []string{b64(internal.ca.certPEM())}
+	return config.RootTLS{
+		Frontend: config.GroupTLS{Server: server},
+		Internode: config.GroupTLS{
+			Server: config.ServerTLS{
+				CertData: b64(internal.node.certPEM), KeyData: b64(internal.node.keyPEM),
+				ClientCAData: ca, RequireClientAuth: true,
+			},
+			Client: config.ClientTLS{ServerName: internodeName, RootCAData: ca},
+		},
+	}
 }

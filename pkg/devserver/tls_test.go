@@ -1,8 +1,10 @@
 package devserver
 
 import (
+	"crypto/x509"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -29,12 +31,55 @@ func TestTLSCheck(t *testing.T) {
 			t.Errorf("%+v: error %v, want %q", c.tls, err, c.want)
 		}
 	}
-	if (TLS{}).rootTLS().Frontend.Server.CertFile != "" {
-		t.Error("a plain server has frontend TLS")
+	if plain := (TLS{}).rootTLS(nil); plain.Frontend.Server.CertFile != "" || plain.Internode.Server.CertData != "" {
+		t.Error("a plain server has TLS")
+	}
+	internal, err := newInternalPKI()
+	if err != nil {
+		t.Fatal(err)
 	}
 	// With a client CA the frontend requires client certificates (mutual TLS).
-	r := TLS{CertFile: "c", KeyFile: "k", ClientCAFile: "ca"}.rootTLS().Frontend.Server
+	root := TLS{CertFile: "c", KeyFile: "k", ClientCAFile: "ca"}.rootTLS(internal)
+	r := root.Frontend.Server
 	if !r.RequireClientAuth || len(r.ClientCAFiles) != 1 || r.ClientCAFiles[0] != "ca" || r.CertFile != "c" || r.KeyFile != "k" {
 		t.Errorf("frontend TLS %+v", r)
+	}
+	// Internal ports require a certificate of the internal CA, not of the operator's.
+	in := root.Internode
+	ca := b64(internal.ca.certPEM())
+	if !in.Server.RequireClientAuth || len(in.Server.ClientCAFiles) != 0 || !slices.Equal(in.Server.ClientCAData, []string{ca}) ||
+		in.Server.CertData != b64(internal.node.certPEM) || in.Client.ServerName != internodeName || !slices.Equal(in.Client.RootCAData, []string{ca}) {
+		t.Errorf("internode TLS %+v", in)
+	}
+}
+
+func TestInternalPKI(t *testing.T) {
+	internal, err := newInternalPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := internal.clientTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The one certificate serves and dials: it must verify as both, for the name the services
+	// check and the address they dial.
+	for _, usage := range []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth} {
+		for _, name := range []string{internodeName, loopback} {
+			if _, err := leaf.Verify(x509.VerifyOptions{Roots: cfg.RootCAs, DNSName: name, KeyUsages: []x509.ExtKeyUsage{usage}}); err != nil {
+				t.Errorf("usage %v, name %s: %v", usage, name, err)
+			}
+		}
+	}
+	other, err := newInternalPKI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: other.ca.pool()}); err == nil {
+		t.Error("the certificate verifies against another server's internal CA")
 	}
 }
