@@ -109,3 +109,20 @@ func TestInsecureAllowed(t *testing.T) {
 		t.Errorf("fakes3.AllowInsecureEnv = %q, want %q", fakes3.AllowInsecureEnv, EnvAllowInsecure)
 	}
 }
+
+// TestStoreErrorsMatch: a store's refusal matches ErrInsecureEndpoint (errors.Is), so that a
+// caller such as an activity can tell it from a failure worth retrying. Port 1 on 127.0.0.1
+// would refuse a connection: the test needs none to be attempted.
+func TestStoreErrorsMatch(t *testing.T) {
+	clearEndpointEnv(t)
+	st := New()
+	defer st.Close()
+	loc := "s3://b/p?endpoint=http://127.0.0.1:1&use_path_style=true"
+	if err := st.Ensure(t.Context(), loc); !errors.Is(err, ErrInsecureEndpoint) {
+		t.Errorf("Ensure(%s) = %v, want an error matching ErrInsecureEndpoint", loc, err)
+	}
+	t.Setenv(EnvAllowInsecure, "maybe")
+	if err := st.Ensure(t.Context(), loc); err == nil || !strings.Contains(err.Error(), EnvAllowInsecure) {
+		t.Errorf("Ensure with %s=maybe: %v, want an error naming the variable", EnvAllowInsecure, err)
+	}
+}
