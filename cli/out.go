@@ -1,24 +1,45 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
+
+	"github.com/spf13/pflag"
 
 	"github.com/phasesweep/phasesweep/pkg/spec"
 	"github.com/phasesweep/phasesweep/pkg/store"
 )
 
+// outAllow holds the flag registerOutFlags adds to sweep run: what its command line lets the
+// spec's out key do. It is package state because outLocation's callers pass only the --out
+// flag; a process runs one sweep run.
+var outAllow struct {
+	specEndpoint bool // --allow-spec-endpoint
+}
+
+// registerOutFlags adds to fl (sweep run's flags) --allow-spec-endpoint, which lets the spec's
+// out URL set client options.
+func registerOutFlags(fl *pflag.FlagSet) {
+	fl.BoolVar(&outAllow.specEndpoint, "allow-spec-endpoint", false,
+		"let the spec's out URL set cloud client options (endpoint, region, profile, ...): only for a spec you trust, since the endpoint receives your credentials")
+}
+
 // outLocation is where sweep run puts a sweep's shards and tables: the --out flag, else the
 // spec's out key (a relative directory there is relative to the spec file's directory), else
 // runs/<name>. A directory becomes absolute, and so does a file:// URL, which becomes its plain
-// path (so that it runs exactly as that directory); an s3:// or gs:// URL passes through.
-// relative reports a relative directory given on the command line (or the default), which the
-// final message then prints relative to the working directory.
+// path (so that it runs exactly as that directory); an s3:// or gs:// URL passes through once
+// store.CheckEndpoint allows it: the spec's may have no query (client options) unless
+// --allow-spec-endpoint, and an S3 endpoint, wherever it comes from, must be https unless the
+// environment has store.EnvAllowInsecure. Nothing is sent anywhere. relative reports a relative directory
+// given on the command line (or the default), which the final message then prints relative to
+// the working directory.
 func outLocation(flag string, s *spec.Spec) (out string, relative bool, err error) {
 	loc, base, bad := flag, "", func(err error) error { return usageError{fmt.Errorf("--out: %w", err)} }
+	fromSpec := flag == "" && s.Out != ""
 	switch {
 	case flag != "":
-	case s.Out != "":
+	case fromSpec:
 		loc, base = s.Out, filepath.Dir(s.File)
 		bad = func(err error) error {
 			return &spec.Error{File: s.File, Line: s.OutLine, Key: "out", Msg: err.Error()}
@@ -31,6 +52,9 @@ func outLocation(flag string, s *spec.Spec) (out string, relative bool, err erro
 		return "", false, bad(err)
 	}
 	if l.Bucket != "" {
+		if err := checkOutEndpoint(loc, fromSpec); err != nil {
+			return "", false, bad(err)
+		}
 		return loc, false, nil
 	}
 	relative = !filepath.IsAbs(l.Path) && base == ""
@@ -42,4 +66,20 @@ func outLocation(flag string, s *spec.Spec) (out string, relative bool, err erro
 		return "", false, bad(err)
 	}
 	return abs, relative, nil
+}
+
+// checkOutEndpoint is store.CheckEndpoint for the URL loc of sweep run's output, with the
+// trust its origin has: the command line's may set client options, the spec's only with
+// --allow-spec-endpoint.
+func checkOutEndpoint(loc string, fromSpec bool) error {
+	insecure, err := store.InsecureAllowed()
+	if err != nil {
+		return err
+	}
+	err = store.CheckEndpoint(loc, store.Trust{ClientOptions: !fromSpec || outAllow.specEndpoint, Insecure: insecure})
+	if errors.Is(err, store.ErrClientOption) {
+		return fmt.Errorf("%w; a spec's out may name only a bucket and prefix (s3://bucket/prefix): pass --allow-spec-endpoint to sweep run if you trust this spec, "+
+			"give the location with --out instead, or set the options in the environment (AWS_REGION, AWS_ENDPOINT_URL_S3)", err)
+	}
+	return err
 }

@@ -13,6 +13,10 @@
 // local temp file, then uploaded, and the upload commits only when it completes, so a reader
 // never sees half an object. Credentials come from the environment as the cloud SDKs read them
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, ~/.aws; GOOGLE_APPLICATION_CREDENTIALS).
+//
+// Since a URL's query decides where those credentials are sent, CheckEndpoint tells whether a
+// location stays within a Trust (a location read from a spec file gets none: no query), and a
+// Store opens no bucket whose S3 endpoint is plain http unless EnvAllowInsecure allows it.
 package store
 
 import (

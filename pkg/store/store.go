@@ -56,7 +56,10 @@ type object struct {
 	key    string
 }
 
-// open parses loc and opens its bucket (once per bucket URL).
+// open parses loc and opens its bucket (once per bucket URL). The location may set client
+// options (it comes from the user or from a process that checked it), but a plain-http S3
+// endpoint needs EnvAllowInsecure in this process's environment: this process's credentials
+// are what would travel unencrypted.
 func (s *Store) open(ctx context.Context, loc string) (object, error) {
 	l, err := Parse(loc)
 	if err != nil {
@@ -69,6 +72,13 @@ func (s *Store) open(ctx context.Context, loc string) (object, error) {
 	defer s.mu.Unlock()
 	b, ok := s.buckets[l.Bucket]
 	if !ok {
+		insecure, err := InsecureAllowed()
+		if err != nil {
+			return object{}, err
+		}
+		if err := CheckEndpoint(loc, Trust{ClientOptions: true, Insecure: insecure}); err != nil {
+			return object{}, err
+		}
 		if b, err = blob.OpenBucket(ctx, l.Bucket); err != nil {
 			return object{}, fmt.Errorf("open bucket %s: %w", l.Bucket, err)
 		}

@@ -4,9 +4,11 @@
 package fakes3
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"sort"
+	"sync"
 	"testing"
 
 	"github.com/johannesboyne/gofakes3"
@@ -21,23 +23,52 @@ type Server struct {
 	Bucket  string
 	backend *s3mem.Backend
 	http    *httptest.Server
+
+	mu   sync.Mutex
+	seen []Request
 }
 
+// Request is what the server saw of one request it received.
+type Request struct {
+	Method, Path string
+	Header       http.Header // e.g. Authorization, X-Amz-Security-Token
+}
+
+// AllowInsecureEnv is store.EnvAllowInsecure (this package cannot import store, whose tests
+// import it): the server speaks plain http, which a store refuses without it.
+const AllowInsecureEnv = "PHASESWEEP_ALLOW_INSECURE_ENDPOINT"
+
 // Start serves a fake S3 server with an empty bucket named bucket until the test ends. It
-// sets dummy AWS credentials in the environment (t.Setenv) for the SDK to sign with: the fake
-// server accepts any.
+// sets dummy AWS credentials in the environment (t.Setenv) for the SDK to sign with (the fake
+// server accepts any), and AllowInsecureEnv=1, since the server is plain http: a test of the
+// refusal sets it back to "" after Start.
 func Start(t testing.TB, bucket string) *Server {
 	t.Helper()
 	t.Setenv("AWS_ACCESS_KEY_ID", "phasesweep-test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "phasesweep-test-secret")
 	t.Setenv("AWS_REGION", Region)
+	t.Setenv(AllowInsecureEnv, "1")
 	backend := s3mem.New()
 	if err := backend.CreateBucket(bucket); err != nil {
 		t.Fatalf("create bucket %s: %v", bucket, err)
 	}
-	hs := httptest.NewServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
-	t.Cleanup(hs.Close)
-	return &Server{Bucket: bucket, backend: backend, http: hs}
+	s := &Server{Bucket: bucket, backend: backend}
+	fake := gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server()
+	s.http = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.seen = append(s.seen, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone()})
+		s.mu.Unlock()
+		fake.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.http.Close)
+	return s
+}
+
+// Requests returns the requests the server has received so far, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.seen...)
 }
 
 // Endpoint is the server's base URL (http://127.0.0.1:port).
