@@ -7,6 +7,8 @@ import (
 	"syscall"
 
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/phasesweep/phasesweep/pkg/store"
 )
 
 // ErrOutput is the application error type of an output location that no retry can make
@@ -15,7 +17,8 @@ import (
 const ErrOutput = "OutputError"
 
 // writeFailure classifies an error writing to the output location: a failure no retry can
-// fix becomes a non-retryable ErrOutput error naming what was written (what, e.g. "shard of
+// fix (or a plain-http endpoint this worker's environment does not allow, pkg/store) becomes a
+// non-retryable ErrOutput error naming what was written (what, e.g. "shard of
 // chunk 3"); any other (a full disk, a network error) stays retryable, and the stalled
 // attempt is what `sweep status` shows.
 func writeFailure(what string, err error) error {
@@ -23,7 +26,7 @@ func writeFailure(what string, err error) error {
 		return nil
 	}
 	err = fmt.Errorf("write %s: %w", what, err)
-	if permanentWrite(err) {
+	if permanentWrite(err) || errors.Is(err, store.ErrInsecureEndpoint) {
 		return temporal.NewNonRetryableApplicationError(err.Error(), ErrOutput, err)
 	}
 	return err

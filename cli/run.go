@@ -69,6 +69,7 @@ command and every worker need them. sweep results copies a table from a URL to a
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "output directory or s3:// / gs:// / file:// URL (default: the spec's out, else runs/<name>)")
 	f.conn.register(cmd)
+	registerOutFlags(fl)
 	fl.IntVar(&f.chunk, "chunk", 0, "points per activity (default: sized so one takes about 2 s)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "chunks in flight at once (default 64)")
 	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
