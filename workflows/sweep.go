@@ -297,13 +297,11 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 			stopping = true
 		}
 	}
-	// Counts signalled by the last chunks may still wait in the channel.
-	for {
-		var out activities.ChunkOutput
-		if !done.ReceiveAsync(&out) {
-			break
-		}
-		st.Progress.add(out)
+	// Signals that came with the last events (counts of the last chunks, a pause or resume)
+	// may still wait in their channels: take them all, so that none is dropped by the
+	// continue-as-new or the merge that follows.
+	for sel.HasPending() {
+		sel.Select(ctx)
 	}
 	if ctx.Err() != nil {
 		return cancelled(ctx, in, p, pin, st)
