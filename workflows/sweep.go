@@ -12,7 +12,6 @@ package workflows
 
 import (
 	"fmt"
-	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -185,144 +184,35 @@ func newPlan(in SweepInput, concurrency int) plan {
 
 // SweepWorkflow runs the chunks of a sweep in child batches with at most Concurrency chunks in
 // flight, continuing-as-new between batches when its history grows, then merges the shards
-// into results.parquet.
+// into results.parquet. Its state and steps are those of sweepRun (sweep_run.go).
 func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	if in.ChunkSize < 1 || in.Points < 1 {
 		return SweepOutput{}, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("invalid sweep input: %d points, chunk size %d", in.Points, in.ChunkSize), activities.ErrSpec, nil)
 	}
-	var st SweepState
-	if in.State != nil {
-		st = *in.State
-	}
-	if st.Concurrency == 0 {
-		st.Concurrency = in.Concurrency
-	}
-	p := newPlan(in, st.Concurrency)
-	st.Progress.Total, st.Progress.Chunks, st.Progress.Concurrency = in.Points, p.chunks, p.window
-	if st.Started.IsZero() {
-		st.Started = workflow.Now(ctx)
-	}
-	upsertProgress(ctx, in, st.Progress.Done)
-	if err := workflow.SetQueryHandler(ctx, ProgressQuery, func() (Progress, error) {
-		pr := st.Progress
-		pr.Paused = st.Paused
-		if secs := workflow.Now(ctx).Sub(st.Started).Seconds(); secs > 0 && pr.Done > 0 {
-			pr.Rate = float64(pr.Done) / secs
-			pr.ETA = float64(pr.Total-pr.Done) / pr.Rate
-		}
-		return pr, nil
-	}); err != nil {
+	r := newSweepRun(ctx, in)
+	if err := r.setHandlers(); err != nil {
 		return SweepOutput{}, err
 	}
-	parentID := workflow.GetInfo(ctx).WorkflowExecution.ID
-	var running []int // batches in flight, in start order
-	forward := func(name string, arg any) {
-		for _, k := range running {
-			// A batch that just finished no longer exists: the error is of no consequence.
-			workflow.SignalExternalWorkflow(ctx, batchID(parentID, k), "", name, arg)
-		}
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, ConcurrencyUpdate, func(ctx workflow.Context, n int) (int, error) {
-		st.Concurrency = n
-		p = newPlan(in, n)
-		st.Progress.Concurrency = p.window
-		forward(WindowSignal, p.childWindow)
-		return p.window, nil
-	}, workflow.UpdateHandlerOptions{Validator: validConcurrency}); err != nil {
-		return SweepOutput{}, err
-	}
-
 	// After the handlers: the progress query answers while the preparation runs.
-	pin, err := prepare(ctx, in, &st)
+	pin, err := prepare(ctx, in, &r.st)
 	if err != nil {
 		return SweepOutput{}, err
 	}
-
-	done := workflow.GetSignalChannel(ctx, ChunkDoneSignal)
-	sel := workflow.NewSelector(ctx)
-	sel.AddReceive(done, func(c workflow.ReceiveChannel, _ bool) {
-		var out activities.ChunkOutput
-		c.Receive(ctx, &out)
-		st.Progress.add(out)
-	})
-	control := func(name string, paused bool) {
-		sel.AddReceive(workflow.GetSignalChannel(ctx, name), func(c workflow.ReceiveChannel, _ bool) {
-			c.Receive(ctx, nil)
-			st.Paused = paused
-			forward(name, nil)
-		})
-	}
-	control(PauseSignal, true)
-	control(ResumeSignal, false)
-	batchSweep := in
-	batchSweep.State = nil // a batch needs the sweep's description, not where it stands
-	if pin.SpecCopy != "" {
-		batchSweep.Spec = "" // its activities read the spec copy: inputs stay small
-	}
-	var firstErr error
-	inFlight, started, stopping := 0, 0, false
-	sel.AddFuture(cancellation(ctx), func(workflow.Future) { stopping = true })
-	for {
-		for firstErr == nil && !stopping && !st.Paused && st.NextBatch < p.batches && inFlight < p.children {
-			k := st.NextBatch
-			childCtx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-				WorkflowID: batchID(parentID, k),
-				// The parent's own queue, whatever it is. Replay does not compare the
-				// queue, so histories recorded with the constant replay unchanged.
-				TaskQueue: workflow.GetInfo(ctx).TaskQueueName,
-			})
-			f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
-				Sweep: batchSweep, ParentID: parentID, Pin: pin,
-				FirstChunk: k * p.perBatch, EndChunk: min((k+1)*p.perBatch, p.chunks), Window: p.childWindow,
-			})
-			running = append(running, k)
-			sel.AddFuture(f, func(f workflow.Future) {
-				inFlight--
-				running = slices.DeleteFunc(running, func(r int) bool { return r == k })
-				if err := f.Get(ctx, nil); err != nil && firstErr == nil {
-					firstErr = err
-				}
-				upsertProgress(ctx, in, st.Progress.Done)
-			})
-			st.NextBatch++
-			inFlight++
-			started++
-		}
-		if inFlight == 0 && (firstErr != nil || stopping || st.NextBatch >= p.batches) {
-			break
-		}
-		sel.Select(ctx)
-		if started >= p.batchesPerRun || workflow.GetInfo(ctx).GetContinueAsNewSuggested() {
-			stopping = true
-		}
-	}
-	// Signals that came with the last events (counts of the last chunks, a pause or resume)
-	// may still wait in their channels: take them all, so that none is dropped by the
-	// continue-as-new or the merge that follows.
-	for sel.HasPending() {
-		sel.Select(ctx)
-	}
-	if ctx.Err() != nil {
-		return cancelled(ctx, in, p, pin, st)
-	}
-	if firstErr != nil {
-		return SweepOutput{}, firstErr
-	}
-	if st.NextBatch < p.batches {
+	r.pin = pin
+	r.runBatches()
+	r.drainSignals()
+	switch {
+	case ctx.Err() != nil:
+		return cancelled(ctx, in, r.p, pin, r.st)
+	case r.firstErr != nil:
+		return SweepOutput{}, r.firstErr
+	case r.st.NextBatch < r.p.batches:
 		next := in
-		next.State = &st
+		next.State = &r.st
 		return SweepOutput{}, workflow.NewContinueAsNewError(ctx, SweepWorkflow, next)
 	}
-
-	st.Progress.Merging = true
-	merged, err := mergeHealing(ctx, in, p, pin, &st.Progress)
-	if err != nil {
-		return SweepOutput{}, err
-	}
-	st.Progress.Merging, st.Progress.Finished = false, true
-	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: st.Progress.Diverged, Trajectories: merged.Trajectories,
-		Recomputed: st.Progress.Recomputed, SetAside: st.Progress.SetAside}, nil
+	return r.finish()
 }
 
 // merge runs MergeShards for the sweep (partial: only the finished chunks). It heartbeats, so

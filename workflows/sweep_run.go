@@ -1,0 +1,178 @@
+package workflows
+
+import (
+	"slices"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/phasesweep/phasesweep/activities"
+)
+
+// sweepRun is one run of SweepWorkflow (between continue-as-new): the state it carries on,
+// the plan derived from it, and the batches in flight. Its methods are the steps of the run,
+// in the order SweepWorkflow calls them; the query, signal and update handlers read and change
+// it.
+type sweepRun struct {
+	ctx      workflow.Context
+	in       SweepInput
+	st       SweepState
+	p        plan
+	pin      activities.Pin
+	parentID string
+
+	sel      workflow.Selector
+	running  []int // batches in flight, in start order
+	inFlight int
+	started  int  // batches started by this run
+	stopping bool // cancelled, or time to continue as new: start no batch
+	firstErr error
+}
+
+// newSweepRun takes up the state the input carries (a new sweep's when it carries none).
+func newSweepRun(ctx workflow.Context, in SweepInput) *sweepRun {
+	r := &sweepRun{ctx: ctx, in: in, parentID: workflow.GetInfo(ctx).WorkflowExecution.ID}
+	if in.State != nil {
+		r.st = *in.State
+	}
+	if r.st.Concurrency == 0 {
+		r.st.Concurrency = in.Concurrency
+	}
+	r.p = newPlan(in, r.st.Concurrency)
+	r.st.Progress.Total, r.st.Progress.Chunks, r.st.Progress.Concurrency = in.Points, r.p.chunks, r.p.window
+	if r.st.Started.IsZero() {
+		r.st.Started = workflow.Now(ctx)
+	}
+	upsertProgress(ctx, in, r.st.Progress.Done)
+	return r
+}
+
+// setHandlers installs the progress query and the concurrency update.
+func (r *sweepRun) setHandlers() error {
+	if err := workflow.SetQueryHandler(r.ctx, ProgressQuery, r.progress); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(r.ctx, ConcurrencyUpdate, r.setConcurrency,
+		workflow.UpdateHandlerOptions{Validator: validConcurrency})
+}
+
+// progress answers the progress query: the counts, and the rate and ETA in workflow time.
+func (r *sweepRun) progress() (Progress, error) {
+	pr := r.st.Progress
+	pr.Paused = r.st.Paused
+	if secs := workflow.Now(r.ctx).Sub(r.st.Started).Seconds(); secs > 0 && pr.Done > 0 {
+		pr.Rate = float64(pr.Done) / secs
+		pr.ETA = float64(pr.Total-pr.Done) / pr.Rate
+	}
+	return pr, nil
+}
+
+// setConcurrency is the concurrency update: a new window for the sweep, forwarded to the
+// batches in flight.
+func (r *sweepRun) setConcurrency(_ workflow.Context, n int) (int, error) {
+	r.st.Concurrency = n
+	r.p = newPlan(r.in, n)
+	r.st.Progress.Concurrency = r.p.window
+	r.forward(WindowSignal, r.p.childWindow)
+	return r.p.window, nil
+}
+
+// forward signals the batches in flight.
+func (r *sweepRun) forward(name string, arg any) {
+	for _, k := range r.running {
+		// A batch that just finished no longer exists: the error is of no consequence.
+		workflow.SignalExternalWorkflow(r.ctx, batchID(r.parentID, k), "", name, arg)
+	}
+}
+
+// listen adds the selector's cases for the chunk counts, pause, resume and cancellation.
+func (r *sweepRun) listen() {
+	r.sel = workflow.NewSelector(r.ctx)
+	r.sel.AddReceive(workflow.GetSignalChannel(r.ctx, ChunkDoneSignal), func(c workflow.ReceiveChannel, _ bool) {
+		var out activities.ChunkOutput
+		c.Receive(r.ctx, &out)
+		r.st.Progress.add(out)
+	})
+	control := func(name string, paused bool) {
+		r.sel.AddReceive(workflow.GetSignalChannel(r.ctx, name), func(c workflow.ReceiveChannel, _ bool) {
+			c.Receive(r.ctx, nil)
+			r.st.Paused = paused
+			r.forward(name, nil)
+		})
+	}
+	control(PauseSignal, true)
+	control(ResumeSignal, false)
+}
+
+// runBatches keeps up to plan.children batches in flight until every batch of the sweep has
+// started and finished, a batch fails, the sweep is cancelled, or this run has started
+// batchesPerRun batches (or Temporal suggests continue-as-new) and its last batches finished.
+func (r *sweepRun) runBatches() {
+	r.listen()
+	r.sel.AddFuture(cancellation(r.ctx), func(workflow.Future) { r.stopping = true })
+	for {
+		for r.firstErr == nil && !r.stopping && !r.st.Paused && r.st.NextBatch < r.p.batches && r.inFlight < r.p.children {
+			r.startBatch()
+		}
+		if r.inFlight == 0 && (r.firstErr != nil || r.stopping || r.st.NextBatch >= r.p.batches) {
+			return
+		}
+		r.sel.Select(r.ctx)
+		if r.started >= r.p.batchesPerRun || workflow.GetInfo(r.ctx).GetContinueAsNewSuggested() {
+			r.stopping = true
+		}
+	}
+}
+
+// startBatch starts the next batch as a child workflow.
+func (r *sweepRun) startBatch() {
+	k := r.st.NextBatch
+	childCtx := workflow.WithChildOptions(r.ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: batchID(r.parentID, k),
+		// The parent's own queue, whatever it is. Replay does not compare the queue, so
+		// histories recorded with the constant replay unchanged.
+		TaskQueue: workflow.GetInfo(r.ctx).TaskQueueName,
+	})
+	sweep := r.in
+	sweep.State = nil // a batch needs the sweep's description, not where it stands
+	if r.pin.SpecCopy != "" {
+		sweep.Spec = "" // its activities read the spec copy: inputs stay small
+	}
+	f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
+		Sweep: sweep, ParentID: r.parentID, Pin: r.pin,
+		FirstChunk: k * r.p.perBatch, EndChunk: min((k+1)*r.p.perBatch, r.p.chunks), Window: r.p.childWindow,
+	})
+	r.running = append(r.running, k)
+	r.sel.AddFuture(f, func(f workflow.Future) {
+		r.inFlight--
+		r.running = slices.DeleteFunc(r.running, func(b int) bool { return b == k })
+		if err := f.Get(r.ctx, nil); err != nil && r.firstErr == nil {
+			r.firstErr = err
+		}
+		upsertProgress(r.ctx, r.in, r.st.Progress.Done)
+	})
+	r.st.NextBatch++
+	r.inFlight++
+	r.started++
+}
+
+// drainSignals takes every signal still waiting (counts of the last chunks, a pause or
+// resume), so that none is dropped by the continue-as-new or the merge that follows.
+func (r *sweepRun) drainSignals() {
+	for r.sel.HasPending() {
+		r.sel.Select(r.ctx)
+	}
+}
+
+// finish merges the shards of the finished sweep (recomputing chunks whose shards the merge
+// sets aside) and reports it.
+func (r *sweepRun) finish() (SweepOutput, error) {
+	pr := &r.st.Progress
+	pr.Merging = true
+	merged, err := mergeHealing(r.ctx, r.in, r.p, r.pin, pr)
+	if err != nil {
+		return SweepOutput{}, err
+	}
+	pr.Merging, pr.Finished = false, true
+	return SweepOutput{Results: merged.Results, Rows: merged.Rows, Diverged: pr.Diverged, Trajectories: merged.Trajectories,
+		Recomputed: pr.Recomputed, SetAside: pr.SetAside}, nil
+}
