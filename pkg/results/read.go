@@ -138,8 +138,7 @@ type loadedFile struct {
 
 // loadAll reads every column of the file into memory, one array per column.
 func (p *parquetFile) loadAll() (*loadedFile, error) {
-	var chunks [][]arrow.Array // chunks[j] are the batches of column j
-	chunks = make([][]arrow.Array, len(p.fields))
+	chunks := make([][]arrow.Array, len(p.fields)) // chunks[j] are the batches of column j
 	defer func() {
 		for _, cs := range chunks {
 			for _, a := range cs {
