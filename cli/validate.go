@@ -32,15 +32,15 @@ func summarize(w io.Writer, file string, g *grid.Grid) {
 	fmt.Fprintf(w, "%s: sweep %q, %d points, %d axes, spec hash %s\n", file, s.Name, g.Count(), len(s.Grid), s.Hash()[:16])
 	for _, ax := range s.Grid {
 		var vals []string
-		for _, row := range ax.Values {
+		for k := 0; k < ax.Len(); k++ {
+			if ax.Len() > 6 && k == 3 { // the first three, ..., the last
+				vals, k = append(vals, "..."), ax.Len()-1
+			}
 			var parts []string
-			for _, v := range row {
+			for _, v := range ax.Row(k) {
 				parts = append(parts, v.String())
 			}
 			vals = append(vals, strings.Join(parts, "/"))
-		}
-		if len(vals) > 6 {
-			vals = append(vals[:3], "...", vals[len(vals)-1])
 		}
 		fmt.Fprintf(w, "  grid   %-24s %4d values: %s\n", strings.Join(ax.Names, "+"), ax.Len(), strings.Join(vals, ", "))
 	}

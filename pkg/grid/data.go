@@ -134,8 +134,8 @@ func (g *Grid) dataValues() []string {
 	for _, a := range g.spec.Grid {
 		for j, n := range a.Names {
 			if n == DataParam {
-				for _, row := range a.Values {
-					add(row[j])
+				for k := range a.Len() {
+					add(a.At(k, j))
 				}
 			}
 		}

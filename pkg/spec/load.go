@@ -56,8 +56,9 @@ func Parse(file string, src []byte) (*Spec, error) {
 
 // parser walks the YAML node tree; its errors carry file, line and key path.
 type parser struct {
-	file string
-	spec *Spec
+	file  string
+	spec  *Spec
+	later []func() error // checks run once the grid's size is known (checkLater)
 }
 
 func (p *parser) errorf(n *yaml.Node, key, format string, args ...any) *Error {
