@@ -105,8 +105,12 @@ func (p *parser) zip(n *yaml.Node) error {
 			return err
 		}
 		if i > 0 && ax.Len() != out.Len() {
-			return p.errorf(e[0], "grid.zip."+e[0].Value, "has %d values but %s has %d: zipped axes must have equal length",
-				ax.Len(), out.Names[0], out.Len())
+			by := ""
+			if arg, ok := p.from[entries[0][1]]; ok {
+				by = fmt.Sprintf(" (%s is set by the argument %q)", out.Names[0], arg)
+			}
+			return p.errorf(e[0], "grid.zip."+e[0].Value, "has %d values but %s has %d%s: zipped axes must have equal length",
+				ax.Len(), out.Names[0], out.Len(), by)
 		}
 		out.Names = append(out.Names, ax.Names[0])
 		out.cols = append(out.cols, ax.cols[0])

@@ -82,8 +82,12 @@ type Spec struct {
 	// not part of the hash.
 	Out     string
 	OutLine int
+	// Overrides lists what the command-line overrides it was loaded with did (Override), in
+	// the order given; Source already holds them, so a spec parsed from it has none.
+	Overrides []Change
 
-	lines map[string]int // parameter name -> line where it is set
+	lines      map[string]int    // parameter name -> line where it is set
+	overridden map[string]string // parameter name -> the override argument that set it
 }
 
 // MaxPoints bounds the number of points of a grid (the product of its axis lengths), and with
@@ -141,6 +145,9 @@ func (s *Spec) Errorf(key, format string, args ...any) *Error {
 		}
 	} else if p, ok := LookupParam(key); ok && p.Default != nil {
 		msg += fmt.Sprintf(" (%s is not in the spec: its default %s applies; set it under params or grid)", key, p.Default)
+	}
+	if arg, ok := s.overridden[key]; ok {
+		msg += fmt.Sprintf(" (set by the argument %q)", arg)
 	}
 	return &Error{File: s.File, Line: s.lines[key], Key: path, Msg: msg}
 }
