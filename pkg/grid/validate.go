@@ -52,8 +52,7 @@ const maxRemembered = 1 << 14
 type validator struct {
 	g       *Grid
 	alone   []bool // per axis: all its parameters are checkedAlone or seedOnly
-	good    []int  // per alone axis: its first position whose values are valid on their own, -1 if none
-	bad     []int  // per alone axis: its first position whose values are not, -1 if none
+	bad     []int  // per alone axis: its first position whose values are invalid on their own, -1 if none
 	checked map[dynamics.Config]bool
 	leaves  int64 // full configurations checked (for tests)
 }
@@ -68,25 +67,19 @@ func newValidator(g *Grid) *validator {
 			alone = alone && (ok || seedOnly[name])
 			replicate = replicate && seedOnly[name]
 		}
-		good, bad := -1, -1
-		if replicate {
-			good = 0
-		}
-		for pos := 0; alone && !replicate && pos < ax.Len() && (good < 0 || bad < 0); pos++ {
+		bad := -1
+		for pos := 0; alone && !replicate && pos < ax.Len() && bad < 0; pos++ {
 			c := ref
 			for j, name := range ax.Names {
 				if set := checkedAlone[name]; set != nil {
 					set(&c, ax.At(pos, j))
 				}
 			}
-			switch ok := c.Validate() == nil; {
-			case ok && good < 0:
-				good = pos
-			case !ok && bad < 0:
+			if c.Validate() != nil {
 				bad = pos
 			}
 		}
-		v.alone, v.good, v.bad = append(v.alone, alone), append(v.good, good), append(v.bad, bad)
+		v.alone, v.bad = append(v.alone, alone), append(v.bad, bad)
 	}
 	return v
 }
@@ -110,10 +103,10 @@ func (v *validator) firstBad() (int64, bool) {
 }
 
 // walk searches the points under axis a from base (the index of the point with axis a and
-// those after it at position 0) in grid order. The points under two good positions of an
-// alone axis are bad at the same places (only the other axes decide), so it searches under
-// the first good position only, and returns the first bad position of the axis (with the
-// axes after it at 0) when that search finds nothing.
+// those after it at position 0) in grid order. Under an alone axis, the points below all its
+// good positions are bad at the same places (only the other axes decide), so it searches
+// below position 0 if that is good, and else, or when that search finds nothing, returns the
+// axis's first bad position with the axes after it at 0.
 func (v *validator) walk(a int, base int64) (int64, bool) {
 	g := v.g
 	if a == len(g.spec.Grid) {
@@ -128,12 +121,11 @@ func (v *validator) walk(a int, base int64) (int64, bool) {
 		}
 		return 0, false
 	}
-	good, bad := v.good[a], v.bad[a]
-	if good < 0 || (bad >= 0 && bad < good) {
-		return base + int64(bad)*stride, true
-	}
-	if i, found := v.walk(a+1, base+int64(good)*stride); found {
-		return i, true
+	bad := v.bad[a]
+	if bad != 0 {
+		if i, found := v.walk(a+1, base); found {
+			return i, true
+		}
 	}
 	if bad >= 0 {
 		return base + int64(bad)*stride, true
