@@ -124,7 +124,7 @@ func describeGrid(file string, g *grid.Grid) validation {
 	v := validation{
 		File: file, Name: s.Name, Points: g.Count(), ChunkSize: chunk,
 		Chunks:   (g.Count() + int64(chunk) - 1) / int64(chunk),
-		SpecHash: s.Hash(), SweepID: workflows.WorkflowID(s.Name, g.Hash()),
+		SpecHash: g.SpecHash(), SweepID: workflows.WorkflowID(s.Name, g.Hash()),
 		Overrides: []overrideReport{}, Axes: []axisReport{}, Fixed: []fixedReport{},
 		WorkUnits: est.Units, EstimatedCPUSeconds: est.CPUSeconds, CPUs: runtime.NumCPU(),
 	}

@@ -5,6 +5,7 @@ package grid
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/spec"
@@ -19,6 +20,8 @@ type Grid struct {
 	strides []int64      // strides[a] = product of the lengths of the axes after a
 	count   int64
 	data    dataCache // datasets read for the data parameter (data.go)
+	// specHash is the spec's hash, computed on first use (SpecHash).
+	specHash func() string
 }
 
 // Point is one cell of the grid.
@@ -33,7 +36,7 @@ type Point struct {
 
 // New builds the grid of s. It does not check the points; see Validate.
 func New(s *spec.Spec) *Grid {
-	g := &Grid{spec: s, columns: s.Columns(), count: s.Count()}
+	g := &Grid{spec: s, columns: s.Columns(), count: s.Count(), specHash: sync.OnceValue(s.Hash)}
 	for _, f := range s.Fixed {
 		g.fixed = append(g.fixed, f.Value)
 	}
