@@ -112,7 +112,7 @@ func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout 
 	if err := os.WriteFile(specPath, src, 0o644); err != nil {
 		return fmt.Errorf("write the recipe's spec: %w", err)
 	}
-	if err := runSweep(ctx, specPath, f); err != nil {
+	if err := runSweep(ctx, specPath, nil, f); err != nil {
 		return err
 	}
 	for i, p := range r.Plots {

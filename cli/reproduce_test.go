@@ -193,8 +193,8 @@ func specHasValue(s *spec.Spec, name, text string) bool {
 	for _, a := range s.Grid {
 		for j, n := range a.Names {
 			if n == name {
-				for _, row := range a.Values {
-					values = append(values, row[j])
+				for k := range a.Len() {
+					values = append(values, a.At(k, j))
 				}
 			}
 		}
@@ -357,8 +357,8 @@ func specValueSet(s *spec.Spec, name string) map[string]bool {
 	for _, a := range s.Grid {
 		for j, n := range a.Names {
 			if n == name {
-				for _, row := range a.Values {
-					set[row[j].String()] = true
+				for k := range a.Len() {
+					set[a.At(k, j).String()] = true
 				}
 			}
 		}
@@ -425,7 +425,7 @@ func TestReproduceListAndUnknown(t *testing.T) {
 		}
 		points := 1
 		for _, a := range s.Grid {
-			points *= len(a.Values)
+			points *= a.Len()
 		}
 		var line string
 		for _, l := range strings.Split(buf.String(), "\n") {

@@ -37,7 +37,7 @@ type runFlags struct {
 func runCmd() *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
-		Use:   "run SPEC",
+		Use:   "run SPEC [key=value ...]",
 		Short: "Run a sweep (or resume it, or return its finished results) and write results.parquet",
 		Long: `Run the sweep described by SPEC. Without --address an embedded Temporal server is started
 with its state in --state and a worker runs in this process; with --address the sweep is
@@ -62,9 +62,17 @@ for machines that share no filesystem:
 Credentials come from the environment, as the cloud SDKs read them: AWS_ACCESS_KEY_ID,
 AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), AWS_REGION, AWS_PROFILE and ~/.aws for s3://;
 GOOGLE_APPLICATION_CREDENTIALS or gcloud's application-default login for gs://. This
-command and every worker need them. sweep results copies a table from a URL to a local file.`,
-		Args: exactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return runSweep(cmd.Context(), args[0], f) },
+command and every worker need them. sweep results copies a table from a URL to a local file.
+
+A spec's out: may not set an endpoint, region or other client option unless
+--allow-spec-endpoint is given; an endpoint over plain http needs
+PHASESWEEP_ALLOW_INSECURE_ENDPOINT=1 in this command's and every worker's environment.
+
+` + overridesHelp,
+		Args: minimumArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSweep(cmd.Context(), args[0], args[1:], f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "output directory or s3:// / gs:// / file:// URL (default: the spec's out, else runs/<name>)")
@@ -86,8 +94,8 @@ command and every worker need them. sweep results copies a table from a URL to a
 // chunkSeconds is the target duration of one chunk activity.
 const chunkSeconds = 2.0
 
-func runSweep(ctx context.Context, file string, f runFlags) error {
-	g, err := grid.Load(file)
+func runSweep(ctx context.Context, file string, overrides []string, f runFlags) error {
+	g, err := grid.LoadWithOverrides(file, overrides)
 	if err != nil {
 		return err
 	}

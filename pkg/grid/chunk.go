@@ -38,11 +38,20 @@ const secondsPerUnit = 3e-9
 // ChunkSize picks how many points one activity runs so that it takes about target seconds:
 // the cost of a point is steps x (n + test/steps) x d units; the size is clamped to [1, 1000].
 func (g *Grid) ChunkSize(targetSeconds float64) int {
-	var cost float64
-	samples := int64(g.count)
-	if samples > 64 {
-		samples = 64
+	cost := g.meanPointSeconds(64)
+	if cost <= 0 {
+		return 1000
 	}
+	// Clamp before converting: a float beyond the range of int converts to an arbitrary
+	// value (math.MinInt64 on amd64), which would turn a huge ratio into the floor 1.
+	return max(1, int(math.Min(targetSeconds/cost, 1000)))
+}
+
+// meanPointSeconds is the cost model's mean seconds per point, (steps+1) n d secondsPerUnit,
+// over samples points spread evenly over the grid (all of them when there are fewer).
+func (g *Grid) meanPointSeconds(samples int64) float64 {
+	var cost float64
+	samples = min(samples, g.count)
 	for i := int64(0); i < samples; i++ {
 		c := g.Point(i * g.count / samples).Config
 		cost += float64(c.Steps+1) * float64(c.N) * float64(c.D) * secondsPerUnit
@@ -50,12 +59,23 @@ func (g *Grid) ChunkSize(targetSeconds float64) int {
 	if samples > 0 {
 		cost /= float64(samples)
 	}
-	if cost <= 0 {
-		return 1000
-	}
-	// Clamp before converting: a float beyond the range of int converts to an arbitrary
-	// value (math.MinInt64 on amd64), which would turn a huge ratio into the floor 1.
-	return max(1, int(math.Min(targetSeconds/cost, 1000)))
+	return cost
+}
+
+// Estimate is what running a grid costs by the cost model that sizes chunks, assuming every
+// point runs all its steps (converged or diverged points stop early, so it is an upper
+// bound for them) at the Go kernels' speed on the reference machine.
+type Estimate struct {
+	// Units is the work: the sum over points of (steps+1) n d, the entries of X touched.
+	Units float64
+	// CPUSeconds is Units at secondsPerUnit, on one core.
+	CPUSeconds float64
+}
+
+// Estimate predicts the cost of the whole grid from 1024 points spread over it.
+func (g *Grid) Estimate() Estimate {
+	sec := g.meanPointSeconds(1024) * float64(g.count)
+	return Estimate{Units: sec / secondsPerUnit, CPUSeconds: sec}
 }
 
 // batchKey identifies what the points of one batch must share (dynamics.SimulateBatch): the

@@ -134,8 +134,8 @@ func (g *Grid) dataValues() []string {
 	for _, a := range g.spec.Grid {
 		for j, n := range a.Names {
 			if n == DataParam {
-				for _, row := range a.Values {
-					add(row[j])
+				for k := range a.Len() {
+					add(a.At(k, j))
 				}
 			}
 		}
@@ -170,16 +170,25 @@ func (g *Grid) checkData() error {
 	return nil
 }
 
+// SpecHash is the spec's hash (spec.Spec.Hash), computed once: it streams every axis value,
+// seconds of CPU for an axis of spec.MaxPoints values.
+func (g *Grid) SpecHash() string {
+	if g.specHash == nil { // a Grid not made by New
+		return g.spec.Hash()
+	}
+	return g.specHash()
+}
+
 // Hash identifies the sweep: the spec's hash when it sets no data; otherwise a SHA-256 of the
 // spec's hash and the content hash of every dataset it names, so that editing a data file
 // makes a new sweep (workflow id, shards) instead of reusing the old one.
 func (g *Grid) Hash() string {
 	values := g.dataValues()
 	if len(values) == 0 {
-		return g.spec.Hash()
+		return g.SpecHash()
 	}
 	h := sha256.New()
-	h.Write([]byte("phasesweep-grid/1\n" + g.spec.Hash() + "\n"))
+	h.Write([]byte("phasesweep-grid/1\n" + g.SpecHash() + "\n"))
 	for _, v := range values {
 		hash := "unreadable"
 		if set, err := g.dataset(g.DataPath(v)); err == nil {

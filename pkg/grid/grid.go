@@ -4,8 +4,8 @@ package grid
 
 import (
 	"fmt"
-	"slices"
 	"strings"
+	"sync"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/spec"
@@ -20,6 +20,8 @@ type Grid struct {
 	strides []int64      // strides[a] = product of the lengths of the axes after a
 	count   int64
 	data    dataCache // datasets read for the data parameter (data.go)
+	// specHash is the spec's hash, computed on first use (SpecHash).
+	specHash func() string
 }
 
 // Point is one cell of the grid.
@@ -34,7 +36,7 @@ type Point struct {
 
 // New builds the grid of s. It does not check the points; see Validate.
 func New(s *spec.Spec) *Grid {
-	g := &Grid{spec: s, columns: s.Columns(), count: s.Count()}
+	g := &Grid{spec: s, columns: s.Columns(), count: s.Count(), specHash: sync.OnceValue(s.Hash)}
 	for _, f := range s.Fixed {
 		g.fixed = append(g.fixed, f.Value)
 	}
@@ -45,62 +47,6 @@ func New(s *spec.Spec) *Grid {
 		stride *= int64(s.Grid[a].Len())
 	}
 	return g
-}
-
-// Validate checks every point's configuration, so that an impossible combination
-// (batch > n, sparsity > d, ...) is reported before anything runs, as a *spec.Error naming
-// the parameter and the line that sets it. Points with equal configurations are checked once.
-func (g *Grid) Validate() error {
-	if err := g.checkData(); err != nil {
-		return err
-	}
-	checked := map[dynamics.Config]bool{}
-	var err error
-	g.eachConfigPoint(func(i int64) bool {
-		vals := g.values(i)
-		c := g.configNoSeeds(vals)
-		if checked[c] {
-			return true
-		}
-		checked[c] = true
-		if e := c.Validate(); e != nil {
-			err = g.pointError(Point{Index: i, Values: vals, Config: c}, e)
-			return false
-		}
-		return true
-	})
-	return err
-}
-
-// seedOnly lists the parameters that change only a point's seeds, not the rest of its
-// configuration (the replicate axis "seed").
-var seedOnly = map[string]bool{"seed": true}
-
-// eachConfigPoint calls f with point indices in grid order, one per position of the axes
-// that can change a configuration: an axis whose columns are all seedOnly is held at its
-// first position (a million-point sweep with 100 seeds validates 10^4 points). It stops
-// when f returns false.
-func (g *Grid) eachConfigPoint(f func(i int64) bool) {
-	var walk func(a int, base int64) bool
-	walk = func(a int, base int64) bool {
-		if a == len(g.spec.Grid) {
-			return f(base)
-		}
-		ax := g.spec.Grid[a]
-		n := ax.Len()
-		if !slices.ContainsFunc(ax.Names, func(k string) bool { return !seedOnly[k] }) {
-			n = 1
-		}
-		for pos := range n {
-			if !walk(a+1, base+int64(pos)*g.strides[a]) {
-				return false
-			}
-		}
-		return true
-	}
-	if g.count > 0 {
-		walk(0, 0)
-	}
 }
 
 // pointError turns a dynamics validation error into a spec error located at the first
@@ -142,9 +88,11 @@ func (g *Grid) values(i int64) []spec.Value {
 	vals = append(vals, g.fixed...)
 	rest := i
 	for a, ax := range g.spec.Grid {
-		pos := rest / g.strides[a]
+		pos := int(rest / g.strides[a])
 		rest %= g.strides[a]
-		vals = append(vals, ax.Values[pos]...)
+		for j := range ax.Names {
+			vals = append(vals, ax.At(pos, j))
+		}
 	}
 	return vals
 }

@@ -38,8 +38,17 @@ func single(t *testing.T, a Axis) []Value {
 		t.Fatalf("axis %v has %d names, want 1", a.Names, len(a.Names))
 	}
 	out := make([]Value, a.Len())
-	for i, row := range a.Values {
-		out[i] = row[0]
+	for i := range out {
+		out[i] = a.At(i, 0)
+	}
+	return out
+}
+
+// rows returns the values of an axis position by position.
+func rows(a Axis) [][]Value {
+	out := make([][]Value, a.Len())
+	for k := range out {
+		out[k] = a.Row(k)
 	}
 	return out
 }
@@ -201,8 +210,8 @@ grid:
 		{StringValue("sgd"), IntValue(1)},
 		{StringValue("sgd"), IntValue(5)},
 	}
-	if !reflect.DeepEqual(z.Values, want) {
-		t.Errorf("zip values %v, want %v", z.Values, want)
+	if got := rows(z); !reflect.DeepEqual(got, want) {
+		t.Errorf("zip values %v, want %v", got, want)
 	}
 	if z.Line != 5 { // the zip mapping starts at its first member
 		t.Errorf("zip line %d, want 5", z.Line)
@@ -235,7 +244,7 @@ grid:
 	if s.Count() != 6 {
 		t.Errorf("Count() = %d, want 6", s.Count())
 	}
-	if got := s.Grid[0].Values[2]; got[0] != FloatValue(1) || got[1] != IntValue(10) {
+	if got := s.Grid[0].Row(2); got[0] != FloatValue(1) || got[1] != IntValue(10) {
 		t.Errorf("last position of the first zip = %v, want [1 10]", got)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,13 +27,7 @@ var axisKeys = []string{"linspace", "logspace", "num", "range"}
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
 // Load reads and checks the spec in file.
-func Load(file string) (*Spec, error) {
-	src, err := os.ReadFile(file)
-	if err != nil {
-		return nil, &Error{File: file, Msg: fmt.Sprintf("cannot read spec: %v", err)}
-	}
-	return Parse(file, src)
-}
+func Load(file string) (*Spec, error) { return LoadWithOverrides(file, nil) }
 
 // MaxBytes bounds a spec's size. The spec is stored once per sweep and activities read it
 // there, so its size costs nothing per chunk; the bound keeps the sweep's own workflow input,
@@ -44,20 +37,35 @@ const MaxBytes = 1 << 20
 
 // Parse checks the YAML in src; file names it in errors.
 func Parse(file string, src []byte) (*Spec, error) {
+	doc, err := decode(file, src)
+	if err != nil {
+		return nil, err
+	}
+	return parseTree(file, src, doc, nil)
+}
+
+// decode reads src into a YAML node tree; a spec over MaxBytes is refused before it is read.
+func decode(file string, src []byte) (*yaml.Node, error) {
 	if len(src) > MaxBytes {
 		return nil, &Error{File: file, Msg: fmt.Sprintf("spec is %.1f MB, over the limit of %d KiB: write long lists of values as linspace / logspace / range axes, and data as a data: file",
 			float64(len(src))/1e6, MaxBytes>>10)}
 	}
-	p := parser{file: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
+		p := parser{file: file}
 		return nil, p.yamlError(err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, &Error{File: file, Line: 1, Msg: "spec is empty"}
 	}
+	return &doc, nil
+}
+
+// parseTree checks the spec in the node tree doc, decoded from src (or from src and then
+// changed by Override: from names the argument each node it added came from).
+func parseTree(file string, src []byte, doc *yaml.Node, from map[*yaml.Node]string) (*Spec, error) {
 	s := &Spec{File: file, Source: src, lines: map[string]int{}}
-	p.spec = s
+	p := parser{file: file, spec: s, from: from}
 	if err := p.top(doc.Content[0]); err != nil {
 		return nil, err
 	}
@@ -66,16 +74,21 @@ func Parse(file string, src []byte) (*Spec, error) {
 
 // parser walks the YAML node tree; its errors carry file, line and key path.
 type parser struct {
-	file string
-	spec *Spec
+	file  string
+	spec  *Spec
+	later []func() error        // checks run once the grid's size is known (checkLater)
+	from  map[*yaml.Node]string // nodes added by an override: the argument that set them
 }
 
 func (p *parser) errorf(n *yaml.Node, key, format string, args ...any) *Error {
-	line := 0
+	line, msg := 0, fmt.Sprintf(format, args...)
 	if n != nil {
 		line = n.Line
 	}
-	return &Error{File: p.file, Line: line, Key: key, Msg: fmt.Sprintf(format, args...)}
+	if arg, ok := p.from[n]; ok { // not in the file: name the argument instead of a line
+		line, msg = 0, fmt.Sprintf("%s (set by the argument %q)", msg, arg)
+	}
+	return &Error{File: p.file, Line: line, Key: key, Msg: msg}
 }
 
 // yamlLine matches the line number in yaml.v3's syntax errors.

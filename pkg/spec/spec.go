@@ -4,6 +4,7 @@
 package spec
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,15 +20,38 @@ type Setting struct {
 }
 
 // Axis is one dimension of the grid: a single parameter, or several that move together (zip).
-// Values[k][j] is the value of Names[j] at position k of the axis.
+// At(k, j) is the value of Names[j] at position k of the axis. A written list is held as the
+// YAML gave it; a linspace, logspace or range axis is generated, each value computed when
+// asked for, so that an axis costs memory independent of its length.
 type Axis struct {
-	Names  []string
-	Values [][]Value
-	Line   int
+	Names []string
+	Line  int
+	cols  []column // one per name
 }
 
 // Len is the number of positions on the axis.
-func (a Axis) Len() int { return len(a.Values) }
+func (a Axis) Len() int { return a.cols[0].len() }
+
+// At is the value of Names[j] at position k (0 <= k < Len()).
+func (a Axis) At(k, j int) Value { return a.cols[j].at(k) }
+
+// Row is the values of all Names at position k, in order.
+func (a Axis) Row(k int) []Value {
+	row := make([]Value, len(a.cols))
+	for j, c := range a.cols {
+		row[j] = c.at(k)
+	}
+	return row
+}
+
+// Generated describes how Names[j] is generated, as an override would write it
+// ("logspace(0.01,1,5)", "linspace(0,1,3)", "range(4)"), or is "" for a written list.
+func (a Axis) Generated(j int) string {
+	if a.cols[j].list != nil {
+		return ""
+	}
+	return a.cols[j].gen.String()
+}
 
 // Record says what a run records beyond its final metrics.
 type Record struct {
@@ -58,11 +82,21 @@ type Spec struct {
 	// not part of the hash.
 	Out     string
 	OutLine int
+	// Overrides lists what the command-line overrides it was loaded with did (Override), in
+	// the order given; Source already holds them, so a spec parsed from it has none.
+	Overrides []Change
 
-	lines map[string]int // parameter name -> line where it is set
+	lines      map[string]int    // parameter name -> line where it is set
+	overridden map[string]string // parameter name -> the override argument that set it
 }
 
-// MaxPoints bounds the size of a grid.
+// MaxPoints bounds the number of points of a grid (the product of its axis lengths), and with
+// it the length of any one axis and the chunk size. A spec over it is refused while it is
+// parsed, from the axis lengths alone, in well under a millisecond whatever the lengths.
+// Parsing and validating a grid at the limit and computing any of its points take memory
+// independent of the axis lengths (generated axes are computed on demand, about 4 KB per
+// point computed); running a sweep that large does not: docs/limits.md gives the measured
+// costs and what a 10^8-point sweep needs (its merge alone sorts 24 bytes per row: 2.4 GB).
 const MaxPoints = 100_000_000
 
 // Count is the number of points: the product of the axis lengths (1 for an empty grid).
@@ -112,35 +146,45 @@ func (s *Spec) Errorf(key, format string, args ...any) *Error {
 	} else if p, ok := LookupParam(key); ok && p.Default != nil {
 		msg += fmt.Sprintf(" (%s is not in the spec: its default %s applies; set it under params or grid)", key, p.Default)
 	}
+	if arg, ok := s.overridden[key]; ok {
+		msg += fmt.Sprintf(" (set by the argument %q)", arg)
+	}
 	return &Error{File: s.File, Line: s.lines[key], Key: path, Msg: msg}
 }
 
 // Hash is a hex SHA-256 of the spec's meaning (name, seed, values, record), independent of
-// layout and comments, so that resubmitting the same sweep finds the same workflow.
+// layout and comments, so that resubmitting the same sweep finds the same workflow. The text
+// hashed is streamed: an axis of MaxPoints values is hashed in constant memory (in seconds).
 func (s *Spec) Hash() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "phasesweep-spec/1\nname=%q\nseed=%d\n", s.Name, s.Seed)
+	h := sha256.New()
+	w := bufio.NewWriterSize(h, 1<<16)
+	fmt.Fprintf(w, "phasesweep-spec/1\nname=%q\nseed=%d\n", s.Name, s.Seed)
 	fixed := append([]Setting(nil), s.Fixed...)
 	sort.Slice(fixed, func(i, j int) bool { return fixed[i].Name < fixed[j].Name })
 	for _, f := range fixed {
-		fmt.Fprintf(&b, "param %s=%s\n", f.Name, f.Value.Canonical())
+		fmt.Fprintf(w, "param %s=%s\n", f.Name, f.Value.Canonical())
 	}
+	buf := make([]byte, 0, 1<<16)
 	for _, a := range s.Grid {
-		fmt.Fprintf(&b, "axis %s:", strings.Join(a.Names, ","))
-		for _, row := range a.Values {
-			for _, v := range row {
-				b.WriteString(" " + v.Canonical())
+		fmt.Fprintf(w, "axis %s:", strings.Join(a.Names, ","))
+		for k := range a.Len() {
+			for _, c := range a.cols {
+				buf = c.at(k).appendCanonical(append(buf, ' '))
 			}
-			b.WriteString(";")
+			if buf = append(buf, ';'); len(buf) > cap(buf)-256 {
+				w.Write(buf)
+				buf = buf[:0]
+			}
 		}
-		b.WriteString("\n")
+		w.Write(append(buf, '\n'))
+		buf = buf[:0]
 	}
-	fmt.Fprintf(&b, "record every=%d beta=%t\n", s.Record.Every, s.Record.Beta)
+	fmt.Fprintf(w, "record every=%d beta=%t\n", s.Record.Every, s.Record.Beta)
 	if s.Record.GammaMax { // written only when set, so that older specs keep their hash
-		b.WriteString("record gamma_max\n")
+		w.WriteString("record gamma_max\n")
 	}
-	sum := sha256.Sum256([]byte(b.String()))
-	return hex.EncodeToString(sum[:])
+	w.Flush() // a hash.Hash never fails to write
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // Value returns the value of a fixed parameter, or its default; ok is false for a swept

@@ -1,9 +1,6 @@
 package spec
 
-import (
-	"fmt"
-	"strconv"
-)
+import "strconv"
 
 // Kind is the type of a parameter's values.
 type Kind int
@@ -65,13 +62,17 @@ func (v Value) String() string {
 }
 
 // Canonical is an unambiguous encoding of the value (kind and exact bits), used for hashes.
-func (v Value) Canonical() string {
+func (v Value) Canonical() string { return string(v.appendCanonical(nil)) }
+
+// appendCanonical appends Canonical to dst, without the intermediate strings (a hash streams
+// the values of axes of up to MaxPoints values).
+func (v Value) appendCanonical(dst []byte) []byte {
 	switch v.Kind {
 	case Int:
-		return "i:" + strconv.FormatInt(v.Int, 10)
+		return strconv.AppendInt(append(dst, "i:"...), v.Int, 10)
 	case Float:
-		return "f:" + strconv.FormatFloat(v.Float, 'x', -1, 64)
+		return strconv.AppendFloat(append(dst, "f:"...), v.Float, 'x', -1, 64)
 	default:
-		return fmt.Sprintf("s:%q", v.Str)
+		return strconv.AppendQuote(append(dst, "s:"...), v.Str) // as fmt's %q
 	}
 }
