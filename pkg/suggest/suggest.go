@@ -4,11 +4,15 @@ package suggest
 import "strings"
 
 // Closest returns the candidates closest to name: those at the smallest edit distance
-// (Levenshtein, case-insensitive) when it is at most max(1, len(name)/3), and those that
-// contain name or that name contains, in order; none when nothing is close.
+// (Levenshtein, case-insensitive) when it is at most max(1, len(name)/3) (at least 2 for names
+// of four letters or more), else those that contain name or that name contains, in order;
+// none when nothing is close.
 func Closest(name string, candidates []string) []string {
 	lname := strings.ToLower(name)
 	limit := max(1, len(name)/3)
+	if len(name) >= 4 {
+		limit = max(2, limit) // a swap of two letters (inti for init) is two edits
+	}
 	best := limit + 1
 	var out []string
 	for _, c := range candidates {

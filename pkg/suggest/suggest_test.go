@@ -22,6 +22,13 @@ func TestClosest(t *testing.T) {
 	if got := Closest("test_los", []string{"test_loss", "train_loss"}); !slices.Equal(got, []string{"test_loss"}) {
 		t.Errorf("Closest(test_los) = %v", got)
 	}
+	// A swap: two edits, close for a name of four letters; xyz is two from nnz, not close.
+	if got := Closest("inti", []string{"init", "seed"}); !slices.Equal(got, []string{"init"}) {
+		t.Errorf("Closest(inti) = %v", got)
+	}
+	if got := Closest("xyz", []string{"nnz"}); got != nil {
+		t.Errorf("Closest(xyz) = %v", got)
+	}
 	// A part of a name.
 	if got := Closest("loss", []string{"test_loss", "train_loss", "seed"}); !slices.Equal(got, []string{"test_loss", "train_loss"}) {
 		t.Errorf("Closest(loss) = %v", got)
