@@ -59,13 +59,22 @@ type Axis struct {
 	Labels []string
 	Log    bool
 	Cat    bool
-	// Ticked draws a linear axis's ticks at the values (evenly spaced values, a few of them).
+	// Ticked labels the ticks at the values: a few evenly spaced values on a linear axis (at
+	// most maxCategories), or log-spaced ones on a log axis (at most maxLogTicked).
 	Ticked bool
 }
 
+// maxLogTicked is the most log-spaced values a log axis labels at the values themselves
+// (lippl2024's n = 5, 10, 20, 40); more get decadeTicks.
+const maxLogTicked = 6
+
 // newAxis is the axis of values vs, drawn log, categorically or linearly.
 func newAxis(vs []float64, labels []string, log, cat bool) Axis {
-	return Axis{Values: vs, Labels: labels, Log: log, Cat: cat, Ticked: !log && !cat && len(vs) <= maxCategories}
+	ticked := !cat && len(vs) <= maxCategories
+	if log {
+		ticked = len(vs) <= maxLogTicked && IsLogSpaced(vs)
+	}
+	return Axis{Values: vs, Labels: labels, Log: log, Cat: cat, Ticked: ticked}
 }
 
 // Plot is the plot coordinate of value v: v, or on a categorical axis its fractional index,
@@ -126,6 +135,8 @@ func (a Axis) Edges() []float64 {
 // set sets p's axis pa to a: scale and ticks.
 func (a Axis) set(pa *plot.Axis) {
 	switch {
+	case a.Log && a.Ticked:
+		pa.Scale, pa.Tick.Marker = plot.LogScale{}, valueTicks{values: a.Values}
 	case a.Log:
 		pa.Scale, pa.Tick.Marker = plot.LogScale{}, decadeTicks{}
 	case a.Cat:
@@ -147,6 +158,23 @@ func (a Axis) set(pa *plot.Axis) {
 	default:
 		pa.Tick.Marker = linTicks{}
 	}
+}
+
+// valueTicks label a log axis at its values, with decadeTicks' ticks unlabelled between them.
+type valueTicks struct{ values []float64 }
+
+// Ticks implements plot.Ticker.
+func (v valueTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	for i, l := range ShortLabels(v.values) {
+		ts = append(ts, plot.Tick{Value: v.values[i], Label: l})
+	}
+	for _, t := range (decadeTicks{}).Ticks(min, max) {
+		if !slices.ContainsFunc(v.values, func(x float64) bool { return math.Abs(x-t.Value) <= 1e-9*x }) {
+			ts = append(ts, plot.Tick{Value: t.Value})
+		}
+	}
+	return ts
 }
 
 // ShortLabels are labels of the values vs in the shortest form that tells them apart: the

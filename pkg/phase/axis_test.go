@@ -94,3 +94,13 @@ func TestColorBarSpansData(t *testing.T) {
 		t.Errorf("fraction bar [%g, %g], want [0, 1]", lo, hi)
 	}
 }
+
+// TestFewLogValuesTicked: a log axis of at most maxLogTicked log-spaced values is labelled at
+// the values (lippl2024's n: 5, 10, 20, 40, not the decade multiples 5, 10, 20, 50).
+func TestFewLogValuesTicked(t *testing.T) {
+	p := plot.New()
+	newAxis([]float64{5, 10, 20, 40}, nil, true, false).set(&p.X)
+	if got := strings.Join(labelled(p.X.Tick.Marker.Ticks(3.5, 56)), " "); got != "5 10 20 40" {
+		t.Errorf("n axis labels %q", got)
+	}
+}

@@ -158,7 +158,7 @@ func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 		if set.ByName != "" {
 			name = set.ByName + " = " + Compact(ln.By)
 		}
-		if band := bandPolygon(ln, ax, set.LogY); len(band) >= 3 {
+		if band := bandPolygon(ln, ax, set.LogY); len(band) >= 3 && spread(ln) {
 			poly, err := plotter.NewPolygon(band)
 			if err != nil {
 				return nil, err
@@ -290,6 +290,17 @@ type bandThumb struct{}
 func (bandThumb) Thumbnail(c *draw.Canvas) {
 	r := c.Rectangle
 	c.FillPolygon(color.NRGBA{A: 60}, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}})
+}
+
+// spread reports whether some point of ln has two or more values: a band over one run per
+// point is no band (and gets no legend entry).
+func spread(ln Line) bool {
+	for _, st := range ln.Stats {
+		if st.N >= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 // bandPolygon is the band of a line (Hi left to right, then Lo back), over the x values where
