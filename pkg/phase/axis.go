@@ -177,13 +177,19 @@ func (v valueTicks) Ticks(min, max float64) []plot.Tick {
 	return ts
 }
 
-// ShortLabels are labels of the values vs in the shortest form that tells them apart: the
-// fewest significant digits k for which they differ (0.05 and 0.2, not 0.00 and 0.25; 0.9 and
-// 0.95), written plainly from 1e-4 to 1e5 and in exponent form outside. A value so written
-// selects the value it came from in --where (Filter).
+// ShortLabels are labels of the values vs in the shortest form that tells them apart and does
+// not round a short value: k significant digits, the fewest for which the labels differ but no
+// fewer than a value's own digits up to three (0.05 and 0.2, not 0.00 and 0.25; 0.75 and 0.9,
+// not 0.8 and 0.9; 0.0125; 0.0316 for 10^-1.5), written plainly from 1e-4 to 1e5 and in
+// exponent form outside. A value so written selects the value it came from in --where
+// (Filter).
 func ShortLabels(vs []float64) []string {
+	own := 1
+	for _, v := range vs {
+		own = max(own, min(3, sigDigits(strconv.FormatFloat(v, 'g', -1, 64))))
+	}
 	out := make([]string, len(vs))
-	for k := 1; k <= 17; k++ {
+	for k := own; k <= 17; k++ {
 		seen := map[string]bool{}
 		ok := true
 		for i, v := range vs {
