@@ -220,10 +220,11 @@ func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 			if j == 1 {
 				sc.Shape = hollowGlyph{}
 				anyPartial = true
-			} else {
-				thumbs = append(thumbs, sc)
 			}
 			p.Add(sc)
+		}
+		if len(full)+len(hollow) > 0 { // the line's entry: its line and a filled marker
+			thumbs = append(thumbs, dotThumb{style.Color})
 		}
 		if len(bad) > 0 {
 			anyBad = true
@@ -274,6 +275,14 @@ func (hollowGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
 	inner.Radius = sty.Radius * 0.5
 	c.SetColor(color.White)
 	draw.CircleGlyph{}.DrawGlyph(c, inner, pt)
+}
+
+// dotThumb is a series' marker in its legend entry: a filled circle in its colour.
+type dotThumb struct{ c color.Color }
+
+func (d dotThumb) Thumbnail(c *draw.Canvas) {
+	mid := vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}
+	c.DrawGlyph(draw.GlyphStyle{Color: d.c, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}, mid)
 }
 
 // hollowThumb is the legend entry of a Partial point.
