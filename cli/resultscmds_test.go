@@ -257,7 +257,7 @@ func TestResultsSummarizeExportE2E(t *testing.T) {
 		t.Errorf("export: %v, %d records\n%s", err, len(recs), got)
 	}
 	cmd, _, stderr := sweepCmd(ctx, dir, "summarize", resultsPath, "--metric", "loss")
-	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), `no metric column "loss" in the table; did you mean "test_loss"?`) || cmd.ProcessState.ExitCode() != 2 {
+	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), `no metric column "loss" in the table; did you mean "train_loss", "test_loss"`) || cmd.ProcessState.ExitCode() != 2 {
 		t.Errorf("bad metric: %v, %s", err, stderr)
 	}
 }

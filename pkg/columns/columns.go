@@ -26,7 +26,12 @@ func Index(fields []results.Field, name, role string) (int, error) {
 		what = role + " column"
 	}
 	if near := suggest.Closest(name, names); len(near) > 0 {
-		return 0, fmt.Errorf("no %s %q in the table; did you mean %s?", what, name, strings.Join(quoteAll(near), " or "))
+		q := quoteAll(near)
+		alts := q[len(q)-1]
+		if len(q) > 1 {
+			alts = strings.Join(q[:len(q)-1], ", ") + " or " + alts
+		}
+		return 0, fmt.Errorf("no %s %q in the table; did you mean %s?", what, name, alts)
 	}
 	return 0, fmt.Errorf("no %s %q in the table (columns: %s)", what, name, strings.Join(names, ", "))
 }
