@@ -3,8 +3,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"gonum.org/v1/plot/vg"
 
 	"github.com/phasesweep/phasesweep/pkg/phase"
 )
@@ -15,7 +18,7 @@ func plotCmd() *cobra.Command { return newPlotCmd(nil) }
 // check its structure).
 func newPlotCmd(drawn func(*phase.Figure)) *cobra.Command {
 	var opt phase.Options
-	var where, ref string
+	var where, ref, size, zlim string
 	var contour float64
 	var logZ bool
 	cmd := &cobra.Command{
@@ -23,9 +26,23 @@ func newPlotCmd(drawn func(*phase.Figure)) *cobra.Command {
 		Short: "Draw a heat map, a line plot or trajectories from results.parquet or trajectories.parquet",
 		Long: `Draw a figure from a sweep's table (PNG or SVG, gonum/plot).
 
-results.parquet: a heat map of --z over two numeric parameters (log axes where log-spaced,
-diverged or failed cells hatched grey), or with --by a line plot with one line per value and
-a band over the other parameters and seeds (diverged points: a cross at the top edge).
+results.parquet: a heat map of --z over two parameters, or with --by a line plot with one line
+per value and a band over the other parameters and seeds (--band: min-max, std, sem or none).
+Every aggregate leaves out the runs that diverged or failed (a diverged run keeps the finite,
+often huge, metrics it stopped with) and counts them: a heat-map cell whose runs all diverged
+is hatched grey, one where some did is the aggregate of the others with a magenta corner, one
+where some stopped at max_steps gets a dashed outline; on a line plot such points are hollow
+and an x whose runs all diverged is a cross at the top edge. --z status draws the phase map
+of the outcome (converged, max_steps, diverged, failed) with the boundary between them; --z
+converged and --z diverged the fraction of runs, on a colour bar from 0 to 1.
+
+Axes are ticked at the values: log-spaced values on a log axis, evenly spaced ones on a linear
+axis, a few unevenly spaced ones (momentum 0, 0.5, 0.8, 0.9, 0.95) or strings (--x optimizer)
+as categories. Tick labels are the shortest that tell the values apart, and --where takes a
+number at any precision it is shown with (init=0.03162 selects 0.031622776601683794).
+
+Without --out the file is <dir of RESULTS>/<z>_<x>_<y or by-B>[_facet-F][_where-...][_agg].png;
+an existing file of that name is kept and a numbered name used (-2, -3, ...) unless --force.
 trajectories.parquet: --z (default train_loss) over time, one curve per point, or with
 --coords the coordinates of beta over time, one panel per point; gd/flow points get the jump
 times predicted by a saddle run on the same data in results.parquet (Pesme2023).
@@ -49,6 +66,9 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 			if cmd.Flags().Changed("logz") {
 				opt.LogZ = &logZ
 			}
+			if err := parseLook(&opt, size, zlim); err != nil {
+				return usageError{err}
+			}
 			fig, err := phase.Plot(args[0], opt, cmd.ErrOrStderr())
 			var fe *phase.FlagError
 			if errors.As(err, &fe) {
@@ -67,17 +87,69 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	f := cmd.Flags()
 	f.StringVar(&opt.X, "x", "", "parameter on the x axis (default: the first swept numeric parameter; time or step for trajectories); effective_stepsize = stepsize/(1-momentum)^2")
 	f.StringVar(&opt.Y, "y", "", "parameter on the y axis of a heat map (default: the next swept numeric parameter)")
-	f.StringVar(&opt.Z, "z", "", "metric to plot (default: test_loss; train_loss for trajectories)")
+	f.StringVar(&opt.Z, "z", "", "metric to plot (default: test_loss; train_loss for trajectories); status, converged or diverged: the runs' outcome")
 	f.StringVar(&opt.Agg, "agg", "mean", "aggregate over the other parameters and seeds: mean, median, min or max")
 	f.StringVar(&opt.By, "by", "", "line plot with one line per value of this parameter")
 	f.StringVar(&opt.Facet, "facet", "", "one panel per value of this parameter, side by side")
-	f.Float64Var(&contour, "contour", 0, "draw the contour of the metric at this level on a heat map")
+	f.Float64Var(&contour, "contour", 0, "draw the contour of the metric at this level on a heat map (not on line plots or --z status, which draws its boundary itself)")
 	f.StringVar(&where, "where", "", "keep only rows (points) with these values: P=V[,P=V...] (a parameter named twice: either value)")
 	f.BoolVar(&logZ, "logz", false, "log colour scale (heat map) or log y axis (default: log when the metric is positive and spans > 3 decades)")
 	f.BoolVar(&opt.LogX, "logx", false, "log x axis (default: log when the parameter is log-spaced)")
 	f.StringVar(&opt.Mark, "mark", "", "line plots: a vertical dashed line per line at the median of this column (e.g. gamma_max)")
 	f.StringVar(&ref, "ref", "", "line plots: a reference curve A/x, A*x or A (e.g. 2/x: the edge of stability)")
 	f.BoolVar(&opt.Coords, "coords", false, "trajectories: the coordinates of beta over time (needs record: {beta: true})")
-	f.StringVar(&opt.Out, "out", "", "output file, .png or .svg (default: <dir of RESULTS>/<z>_<x>_<y>.png)")
+	f.StringVar(&opt.Out, "out", "", "output file, .png or .svg (default: <dir of RESULTS>/<z>_<x>_<y>.png, see above)")
+	f.BoolVar(&opt.Force, "force", false, "replace an existing file of the default name instead of numbering a new one")
+	f.StringVar(&opt.Band, "band", "minmax", "line plots: the band around each line: minmax, std (mean ± std), sem (mean ± standard error) or none")
+	f.StringVar(&zlim, "zlim", "", "LO,HI: the colour bar's range (line plots: the y axis's), instead of the data's")
+	f.StringVar(&opt.Style.Title, "title", "", "the title (default: the metric and aggregation)")
+	f.StringVar(&opt.Style.XLabel, "xlabel", "", "the x axis's label (default: the column)")
+	f.StringVar(&opt.Style.YLabel, "ylabel", "", "the y axis's label (default: the column, or the metric on a line plot)")
+	f.StringVar(&opt.Style.ZLabel, "zlabel", "", "the colour bar's label (line plots: the y axis's; default: the metric)")
+	f.StringVar(&size, "size", "", "the figure's size: WxH in inches (6x4), or in pixels with px (1200x800px, at --dpi)")
+	f.IntVar(&opt.Style.DPI, "dpi", 96, "PNG resolution in dots per inch")
 	return cmd
+}
+
+// parseLook checks --dpi and parses --size and --zlim into opt.
+func parseLook(opt *phase.Options, size, zlim string) error {
+	if opt.Style.DPI <= 0 || opt.Style.DPI > 2400 {
+		return fmt.Errorf("--dpi %d: want 1 to 2400", opt.Style.DPI)
+	}
+	if size != "" {
+		w, h, err := parseSize(size, opt.Style.DPI)
+		if err != nil {
+			return fmt.Errorf("--size %q: %w", size, err)
+		}
+		opt.Style.Width, opt.Style.Height = w, h
+	}
+	if zlim != "" {
+		lo, hi, ok := strings.Cut(zlim, ",")
+		a, errA := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+		b, errB := strconv.ParseFloat(strings.TrimSpace(hi), 64)
+		if !ok || errA != nil || errB != nil || !(a < b) {
+			return fmt.Errorf("--zlim %q: want LO,HI, two numbers with LO < HI", zlim)
+		}
+		opt.ZLim = &[2]float64{a, b}
+	}
+	return nil
+}
+
+// parseSize parses WxH in inches ("6x4", "6inx4in") or pixels at dpi ("1200x800px").
+func parseSize(s string, dpi int) (w, h vg.Length, err error) {
+	unit := vg.Inch
+	t := strings.ToLower(strings.TrimSpace(s))
+	if strings.HasSuffix(t, "px") {
+		unit = vg.Inch / vg.Length(dpi)
+		t = strings.ReplaceAll(t, "px", "")
+	} else {
+		t = strings.ReplaceAll(t, "in", "")
+	}
+	ws, hs, ok := strings.Cut(t, "x")
+	a, errA := strconv.ParseFloat(ws, 64)
+	b, errB := strconv.ParseFloat(hs, 64)
+	if !ok || errA != nil || errB != nil || !(a > 0) || !(b > 0) {
+		return 0, 0, fmt.Errorf("want WxH in inches (6x4) or pixels (1200x800px), both positive")
+	}
+	return vg.Length(a) * unit, vg.Length(b) * unit, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"image/png"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/phase"
+	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
 	"github.com/phasesweep/phasesweep/workflows"
 )
@@ -172,7 +174,7 @@ func TestPlotFlags(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{[]string{res, "--where", "optimiser=gd"}, `no column "optimiser"`},
+		{[]string{res, "--where", "optimiser=gd"}, `no column "optimiser" in the table; did you mean "optimizer"?`},
 		{[]string{res, "--where", "optimizer"}, "want P=V"},
 		{[]string{res, "--ref", "2/y"}, "want A/x, A*x or A"},
 		{[]string{res, "--coords"}, "not a trajectory table"},
@@ -183,5 +185,144 @@ func TestPlotFlags(t *testing.T) {
 		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%v: error %v (exit %d), want a usage error saying %q", c.args, err, exitCode(err), c.msg)
 		}
+	}
+}
+
+// logspaceTable writes a results table over init = logspace(1e-3, 1e-1, 5) x stepsize {0.05,
+// 0.2} x seed {0, 1} into dir; at stepsize 0.2 and init 0.1 seed 1 diverged with a finite,
+// huge test loss.
+func logspaceTable(t *testing.T, dir string) string {
+	t.Helper()
+	tb := &results.Table{Fields: []results.Field{{Name: "point", Kind: results.Int}, {Name: "init", Kind: results.Float},
+		{Name: "stepsize", Kind: results.Float}, {Name: "seed", Kind: results.Int}, {Name: "test_loss", Kind: results.Float},
+		{Name: "recall", Kind: results.Float}, {Name: "status", Kind: results.String}}, Meta: map[string]string{}}
+	p := int64(0)
+	for i := range 5 {
+		init := math.Pow(10, -3+float64(i)/2)
+		for _, lr := range []float64{0.05, 0.2} {
+			for s := range int64(2) {
+				loss, st := init+lr, "converged"
+				if lr == 0.2 && i == 4 && s == 1 {
+					loss, st = 4.1e27, "diverged"
+				}
+				tb.Rows = append(tb.Rows, []results.Value{{I: p}, {F: init}, {F: lr}, {I: s}, {F: loss}, {F: 1}, {S: st}})
+				p++
+			}
+		}
+	}
+	path := filepath.Join(dir, "results.parquet")
+	if err := results.WriteFile(path, tb); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestPlotLookFlags: --where takes a value at the precision a legend shows it; default names
+// carry --by, --where and --agg and never replace a file (a numbered one is written, --force
+// replaces); --title, --size and --dpi reach the PNG; --band and --zlim reach the figure; a
+// constant recall's colour bar is that value.
+func TestPlotLookFlags(t *testing.T) {
+	dir := t.TempDir()
+	res := logspaceTable(t, dir)
+	fig, _, _, err := runPlot(res, "--x", "stepsize", "--by", "seed", "--where", "init=0.03162", "--agg", "median", "--band", "sem")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "test_loss_stepsize_by-seed_where-init=0.03162_median.png"); fig.Path != want {
+		t.Errorf("default name %s, want %s", fig.Path, want)
+	}
+	// init 10^-1.5 at stepsize 0.05: 0.0316227766 + 0.05, both seeds.
+	set := fig.Lines[0]
+	if set.Band != "sem" || len(set.Lines) != 2 || math.Abs(set.Lines[0].Y[0]-(math.Pow(10, -1.5)+0.05)) > 1e-12 {
+		t.Errorf("lines %+v", set)
+	}
+	fig2, _, stderr, err := runPlot(res, "--x", "stepsize", "--by", "seed", "--where", "init=0.03162", "--agg", "median", "--band", "sem")
+	if err != nil || fig2.Path != strings.TrimSuffix(fig.Path, ".png")+"-2.png" || !strings.Contains(stderr, "--force replaces it") {
+		t.Errorf("second plot: %v, %s, stderr %q", err, fig2.Path, stderr)
+	}
+	fig3, _, _, err := runPlot(res, "--x", "stepsize", "--by", "seed", "--where", "init=0.03162", "--agg", "median", "--band", "sem", "--force")
+	if err != nil || fig3.Path != fig.Path {
+		t.Errorf("--force: %v, %s", err, fig3.Path)
+	}
+	out := filepath.Join(dir, "h.png")
+	fig, _, _, err = runPlot(res, "--x", "init", "--y", "stepsize", "--z", "recall", "--title", "T", "--size", "640x480px", "--dpi", "120",
+		"--zlabel", "R", "--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := fig.HeatOptions.Style; st.Title != "T" || st.ZLabel != "R" || st.DPI != 120 {
+		t.Errorf("style %+v", st)
+	}
+	f, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width != 640 || cfg.Height != 480 {
+		t.Errorf("PNG %dx%d (%v), want 640x480", cfg.Width, cfg.Height, err)
+	}
+	fig, _, _, err = runPlot(res, "--x", "init", "--y", "stepsize", "--zlim", "0,2", "--out", out)
+	if err != nil || fig.HeatOptions.ZLim == nil || *fig.HeatOptions.ZLim != [2]float64{0, 2} {
+		t.Errorf("--zlim: %v %+v", err, fig.HeatOptions)
+	}
+}
+
+// TestPlotUsageErrors: options that the figure cannot honour are usage errors (exit 2)
+// saying why, never silently dropped.
+func TestPlotUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	res := logspaceTable(t, dir)
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{res, "--x", "init", "--by", "seed", "--contour", "1"}, "--contour: --by draws a line plot"},
+		{[]string{res, "--x", "init", "--y", "stepsize", "--z", "status", "--contour", "0.5"}, "draws the boundary"},
+		{[]string{res, "--x", "init", "--by", "seed", "--z", "status"}, "status is categorical"},
+		{[]string{res, "--x", "init", "--z", "test_los"}, `did you mean "test_loss"?`},
+		{[]string{res, "--x", "inti"}, `--x: no column "inti" in the table; did you mean "init"?`},
+		{[]string{res, "--x", "stepsize", "--by", "seed", "--where", "init=0.0316,init=0.03162"}, ""},
+		{[]string{res, "--band", "iqr"}, "unknown band"},
+		{[]string{res, "--size", "6by4"}, "want WxH"},
+		{[]string{res, "--zlim", "2,1"}, "LO < HI"},
+		{[]string{res, "--x", "init", "--y", "stepsize", "--z", "converged", "--logz"}, "not on a log scale"},
+	} {
+		_, _, _, err := runPlot(c.args...)
+		if c.msg == "" { // valid: two spellings of one value
+			if err != nil {
+				t.Errorf("%v: %v", c.args, err)
+			}
+			continue
+		}
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("%v: error %v (exit %d), want a usage error saying %q", c.args, err, exitCode(err), c.msg)
+		}
+	}
+}
+
+// TestPlotStatusFixtureSweep draws the outcome map of the real fixture sweep over optimizer
+// (a categorical axis) and init: every gd and saddle run converges, so every cell is
+// converged and there is no boundary.
+func TestPlotStatusFixtureSweep(t *testing.T) {
+	dir := t.TempDir()
+	runFixtureSweep(t, dir)
+	fig, _, _, err := runPlot(filepath.Join(dir, "results.parquet"), "--x", "optimizer", "--y", "init", "--z", "status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := fig.Heat[0]
+	if !g.XCat || strings.Join(g.XLabels, ",") != "gd,saddle" || fig.Path != filepath.Join(dir, "status_optimizer_init.png") {
+		t.Fatalf("grid %+v, path %s", g, fig.Path)
+	}
+	for iy := range g.Ys {
+		for ix := range g.Xs {
+			if g.Z[iy][ix] != 0 || g.Stats[iy][ix].Converged != 1 {
+				t.Errorf("cell (%s, %g): code %g, %+v", g.XLabels[ix], g.Ys[iy], g.Z[iy][ix], g.Stats[iy][ix].Counts)
+			}
+		}
+	}
+	if v, h := phase.Boundary(g); len(v)+len(h) != 0 {
+		t.Errorf("boundary %v %v in a uniform map", v, h)
 	}
 }

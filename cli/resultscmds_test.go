@@ -123,15 +123,16 @@ func TestSummarizeTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
-	// gd@0.01: points -1, 1, 3 -> 1, NaN, +Inf: count 1, non-finite 2.
+	// No status column: every run counts as converged.
+	// gd@0.01: points -1, 1, 3 -> 1, NaN, +Inf: 3 runs, count 1, non-finite 2.
 	// sgd@0.01: 3, 0.30000000000000004: mean 1.65, median 1.65, min 0.3, max 3.
 	if len(lines) != 5 || !strings.Contains(lines[0], "OPTIMIZER") || !strings.Contains(lines[0], "NONFINITE") {
 		t.Fatalf("table:\n%s", buf.String())
 	}
-	if f := strings.Fields(lines[1]); strings.Join(f[:5], " ") != "gd 0.01 1 2 1" {
+	if f := strings.Fields(lines[1]); strings.Join(f[:9], " ") != "gd 0.01 3 0 0 0 1 2 1" {
 		t.Errorf("gd 0.01 row %q", lines[1])
 	}
-	if f := strings.Fields(lines[3]); strings.Join(f[:5], " ") != "sgd 0.01 2 0 1.65" || f[8] != "0.3" || f[9] != "3" {
+	if f := strings.Fields(lines[3]); strings.Join(f[:9], " ") != "sgd 0.01 2 0 0 0 2 0 1.65" || f[12] != "0.3" || f[13] != "3" {
 		t.Errorf("sgd 0.01 row %q", lines[3])
 	}
 
@@ -156,7 +157,7 @@ func TestSummarizeTable(t *testing.T) {
 
 	err := summarizeTable(&buf, path, []string{"optimiser"}, "test_loss", false)
 	var ue usageError
-	if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), `"optimiser"`) || !strings.Contains(err.Error(), "point, optimizer, stepsize, test_loss, error") {
+	if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), `"optimiser"`) || !strings.Contains(err.Error(), `did you mean "optimizer"?`) {
 		t.Errorf("unknown column: %v", err)
 	}
 }
@@ -256,7 +257,7 @@ func TestResultsSummarizeExportE2E(t *testing.T) {
 		t.Errorf("export: %v, %d records\n%s", err, len(recs), got)
 	}
 	cmd, _, stderr := sweepCmd(ctx, dir, "summarize", resultsPath, "--metric", "loss")
-	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), `unknown metric column "loss"`) || cmd.ProcessState.ExitCode() != 2 {
+	if err := cmd.Run(); err == nil || !strings.Contains(stderr.String(), `no metric column "loss" in the table; did you mean "train_loss", "test_loss"`) || cmd.ProcessState.ExitCode() != 2 {
 		t.Errorf("bad metric: %v, %s", err, stderr)
 	}
 }

@@ -23,10 +23,12 @@ func summarizeCmd() *cobra.Command {
 		Use:   "summarize RESULTS",
 		Short: "Aggregate a metric of a results table over groups of rows",
 		Long: `Group the rows of RESULTS (a results.parquet, or any table sweep writes) by the columns of
---by and print, per group, the count, mean, median, sample standard deviation (n-1), standard
-error, min and max of --metric over the rows where it is finite, and how many rows had a
-non-finite value (NaN or ±Inf: diverged or failed runs), which the statistics leave out.
-Without --by, all rows form one group. Groups are sorted by their key.`,
+--by and print, per group, its runs by status (CONVERGED, MAX_STEPS, DIVERGED, FAILED) and the
+count, mean, median, sample standard deviation (n-1), standard error, min and max of --metric
+over the converged and max_steps runs where it is finite. Diverged and failed runs are left
+out of the statistics (a diverged run keeps the finite, often huge, metrics it stopped with),
+and so are the NONFINITE values (NaN or ±Inf) of the others. Without --by, all rows form one
+group. Groups are sorted by their key. --json prints the same with snake_case keys.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if metric == "" {
@@ -73,11 +75,14 @@ func summarizeTable(w io.Writer, path string, by []string, metric string, asJSON
 	for _, b := range by {
 		head = append(head, strings.ToUpper(b))
 	}
-	head = append(head, "COUNT", "NONFINITE", "MEAN", "MEDIAN", "STD", "SEM", "MIN", "MAX")
+	head = append(head, "CONVERGED", "MAX_STEPS", "DIVERGED", "FAILED", "COUNT", "NONFINITE", "MEAN", "MEDIAN", "STD", "SEM", "MIN", "MAX")
 	fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
 	for _, g := range s.Groups {
 		cells := append([]string{}, g.Key...)
-		cells = append(cells, strconv.Itoa(g.Count), strconv.Itoa(g.NonFinite))
+		failed := g.Failed + g.Other // another status is left out like a failure
+		for _, n := range []int{g.Converged, g.MaxSteps, g.Diverged, failed, g.N, g.NonFinite} {
+			cells = append(cells, strconv.Itoa(n))
+		}
 		for _, x := range []float64{g.Mean, g.Median, g.Std, g.SEM, g.Min, g.Max} {
 			cells = append(cells, strconv.FormatFloat(x, 'g', 6, 64))
 		}

@@ -1,6 +1,8 @@
 // Package phase turns results tables into phase diagrams: grids of a metric aggregated over two
-// parameters (heat maps, with diverged or failed cells flagged), lines of a metric against one
-// parameter with a band over the rest, and figures of them (gonum/plot, PNG or SVG).
+// parameters (heat maps, with diverged or failed runs left out, counted and marked), maps of
+// the runs' outcome (converged, max_steps, diverged), lines of a metric against one parameter
+// with a band over the rest, and figures of them (gonum/plot, PNG or SVG). Every aggregate is
+// pkg/aggregate's, so a figure agrees with `sweep summarize`.
 //
 // The data-level functions (HeatGrid, HeatGrids, Lines, Contour) hold every decision a figure
 // shows, so that tests can check them without looking at pixels; Render* only draws them.
@@ -13,32 +15,43 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/phasesweep/phasesweep/pkg/aggregate"
+	"github.com/phasesweep/phasesweep/pkg/columns"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
 // StatusColumn is the results column holding a point's status.
 const StatusColumn = "status"
 
-// goodStatus are the statuses of runs whose metrics are drawn on the scale: converged, or
-// stopped at max_steps. Any other (diverged, failed) makes a cell Bad.
-var goodStatus = map[string]bool{"converged": true, "max_steps": true}
+// Aggs are the accepted aggregations (pkg/aggregate).
+var Aggs = aggregate.Aggs
 
-// Aggs are the accepted aggregations.
-var Aggs = []string{"mean", "median", "min", "max"}
-
-// Grid is a metric aggregated over two parameters. Z[iy][ix] is the aggregate of Z over the rows
-// with x = Xs[ix] and y = Ys[iy] (all other parameters and seeds). Bad[iy][ix] marks cells that
-// are not drawn on the colour scale: a row of the cell has a status other than converged or
-// max_steps, the aggregate is not finite, or the cell has no row; Z of a Bad cell is NaN.
+// Grid is a metric aggregated over two parameters. Z[iy][ix] is the aggregate (pkg/aggregate)
+// of Z over the runs with x = Xs[ix] and y = Ys[iy] (all other parameters and seeds) whose
+// status is converged or max_steps and whose value is finite; Stats[iy][ix] holds those
+// statistics and the runs of the cell by status. Bad[iy][ix] marks cells without a value on
+// the colour scale (Z NaN): every run diverged or failed, no included run has a finite value,
+// or the cell has no run (N 0: drawn blank).
+//
+// An outcome metric (Outcome: status, converged, diverged) is not a column: Z is then the
+// fraction of the cell's runs with that status, or for status the code of the cell's most
+// common status (StatusCodes), over every run of the cell.
+//
+// A string parameter on an axis has Xs (or Ys) 0, 1, ... and the strings in XLabels
+// (YLabels), in order of first appearance; XCat (YCat) draws an axis categorically: its
+// values equally spaced, ticked at each (AxisKind decides, from the values).
 type Grid struct {
-	XName, YName string    // the parameter columns on the axes
-	ZName, Agg   string    // the metric column and the aggregation
-	Facet        string    // the facet's value ("" without facets)
-	Xs, Ys       []float64 // distinct axis values, ascending
-	Z            [][]float64
-	Bad          [][]bool
-	N            [][]int // rows per cell
-	LogX, LogY   bool    // the axis values are log-spaced (constant ratio)
+	XName, YName     string    // the parameter columns on the axes
+	ZName, Agg       string    // the metric column and the aggregation
+	Facet            string    // the facet's value ("" without facets)
+	Xs, Ys           []float64 // distinct axis values, ascending
+	XLabels, YLabels []string  // string axes: the value of each index
+	Z                [][]float64
+	Bad              [][]bool
+	N                [][]int // runs per cell
+	Stats            [][]aggregate.Stats
+	LogX, LogY       bool // log axes (log-spaced values)
+	XCat, YCat       bool // categorical axes
 }
 
 // Range is the minimum and maximum of Z over the cells that are not Bad (NaN, NaN if none).
@@ -75,17 +88,12 @@ func newTable(t *results.Table) *table {
 	return tb
 }
 
-// col returns the index of a column, or an error listing the columns.
+// col returns the index of a column, or an error naming the closest columns.
 func (tb *table) col(name string) (int, error) {
-	j, ok := tb.idx[name]
-	if !ok {
-		var names []string
-		for _, f := range tb.t.Fields {
-			names = append(names, f.Name)
-		}
-		return 0, fmt.Errorf("no column %q in the results (columns: %v)", name, names)
+	if j, ok := tb.idx[name]; ok {
+		return j, nil
 	}
-	return j, nil
+	return columns.Index(tb.t.Fields, name, "")
 }
 
 // numCols returns the indices of numeric (int or float) columns, in the order named.
@@ -113,6 +121,23 @@ func (tb *table) numCol(name string) (int, error) {
 	return j, nil
 }
 
+// metricCol is the index of the numeric column of metric z, or -1 for an outcome metric
+// (IsOutcome), which is not a column.
+func (tb *table) metricCol(z string) (int, error) {
+	if IsOutcome(z) {
+		return -1, nil
+	}
+	return tb.numCol(z)
+}
+
+// metric is row k's value of the metric column jz (metricCol): NaN for an outcome.
+func (tb *table) metric(k, jz int) float64 {
+	if jz < 0 {
+		return math.NaN()
+	}
+	return tb.num(k, jz)
+}
+
 // num is row k of numeric column j as a float64.
 func (tb *table) num(k, j int) float64 {
 	v := tb.t.Rows[k][j]
@@ -134,51 +159,17 @@ func (tb *table) str(k, j int) string {
 	return v.S
 }
 
-// good reports whether row k has a status drawn on the scale; a table without a status column
-// counts every row as good.
-func (tb *table) good(k int) bool {
+// status is row k's status ("" without a status column: every run counts as converged).
+func (tb *table) status(k int) string {
 	j, ok := tb.idx[StatusColumn]
 	if !ok {
-		return true
+		return ""
 	}
-	return goodStatus[tb.t.Rows[k][j].S]
+	return tb.t.Rows[k][j].S
 }
 
-// Aggregate reduces vs by agg (mean, median, min or max); NaN for no values. A NaN among vs
-// makes every aggregate NaN, so that a non-finite run is never hidden.
-func Aggregate(vs []float64, agg string) (float64, error) {
-	if !slices.Contains(Aggs, agg) {
-		return 0, fmt.Errorf("unknown aggregation %q (want one of %v)", agg, Aggs)
-	}
-	if len(vs) == 0 {
-		return math.NaN(), nil
-	}
-	for _, v := range vs {
-		if math.IsNaN(v) {
-			return math.NaN(), nil
-		}
-	}
-	switch agg {
-	case "mean":
-		s := 0.0
-		for _, v := range vs {
-			s += v
-		}
-		return s / float64(len(vs)), nil
-	case "median":
-		s := slices.Clone(vs)
-		sort.Float64s(s)
-		n := len(s)
-		if n%2 == 1 {
-			return s[n/2], nil
-		}
-		return (s[n/2-1] + s[n/2]) / 2, nil
-	case "min":
-		return slices.Min(vs), nil
-	default:
-		return slices.Max(vs), nil
-	}
-}
+// good reports whether row k enters the statistics (aggregate.Included).
+func (tb *table) good(k int) bool { return aggregate.Included(tb.status(k)) }
 
 // IsLogSpaced reports whether vs (ascending, distinct) are positive with a constant ratio other
 // than 1 (relative tolerance 1e-6), at least three of them: a logspace axis.
@@ -227,63 +218,67 @@ func HeatGrid(t *results.Table, x, y, z, agg string) (*Grid, error) {
 // HeatGrids is HeatGrid for each value of column facet (in order of first appearance for
 // strings, ascending for numbers), with a shared set of axis values; facet "" gives one grid.
 func HeatGrids(t *results.Table, x, y, z, agg, facet string) ([]*Grid, error) {
-	if _, err := Aggregate(nil, agg); err != nil {
+	if err := aggregate.CheckAgg(agg); err != nil {
 		return nil, err
 	}
 	if x == y {
 		return nil, fmt.Errorf("x and y are both %q", x)
 	}
 	tb := newTable(t)
-	cols, err := tb.numCols(x, y, z)
+	ax, err := tb.axisOf(x)
 	if err != nil {
 		return nil, err
 	}
-	jx, jy, jz := cols[0], cols[1], cols[2]
+	ay, err := tb.axisOf(y)
+	if err != nil {
+		return nil, err
+	}
+	jz, err := tb.metricCol(z)
+	if err != nil {
+		return nil, err
+	}
 	facets, rowsOf, err := splitFacets(tb, facet)
 	if err != nil {
 		return nil, err
 	}
-	var xs, ys []float64
-	for k := range t.Rows {
-		xs = append(xs, tb.num(k, jx))
-		ys = append(ys, tb.num(k, jy))
-	}
-	xs, ys = distinct(xs), distinct(ys)
-	if len(xs) == 0 || len(ys) == 0 {
+	if len(ax.vals) == 0 || len(ay.vals) == 0 {
 		return nil, fmt.Errorf("no rows to plot")
 	}
 	var grids []*Grid
 	for _, f := range facets {
-		g := &Grid{XName: x, YName: y, ZName: z, Agg: agg, Facet: f, Xs: xs, Ys: ys,
-			LogX: IsLogSpaced(xs), LogY: IsLogSpaced(ys)}
-		vals := make([][][]float64, len(ys))
-		bad := make([][]bool, len(ys))
-		for iy := range ys {
-			vals[iy] = make([][]float64, len(xs))
-			bad[iy] = make([]bool, len(xs))
+		g := &Grid{XName: x, YName: y, ZName: z, Agg: agg, Facet: f, Xs: ax.vals, Ys: ay.vals,
+			XLabels: ax.labels, YLabels: ay.labels}
+		g.LogX, g.XCat = ax.kind()
+		g.LogY, g.YCat = ay.kind()
+		type cell struct {
+			vals     []float64
+			statuses []string
+		}
+		cells := make([][]cell, len(ay.vals))
+		for iy := range cells {
+			cells[iy] = make([]cell, len(ax.vals))
 		}
 		for _, k := range rowsOf[f] {
-			ix, _ := slices.BinarySearch(xs, tb.num(k, jx))
-			iy, ok := slices.BinarySearch(ys, tb.num(k, jy))
-			if !ok || ix >= len(xs) || xs[ix] != tb.num(k, jx) {
+			ix, okx := ax.index(k)
+			iy, oky := ay.index(k)
+			if !okx || !oky {
 				continue // NaN coordinate
 			}
-			vals[iy][ix] = append(vals[iy][ix], tb.num(k, jz))
-			if !tb.good(k) {
-				bad[iy][ix] = true
-			}
+			c := &cells[iy][ix]
+			v := tb.metric(k, jz)
+			c.vals, c.statuses = append(c.vals, v), append(c.statuses, tb.status(k))
 		}
-		g.Z, g.Bad, g.N = make([][]float64, len(ys)), bad, make([][]int, len(ys))
-		for iy := range ys {
-			g.Z[iy] = make([]float64, len(xs))
-			g.N[iy] = make([]int, len(xs))
-			for ix := range xs {
-				v, _ := Aggregate(vals[iy][ix], agg)
-				g.N[iy][ix] = len(vals[iy][ix])
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					bad[iy][ix] = true
-				}
-				if bad[iy][ix] {
+		g.Z, g.Bad, g.N, g.Stats = make([][]float64, len(ay.vals)), make([][]bool, len(ay.vals)), make([][]int, len(ay.vals)), make([][]aggregate.Stats, len(ay.vals))
+		for iy := range ay.vals {
+			g.Z[iy], g.Bad[iy] = make([]float64, len(ax.vals)), make([]bool, len(ax.vals))
+			g.N[iy], g.Stats[iy] = make([]int, len(ax.vals)), make([]aggregate.Stats, len(ax.vals))
+			for ix := range ax.vals {
+				c := cells[iy][ix]
+				st := aggregate.Of(c.vals, c.statuses)
+				v := cellValue(st, z, agg)
+				g.Stats[iy][ix], g.N[iy][ix] = st, st.Total()
+				g.Bad[iy][ix] = math.IsNaN(v) || math.IsInf(v, 0)
+				if g.Bad[iy][ix] {
 					v = math.NaN()
 				}
 				g.Z[iy][ix] = v
@@ -292,6 +287,76 @@ func HeatGrids(t *results.Table, x, y, z, agg, facet string) ([]*Grid, error) {
 		grids = append(grids, g)
 	}
 	return grids, nil
+}
+
+// cellValue is what a group of runs with statistics st shows for metric z: the aggregate agg,
+// or for an outcome metric the fraction or the status code (see Grid).
+func cellValue(st aggregate.Stats, z, agg string) float64 {
+	switch z {
+	case ZStatus:
+		return StatusCode(st.Counts)
+	case ZConverged:
+		return st.Fraction(aggregate.Converged)
+	case ZDiverged:
+		return st.Fraction(aggregate.Diverged)
+	}
+	return st.Value(agg)
+}
+
+// axisValues are the distinct values of a column on an axis: numbers ascending, or strings
+// (labels) in order of first appearance with values 0, 1, ...
+type axisValues struct {
+	tb     *table
+	j      int
+	vals   []float64
+	labels []string       // strings only
+	at     map[string]int // strings only: the index of each
+}
+
+// axisOf lists the values of column name for an axis.
+func (tb *table) axisOf(name string) (*axisValues, error) {
+	j, err := tb.col(name)
+	if err != nil {
+		return nil, err
+	}
+	a := &axisValues{tb: tb, j: j}
+	if tb.t.Fields[j].Kind == results.String {
+		a.at = map[string]int{}
+		for k := range tb.t.Rows {
+			s := tb.t.Rows[k][j].S
+			if _, ok := a.at[s]; !ok {
+				a.at[s] = len(a.labels)
+				a.vals = append(a.vals, float64(len(a.labels)))
+				a.labels = append(a.labels, s)
+			}
+		}
+		return a, nil
+	}
+	var vs []float64
+	for k := range tb.t.Rows {
+		vs = append(vs, tb.num(k, j))
+	}
+	a.vals = distinct(vs)
+	return a, nil
+}
+
+// index is the position of row k's value among a.vals (false for NaN).
+func (a *axisValues) index(k int) (int, bool) {
+	if a.at != nil {
+		i, ok := a.at[a.tb.t.Rows[k][a.j].S]
+		return i, ok
+	}
+	v := a.tb.num(k, a.j)
+	i, ok := slices.BinarySearch(a.vals, v)
+	return i, ok
+}
+
+// kind is how the axis is drawn: log or categorical (AxisKind; strings are categorical).
+func (a *axisValues) kind() (log, cat bool) {
+	if a.labels != nil {
+		return false, true
+	}
+	return AxisKind(a.vals)
 }
 
 // splitFacets lists the values of column facet and the rows of each ("" and all rows without

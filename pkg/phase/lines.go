@@ -3,23 +3,28 @@ package phase
 import (
 	"fmt"
 	"math"
-	"slices"
+	"strings"
 
+	"github.com/phasesweep/phasesweep/pkg/aggregate"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
-// Line is a metric against one parameter for one value of the --by column. At Xs[i], Y[i] is the
-// aggregate of the metric over the rows with that x (other parameters and seeds), NaN and Bad[i]
-// when a row there has a status other than converged or max_steps or the aggregate is not
-// finite; Lo[i], Hi[i] is the band: the min and max of the finite values of the good rows there
-// (NaN if none). An x without rows of this line (N[i] = 0: the x values are shared by the lines
-// of a set) has Y NaN and is not Bad: the line skips it.
+// Line is a metric against one parameter for one value of the --by column. At Xs[i], Stats[i]
+// are the statistics (pkg/aggregate) of the metric over the runs with that x (other
+// parameters and seeds): diverged and failed runs left out and counted, max_steps runs in.
+// Y[i] is the aggregate, NaN when no included run has a finite value; Bad[i] marks an x where
+// every run diverged or failed, or none has a finite value; Partial[i] one where some runs
+// diverged, failed or stopped at max_steps (drawn hollow). Lo[i], Hi[i] is the band (SetBand;
+// min-max by default). An x without runs of this line (N[i] = 0: the x values are shared by
+// the lines of a set) has Y NaN and is not Bad: the line skips it.
 type Line struct {
 	By        string // the value of the by column ("" without one)
 	Xs        []float64
 	Y, Lo, Hi []float64
 	Bad       []bool
-	N         []int // rows per x
+	Partial   []bool
+	N         []int // runs per x
+	Stats     []aggregate.Stats
 	// Mark is the median of the LineSet's MarkName column over the line's rows (finite values
 	// only; NaN if none or no MarkName): drawn as a vertical dashed line.
 	Mark float64
@@ -30,33 +35,55 @@ type LineSet struct {
 	XName, ZName, ByName, Agg string
 	Facet                     string
 	LogX, LogY                bool
+	XCat                      bool     // a categorical x axis (AxisKind)
+	XLabels                   []string // a string x column: the value of each index
 	Lines                     []Line
-	MarkName                  string // the column of the lines' Mark ("" for none)
-	Ref                       *Ref   // a reference curve, or nil
-	Where                     string // the --where selection, for the title ("" for none)
+	MarkName                  string      // the column of the lines' Mark ("" for none)
+	Ref                       *Ref        // a reference curve, or nil
+	Where                     string      // the --where selection, for the title ("" for none)
+	Band                      string      // the band drawn (aggregate.Bands)
+	BandOver                  string      // what the runs of a point differ in, for the band's label
+	YLim                      *[2]float64 // the y axis's range (--zlim), or nil: the data's
 }
 
-// Lines computes, for each facet value (facet "" gives one set), one Line of column z against
-// column x per value of column by (by "": a single line), aggregated with agg.
+// SetBand sets the band of every line of set to band (aggregate.Bands) over its Stats.
+func (set *LineSet) SetBand(band string) {
+	set.Band = band
+	for i := range set.Lines {
+		ln := &set.Lines[i]
+		for k, st := range ln.Stats {
+			ln.Lo[k], ln.Hi[k] = st.Band(band)
+			if ln.N[k] == 0 || IsOutcome(set.ZName) {
+				ln.Lo[k], ln.Hi[k] = math.NaN(), math.NaN()
+			}
+		}
+	}
+}
+
+// Lines computes, for each facet value (facet "" gives one set), one Line of column z (or an
+// outcome fraction, IsOutcome) against column x per value of column by (by "": a single
+// line), aggregated with agg, with a min-max band.
 func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
-	if _, err := Aggregate(nil, agg); err != nil {
+	if err := aggregate.CheckAgg(agg); err != nil {
 		return nil, err
 	}
+	if z == ZStatus {
+		return nil, fmt.Errorf("%s is categorical: a phase map needs two axes (give --y), or draw --z %s or --z %s against one", ZStatus, ZConverged, ZDiverged)
+	}
 	tb := newTable(t)
-	cols, err := tb.numCols(x, z)
+	ax, err := tb.axisOf(x)
 	if err != nil {
 		return nil, err
 	}
-	jx, jz := cols[0], cols[1]
+	jz, err := tb.metricCol(z)
+	if err != nil {
+		return nil, err
+	}
 	facets, rowsOf, err := splitFacets(tb, facet)
 	if err != nil {
 		return nil, err
 	}
-	var xs []float64
-	for k := range t.Rows {
-		xs = append(xs, tb.num(k, jx))
-	}
-	xs = distinct(xs)
+	xs := ax.vals
 	if len(xs) == 0 {
 		return nil, fmt.Errorf("no rows to plot")
 	}
@@ -67,50 +94,72 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 			sub.Rows = append(sub.Rows, t.Rows[k])
 		}
 		stb := newTable(sub)
+		sax := &axisValues{tb: stb, j: ax.j, vals: ax.vals, labels: ax.labels, at: ax.at}
 		bys, byRows, err := splitFacets(stb, by)
 		if err != nil {
 			return nil, err
 		}
-		set := &LineSet{XName: x, ZName: z, ByName: by, Agg: agg, Facet: f, LogX: IsLogSpaced(xs)}
+		set := &LineSet{XName: x, ZName: z, ByName: by, Agg: agg, Facet: f, XLabels: ax.labels,
+			BandOver: varyingColumns(sub, x, by, facet)}
+		set.LogX, set.XCat = ax.kind()
 		for _, b := range bys {
 			ln := Line{By: b, Xs: xs, Mark: math.NaN()}
 			vals := make([][]float64, len(xs))
-			good := make([][]float64, len(xs))
-			bad := make([]bool, len(xs))
+			statuses := make([][]string, len(xs))
 			for _, k := range byRows[b] {
-				ix, ok := slices.BinarySearch(xs, stb.num(k, jx))
+				ix, ok := sax.index(k)
 				if !ok {
 					continue
 				}
-				v := stb.num(k, jz)
-				vals[ix] = append(vals[ix], v)
-				if !stb.good(k) {
-					bad[ix] = true
-				} else if !math.IsNaN(v) && !math.IsInf(v, 0) {
-					good[ix] = append(good[ix], v)
-				}
+				v := stb.metric(k, jz)
+				vals[ix], statuses[ix] = append(vals[ix], v), append(statuses[ix], stb.status(k))
 			}
 			for ix := range xs {
-				v, _ := Aggregate(vals[ix], agg)
-				if len(vals[ix]) > 0 && (math.IsNaN(v) || math.IsInf(v, 0)) {
-					bad[ix] = true
-				}
-				if bad[ix] {
+				st := aggregate.Of(vals[ix], statuses[ix])
+				v := cellValue(st, z, agg)
+				bad := st.Total() > 0 && (math.IsNaN(v) || math.IsInf(v, 0))
+				if bad {
 					v = math.NaN()
 				}
-				lo, hi := math.NaN(), math.NaN()
-				if len(good[ix]) > 0 {
-					lo, hi = slices.Min(good[ix]), slices.Max(good[ix])
-				}
-				ln.Y, ln.Lo, ln.Hi = append(ln.Y, v), append(ln.Lo, lo), append(ln.Hi, hi)
-				ln.N = append(ln.N, len(vals[ix]))
+				ln.Y, ln.Bad, ln.N, ln.Stats = append(ln.Y, v), append(ln.Bad, bad), append(ln.N, st.Total()), append(ln.Stats, st)
+				ln.Partial = append(ln.Partial, !bad && !IsOutcome(z) && (st.Excluded() > 0 || st.MaxSteps > 0))
 			}
-			ln.Bad = bad
+			ln.Lo, ln.Hi = make([]float64, len(xs)), make([]float64, len(xs))
 			set.Lines = append(set.Lines, ln)
 		}
+		set.SetBand("minmax")
 		sets = append(sets, set)
 	}
 	return sets, nil
+}
+
+// varyingColumns names what the runs at one point of a line differ in, for the band's label:
+// "seeds" when only the seed varies, else the swept columns (other than x, by and facet)
+// with several values, "seeds and init", or "runs" when nothing is known.
+func varyingColumns(t *results.Table, x, by, facet string) string {
+	tb := newTable(t)
+	var names []string
+	seeds := false
+	for _, c := range sweptColumns(t) {
+		j, ok := tb.idx[c]
+		if !ok || c == x || c == by || c == facet || len(tb.values(j)) < 2 {
+			continue
+		}
+		if c == "seed" {
+			seeds = true
+		} else {
+			names = append(names, c)
+		}
+	}
+	switch {
+	case seeds && len(names) == 0:
+		return "seeds"
+	case seeds:
+		return "seeds and " + strings.Join(names, ", ")
+	case len(names) > 0:
+		return strings.Join(names, ", ")
+	}
+	return "runs"
 }
 
 // MarkLines sets the Mark of every line of sets (computed by Lines from t with the same by and
@@ -145,7 +194,7 @@ func MarkLines(sets []*LineSet, t *results.Table, column, facet string) error {
 					vs = append(vs, v)
 				}
 			}
-			set.Lines[i].Mark, _ = Aggregate(vs, "median")
+			set.Lines[i].Mark = aggregate.MedianOf(vs)
 		}
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/phasesweep/phasesweep/pkg/results"
@@ -67,8 +68,10 @@ func TestHeatGridAggregations(t *testing.T) {
 		for iy, lr := range g.Ys {
 			for ix, w := range g.Xs {
 				if lr == 0.1 && w == 3 {
-					if !g.Bad[iy][ix] || !math.IsNaN(g.Z[iy][ix]) {
-						t.Errorf("%s: diverged cell not Bad: %v %v", agg, g.Bad[iy][ix], g.Z[iy][ix])
+					// gd's three runs diverged: the aggregate is over sgd's, lr*w + {100, 101, 105}.
+					sgd := map[string]float64{"mean": 102, "median": 101, "min": 100, "max": 105}[agg]
+					if st := g.Stats[iy][ix]; g.Bad[iy][ix] || !near(g.Z[iy][ix], lr*w+sgd) || st.Diverged != 3 || st.N != 3 || !g.Marks(ix, iy).Corner {
+						t.Errorf("%s: partly diverged cell: bad %v, %v, stats %+v", agg, g.Bad[iy][ix], g.Z[iy][ix], st)
 					}
 					continue
 				}
@@ -81,8 +84,9 @@ func TestHeatGridAggregations(t *testing.T) {
 	if _, err := HeatGrid(tb, "width", "lr", "test_loss", "sum"); err == nil {
 		t.Error("unknown aggregation accepted")
 	}
-	if _, err := HeatGrid(tb, "optimizer", "lr", "test_loss", "mean"); err == nil {
-		t.Error("string x axis accepted")
+	// A string x axis is categorical, in order of first appearance.
+	if g, err := HeatGrid(tb, "optimizer", "lr", "test_loss", "mean"); err != nil || !g.XCat || strings.Join(g.XLabels, ",") != "gd,sgd" || g.Xs[1] != 1 {
+		t.Errorf("string x axis: %v %+v", err, g)
 	}
 }
 
@@ -211,9 +215,10 @@ func TestLines(t *testing.T) {
 	if !near(gd.Y[1], 0.025+2) || !near(gd.Lo[1], 0.01) || !near(gd.Hi[1], 5.04) {
 		t.Errorf("gd at 0.01: %g [%g, %g]", gd.Y[1], gd.Lo[1], gd.Hi[1])
 	}
-	// lr = 0.1 has a diverged run: Bad, NaN, band over the good rows.
-	if !gd.Bad[2] || !math.IsNaN(gd.Y[2]) || !near(gd.Lo[2], 0.1) || !near(gd.Hi[2], 5.4) {
-		t.Errorf("gd at 0.1: bad %v %g [%g, %g]", gd.Bad[2], gd.Y[2], gd.Lo[2], gd.Hi[2])
+	// lr = 0.1 has diverged runs (width 3): left out, the point Partial, the mean over widths
+	// 1, 2, 4 and seeds {0, 1, 5}: 0.1*7/3 + 2, band over the same rows.
+	if gd.Bad[2] || !gd.Partial[2] || !near(gd.Y[2], 0.1*7/3+2) || !near(gd.Lo[2], 0.1) || !near(gd.Hi[2], 5.4) || gd.Stats[2].Diverged != 3 {
+		t.Errorf("gd at 0.1: bad %v partial %v %g [%g, %g]", gd.Bad[2], gd.Partial[2], gd.Y[2], gd.Lo[2], gd.Hi[2])
 	}
 	if sgd := sets[0].Lines[1]; sgd.Bad[2] || !near(sgd.Y[0], 0.0025+102) {
 		t.Errorf("sgd %+v", sgd)
@@ -241,7 +246,7 @@ func TestRender(t *testing.T) {
 			t.Fatal(err)
 		}
 		line := filepath.Join(dir, "line."+ext)
-		if err := RenderLines(sets, "", line); err != nil {
+		if err := RenderLines(sets, "", line, Style{}); err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range []string{heat, line} {

@@ -1,31 +1,40 @@
 package phase
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
+	"github.com/phasesweep/phasesweep/pkg/aggregate"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
 // Options are the choices of `sweep plot` (one field per flag; zero values are the defaults).
 type Options struct {
-	X, Y, Z  string   // axes and metric ("" picks them, see Plot)
-	Agg      string   // aggregation over the other parameters and seeds ("" is mean)
-	By       string   // line plot, one line per value of this column
-	Facet    string   // one panel per value of this column
-	Contour  *float64 // heat maps: a contour at this level
-	Where    []Cond   // select rows (points) before anything is aggregated
-	LogZ     *bool    // log colour scale / log y axis; nil decides by AutoLog
-	LogX     bool     // force a log x axis
-	Mark     string   // line plots: vertical line per series at the median of this column
-	Ref      *Ref     // line plots: a reference curve
-	Coords   bool     // trajectories: beta_i over time instead of a loss
-	Out      string   // output file ("" is <dir>/<name>.png)
-	MaxCurve int      // trajectories: at most this many points without --where (0: 8)
+	X, Y, Z  string      // axes and metric ("" picks them, see Plot); Z may be an outcome (IsOutcome)
+	Agg      string      // aggregation over the other parameters and seeds ("" is mean)
+	By       string      // line plot, one line per value of this column
+	Facet    string      // one panel per value of this column
+	Contour  *float64    // heat maps: a contour at this level
+	Where    []Cond      // select rows (points) before anything is aggregated
+	LogZ     *bool       // log colour scale / log y axis; nil decides by AutoLog
+	LogX     bool        // force a log x axis
+	Mark     string      // line plots: vertical line per series at the median of this column
+	Ref      *Ref        // line plots: a reference curve
+	Band     string      // line plots: the band (aggregate.Bands; "" is minmax)
+	ZLim     *[2]float64 // the colour bar's (line plots: the y axis's) range, or nil: the data's
+	Coords   bool        // trajectories: beta_i over time instead of a loss
+	Out      string      // output file ("" is <dir>/<DefaultName>.png, never overwritten unless Force)
+	Force    bool        // replace an existing file of the default name
+	MaxCurve int         // trajectories: at most this many points without --where (0: 8)
+	Style    Style       // title, labels, size, resolution
 }
 
 // FlagError is a bad plot option, named by its flag (a usage error of the command).
@@ -80,8 +89,14 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	if opt.Agg == "" {
 		opt.Agg = "mean"
 	}
-	if _, err := Aggregate(nil, opt.Agg); err != nil {
+	if err := aggregate.CheckAgg(opt.Agg); err != nil {
 		return nil, flagErr("--agg", err)
+	}
+	if opt.Band == "" {
+		opt.Band = "minmax"
+	}
+	if !slices.Contains(aggregate.Bands, opt.Band) {
+		return nil, flagErr("--band", fmt.Errorf("unknown band %q (want one of %v)", opt.Band, aggregate.Bands))
 	}
 	t, err := results.ReadFile(path)
 	if err != nil {
@@ -96,6 +111,14 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	if opt.Z == "" {
 		opt.Z = "test_loss"
 	}
+	if IsOutcome(opt.Z) {
+		if _, ok := newTable(t).idx[StatusColumn]; !ok {
+			return nil, flagErr("--z", fmt.Errorf("%s: the table has no %s column", opt.Z, StatusColumn))
+		}
+		if opt.LogZ != nil && *opt.LogZ {
+			return nil, flagErr("--logz", fmt.Errorf("--z %s is an outcome (a fraction or a status), not on a log scale", opt.Z))
+		}
+	}
 	t, err = WithDerived(t, opt.X, opt.Y, opt.By, opt.Facet)
 	if err != nil {
 		return nil, flagErr("--x", err)
@@ -107,41 +130,45 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	name := opt.Z + "_" + opt.X
-	if heat {
-		name += "_" + opt.Y
-	} else if opt.By != "" {
-		name += "_" + opt.By
+	if err := checkKind(heat, opt); err != nil {
+		return nil, err
 	}
 	if opt.Out == "" {
-		opt.Out = filepath.Join(filepath.Dir(path), name+".png")
+		if opt.Out, err = freeName(filepath.Join(filepath.Dir(path), DefaultName(opt, heat)+".png"), opt.Force, notes); err != nil {
+			return nil, err
+		}
 	}
-	logZ, err := resolveLogZ(t, opt)
-	if err != nil {
-		return nil, err
+	logZ := false
+	if !IsOutcome(opt.Z) {
+		if logZ, err = resolveLogZ(t, opt); err != nil {
+			return nil, err
+		}
 	}
 	fig := &Figure{Path: opt.Out}
 	if heat {
-		if opt.Mark != "" || opt.Ref != nil {
-			return nil, flagErr("--mark/--ref", fmt.Errorf("only for line plots (give --by, or no second numeric axis)"))
-		}
 		fig.Heat, err = HeatGrids(t, opt.X, opt.Y, opt.Z, opt.Agg, opt.Facet)
 		if err != nil {
 			return nil, err
 		}
 		for _, g := range fig.Heat {
-			g.LogX = g.LogX || opt.LogX || logDerived(t, opt.X)
-			g.LogY = g.LogY || logDerived(t, opt.Y)
+			if opt.LogX || logDerived(t, opt.X) {
+				g.LogX, g.XCat = true, false
+			}
+			if logDerived(t, opt.Y) {
+				g.LogY, g.YCat = true, false
+			}
 			if g.LogX && !(g.Xs[0] > 0) {
 				return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, g.Xs[0]))
 			}
 		}
-		fig.HeatOptions = HeatOptions{FacetName: opt.Facet, Contour: opt.Contour, LogZ: logZ, Where: WhereText(opt.Where)}
+		fmt.Fprintf(notes, "%s\n", countsNote(fig.Heat))
+		fig.HeatOptions = HeatOptions{FacetName: opt.Facet, Contour: opt.Contour, LogZ: logZ, ZLim: opt.ZLim,
+			Where: WhereText(opt.Where), Style: opt.Style}
 		return fig, RenderHeat(fig.Heat, fig.HeatOptions, opt.Out)
 	}
 	fig.Lines, err = Lines(t, opt.X, opt.Z, opt.By, opt.Agg, opt.Facet)
 	if err != nil {
-		return nil, err
+		return nil, flagErr("--z", err)
 	}
 	if opt.Mark != "" {
 		if err := MarkLines(fig.Lines, t, opt.Mark, opt.Facet); err != nil {
@@ -149,13 +176,90 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 		}
 	}
 	for _, set := range fig.Lines {
-		set.LogX = set.LogX || opt.LogX || logDerived(t, opt.X)
+		if opt.LogX || logDerived(t, opt.X) {
+			set.LogX, set.XCat = true, false
+		}
 		if xs := set.Lines[0].Xs; set.LogX && !(xs[0] > 0) {
 			return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, xs[0]))
 		}
-		set.LogY, set.Ref, set.Where = logZ, opt.Ref, WhereText(opt.Where)
+		if opt.Ref != nil && set.XCat {
+			return nil, flagErr("--ref", fmt.Errorf("%s is drawn as categories (few or unevenly spaced values): a curve needs a numeric axis (--logx draws one)", opt.X))
+		}
+		set.LogY, set.Ref, set.Where, set.YLim = logZ, opt.Ref, WhereText(opt.Where), opt.ZLim
+		set.SetBand(opt.Band)
 	}
-	return fig, RenderLines(fig.Lines, opt.Facet, opt.Out)
+	return fig, RenderLines(fig.Lines, opt.Facet, opt.Out, opt.Style)
+}
+
+// checkKind rejects the options that the kind of figure chosen cannot draw: --contour on a
+// line plot or a status map, --mark and --ref on a heat map, --z status on a line plot.
+func checkKind(heat bool, opt Options) error {
+	switch {
+	case heat && (opt.Mark != "" || opt.Ref != nil):
+		return flagErr("--mark/--ref", fmt.Errorf("only for line plots (give --by, or no second numeric axis)"))
+	case !heat && opt.Contour != nil:
+		why := "a line plot has no second axis to draw a contour over; --ref A draws a horizontal line at A"
+		if opt.By != "" {
+			why = "--by draws a line plot, which has no second axis to draw a contour over; give --y for a heat map, or --ref A for a horizontal line at A"
+		}
+		return flagErr("--contour", errors.New(why))
+	case heat && opt.Z == ZStatus && opt.Contour != nil:
+		return flagErr("--contour", fmt.Errorf("a status map draws the boundary between its outcomes itself; --z %s or --z %s takes a contour level", ZConverged, ZDiverged))
+	case !heat && opt.Z == ZStatus:
+		return flagErr("--z", fmt.Errorf("%s is categorical: a phase map needs two axes (give --y, not --by), or draw --z %s or --z %s as lines", ZStatus, ZConverged, ZDiverged))
+	}
+	return nil
+}
+
+// DefaultName is the file name (without extension) of a figure without --out: the metric and
+// axes, then what else selects its data, so that two different figures never share a name:
+// test_loss_stepsize_init, test_loss_stepsize_by-init_where-seed=1_median.
+func DefaultName(opt Options, heat bool) string {
+	parts := []string{opt.Z, opt.X}
+	if heat {
+		parts = append(parts, opt.Y)
+	} else if opt.By != "" {
+		parts = append(parts, "by-"+opt.By)
+	}
+	if opt.Facet != "" {
+		parts = append(parts, "facet-"+opt.Facet)
+	}
+	if len(opt.Where) > 0 {
+		parts = append(parts, "where-"+strings.ReplaceAll(WhereText(opt.Where), ", ", ","))
+	}
+	if opt.Agg != "mean" && !IsOutcome(opt.Z) {
+		parts = append(parts, opt.Agg)
+	}
+	return safeName(strings.Join(parts, "_"))
+}
+
+// safeName replaces the characters of name that a file name should not hold (path
+// separators, shell and Windows specials, spaces; the "|" of --where) by "+".
+func safeName(name string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`/\:*?"<>| `, r) {
+			return '+'
+		}
+		return r
+	}, name)
+}
+
+// freeName is path, or when a file is there and force is false the first of path-2, path-3,
+// ... that is free (with a note saying so).
+func freeName(path string, force bool, notes io.Writer) (string, error) {
+	if _, err := os.Stat(path); force || errors.Is(err, fs.ErrNotExist) {
+		return path, nil
+	}
+	ext := filepath.Ext(path)
+	base := strings.TrimSuffix(path, ext)
+	for i := 2; i < 1000; i++ {
+		p := fmt.Sprintf("%s-%d%s", base, i, ext)
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(notes, "%s exists: writing %s (--force replaces it)\n", path, p)
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s and 998 numbered versions of it exist: give --out or --force", path)
 }
 
 // logDerived: an effective_stepsize axis is logarithmic when the stepsizes are log-spaced.
@@ -209,6 +313,13 @@ func chooseAxes(t *results.Table, opt *Options) (heat bool, err error) {
 	numeric := func(name string) bool {
 		j, ok := tb.idx[name]
 		return ok && t.Fields[j].Kind != results.String
+	}
+	for _, c := range []struct{ flag, name string }{{"--x", opt.X}, {"--y", opt.Y}, {"--by", opt.By}, {"--facet", opt.Facet}} {
+		if c.name != "" {
+			if _, err := tb.col(c.name); err != nil {
+				return false, flagErr(c.flag, err)
+			}
+		}
 	}
 	used := []string{opt.Facet, opt.By, opt.X, opt.Y}
 	var free []string // swept columns not otherwise used, with several values, in axis order

@@ -151,7 +151,7 @@ func momentumTable() *results.Table {
 						gm = math.NaN()
 					}
 				}
-				if om.opt == "gd" && lr == 1 && s == 1 {
+				if om.opt == "gd" && lr == 1 {
 					loss, st = math.Inf(1), "diverged"
 				}
 				t.Rows = append(t.Rows, []results.Value{{I: p}, {S: om.opt}, {F: lr}, {F: om.mu}, {I: s},
@@ -197,7 +197,7 @@ func TestPlotLinesMarksRefBad(t *testing.T) {
 		t.Errorf("ref label %q", set.Ref.Label("stepsize"))
 	}
 	img := readPNG(t, out)
-	nl, err := linePanel(set, "")
+	nl, err := linePanel(set, "", Style{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,8 +293,9 @@ func TestLogZ(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewScale(fig.Heat, fig.HeatOptions.LogZ)
-	// min over seeds and optimizers is lr*w: 0.001 .. 0.4.
-	if !s.Log || !near(s.Min, 0.001) || !near(s.Max, 0.4) {
+	// min over seeds and optimizers is lr*w: 0.001 .. 0.4, except at (3, 0.1) where every gd
+	// run diverged: the min over sgd's, 0.3 + 100.
+	if !s.Log || !near(s.Min, 0.001) || !near(s.Max, 100.3) {
 		t.Fatalf("scale %+v", s)
 	}
 	mid := math.Sqrt(s.Min * s.Max)

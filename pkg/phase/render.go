@@ -4,10 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -17,32 +14,33 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	_ "gonum.org/v1/plot/vg/vgimg" // png
 	_ "gonum.org/v1/plot/vg/vgsvg" // svg
+
+	"github.com/phasesweep/phasesweep/pkg/aggregate"
 )
 
-// BadColor fills diverged or failed cells; they are hatched with HatchColor as well. Neither is
-// a colour of the scale (Kindlmann: no neutral greys between its black and white ends).
+// Colours of a heat map's marks. BadColor fills cells without a value on the scale; cells
+// whose runs all diverged or failed are hatched with HatchColor as well. MarkColor fills the
+// corner triangle of a cell where some runs diverged or failed (aggregated over the others);
+// a cell where some runs stopped at max_steps gets an inset outline of black and white
+// dashes. None is a colour of the scale (Kindlmann: no neutral greys between its black and
+// white ends).
 var (
 	BadColor   = color.RGBA{R: 170, G: 170, B: 170, A: 255}
 	HatchColor = color.RGBA{R: 90, G: 90, B: 90, A: 255}
-)
-
-// panel sizes of a figure.
-const (
-	panelW = 5 * vg.Inch
-	panelH = 4 * vg.Inch
-	barW   = 1.6 * vg.Inch
+	MarkColor  = color.RGBA{R: 255, G: 0, B: 255, A: 255}
 )
 
 // Scale maps aggregates to colours, shared by the panels of a figure. With Log the colour is
-// linear in log10 of the value (--logz), and Min, Max must be positive.
+// linear in log10 of the value (--logz), and Min, Max must be positive. Min = Max is a
+// constant field: one colour, one tick.
 type Scale struct {
 	Min, Max float64
 	Log      bool
-	cmap     palette.ColorMap // over [Min, Max], or [log10 Min, log10 Max] with Log
+	cmap     palette.ColorMap // over [Min, Max] (widened when equal), in log10 with Log
 }
 
 // NewScale spans the cells of grids that are not Bad (0..1 if there is none); log draws the
-// colours on a log scale (all those cells must then be positive: see CheckLog).
+// colours on a log scale (all those cells must then be positive).
 func NewScale(grids []*Grid, log bool) *Scale {
 	lo, hi := math.NaN(), math.NaN()
 	for _, g := range grids {
@@ -54,21 +52,21 @@ func NewScale(grids []*Grid, log bool) *Scale {
 			hi = h
 		}
 	}
-	if log && !(lo > 0) {
-		log = false
-	}
 	if math.IsNaN(lo) {
 		lo, hi = 0, 1
 	}
-	if lo == hi {
-		if log {
-			lo, hi = lo/2, hi*2
-		} else {
-			lo, hi = lo-0.5, hi+0.5
-		}
+	return ScaleOver(lo, hi, log)
+}
+
+// ScaleOver is the scale from lo to hi (--zlim; lo <= hi), log when asked and lo > 0.
+func ScaleOver(lo, hi float64, log bool) *Scale {
+	s := &Scale{Min: lo, Max: hi, Log: log && lo > 0}
+	a, b := s.at(lo), s.at(hi)
+	if a == b {
+		d := math.Max(math.Abs(a)*1e-3, 1e-3)
+		a, b = a-d, b+d
 	}
-	s := &Scale{Min: lo, Max: hi, Log: log}
-	s.cmap = colorMap(s.at(lo), s.at(hi))
+	s.cmap = colorMap(a, b)
 	return s
 }
 
@@ -105,10 +103,14 @@ func (s *Scale) Color(v float64) color.Color {
 // Palette is n colours evenly spaced on the scale.
 func (s *Scale) Palette(n int) []color.Color { return s.cmap.Palette(n).Colors() }
 
-// CellColor is the fill of cell (ix, iy) of g: BadColor for a Bad cell, else its colour on s.
+// CellColor is the fill of cell (ix, iy) of g: BadColor for a Bad cell, its status's colour on
+// a status map, else its colour on s.
 func (s *Scale) CellColor(g *Grid, ix, iy int) color.Color {
-	if g.Bad[iy][ix] {
+	switch {
+	case g.Bad[iy][ix]:
 		return BadColor
+	case g.ZName == ZStatus:
+		return StatusColors[int(g.Z[iy][ix])]
 	}
 	return s.Color(g.Z[iy][ix])
 }
@@ -140,81 +142,203 @@ func edges(vs []float64, log bool) []float64 {
 	return out
 }
 
-// cells draws a grid's cells as rectangles: on the scale, or grey and hatched when Bad; a
-// cell without rows is left blank.
+// xAxis and yAxis are how g's axes are drawn.
+func (g *Grid) xAxis() Axis { return newAxis(g.Xs, g.XLabels, g.LogX, g.XCat) }
+func (g *Grid) yAxis() Axis { return newAxis(g.Ys, g.YLabels, g.LogY, g.YCat) }
+
+// CellMarks are what a heat-map cell shows besides its colour, from its runs' statuses.
+type CellMarks struct {
+	Hatched  bool // every run diverged or failed: grey and hatched
+	NoValue  bool // runs were included but none has a finite value: grey
+	Corner   bool // some runs diverged or failed (left out), or on a status map mixed statuses
+	Outline  bool // some included runs stopped at max_steps (not on a status map)
+	Blank    bool // no run
+	Excluded int  // the runs left out
+}
+
+// Marks are the marks of cell (ix, iy) of g.
+func (g *Grid) Marks(ix, iy int) CellMarks {
+	st := g.Stats[iy][ix]
+	m := CellMarks{Excluded: st.Excluded()}
+	switch {
+	case st.Total() == 0:
+		m.Blank = true
+	case g.ZName == ZStatus:
+		m.Corner = mixed(st.Counts)
+	case IsOutcome(g.ZName):
+	case st.Excluded() == st.Total():
+		m.Hatched = true
+	case g.Bad[iy][ix]:
+		m.NoValue = true
+		m.Corner = st.Excluded() > 0
+	default:
+		m.Corner = st.Excluded() > 0
+		m.Outline = st.MaxSteps > 0
+	}
+	return m
+}
+
+// cells draws a grid's cells as rectangles with their marks (CellMarks); a cell without runs
+// is left blank.
 type cells struct {
 	g      *Grid
 	s      *Scale
-	ex, ey []float64
+	ex, ey []float64 // edges in plot coordinates
 }
 
 func (c *cells) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return c.ex[0], c.ex[len(c.ex)-1], c.ey[0], c.ey[len(c.ey)-1]
 }
 
+// markSize is the side of a cell's corner triangle.
+const markSize = 9 * vg.Length(1)
+
 func (c *cells) Plot(cv draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&cv)
 	hatch := draw.LineStyle{Color: HatchColor, Width: vg.Points(0.8)}
 	for iy := range c.g.Ys {
 		for ix := range c.g.Xs {
-			x0, x1 := trX(c.ex[ix]), trX(c.ex[ix+1])
-			y0, y1 := trY(c.ey[iy]), trY(c.ey[iy+1])
-			if c.g.N != nil && c.g.N[iy][ix] == 0 {
+			m := c.g.Marks(ix, iy)
+			if m.Blank {
 				continue // no run there (a sparse grid, or --where): blank, not diverged
 			}
+			x0, x1 := trX(c.ex[ix]), trX(c.ex[ix+1])
+			y0, y1 := trY(c.ey[iy]), trY(c.ey[iy+1])
 			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 			cv.FillPolygon(c.s.CellColor(c.g, ix, iy), cv.ClipPolygonXY(pts))
-			if !c.g.Bad[iy][ix] {
-				continue
+			if m.Hatched {
+				hatchRect(cv, hatch, x0, y0, x1, y1)
 			}
-			// Diagonal hatching, lines every 6 points, clipped to the cell.
-			step := vg.Points(6)
-			w, h := x1-x0, y1-y0
-			for d := vg.Length(0); d < w+h; d += step {
-				a := vg.Point{X: x0 + d, Y: y0}
-				b := vg.Point{X: x0, Y: y0 + d}
-				if d > w {
-					a = vg.Point{X: x1, Y: y0 + (d - w)}
-				}
-				if d > h {
-					b = vg.Point{X: x0 + (d - h), Y: y1}
-				}
-				cv.StrokeLines(hatch, cv.ClipLinesXY([]vg.Point{a, b})...)
+			if m.Outline {
+				outlineRect(cv, x0, y0, x1, y1)
+			}
+			if m.Corner {
+				cornerMark(cv, x1, y1)
 			}
 		}
 	}
 }
 
-// badThumb is the legend entry of Bad cells.
-type badThumb struct{}
-
-func (badThumb) Thumbnail(c *draw.Canvas) {
-	r := c.Rectangle
-	pts := []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}}
-	c.FillPolygon(BadColor, pts)
-	c.StrokeLine2(draw.LineStyle{Color: HatchColor, Width: vg.Points(0.8)}, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+// hatchRect draws diagonal hatching every 6 points over a rectangle.
+func hatchRect(cv draw.Canvas, style draw.LineStyle, x0, y0, x1, y1 vg.Length) {
+	step := vg.Points(6)
+	w, h := x1-x0, y1-y0
+	for d := vg.Length(0); d < w+h; d += step {
+		a := vg.Point{X: x0 + d, Y: y0}
+		b := vg.Point{X: x0, Y: y0 + d}
+		if d > w {
+			a = vg.Point{X: x1, Y: y0 + (d - w)}
+		}
+		if d > h {
+			b = vg.Point{X: x0 + (d - h), Y: y1}
+		}
+		cv.StrokeLines(style, cv.ClipLinesXY([]vg.Point{a, b})...)
+	}
 }
 
-// segments draws contour segments.
+// outlineRect draws the max_steps mark: an outline inset by 2 points, black with white
+// dashes, visible on the dark and the light end of the scale.
+func outlineRect(cv draw.Canvas, x0, y0, x1, y1 vg.Length) {
+	in := vg.Points(2)
+	pts := []vg.Point{{X: x0 + in, Y: y0 + in}, {X: x1 - in, Y: y0 + in}, {X: x1 - in, Y: y1 - in}, {X: x0 + in, Y: y1 - in}, {X: x0 + in, Y: y0 + in}}
+	cv.StrokeLines(draw.LineStyle{Color: color.Black, Width: vg.Points(1.6)}, cv.ClipLinesXY(pts)...)
+	cv.StrokeLines(draw.LineStyle{Color: color.White, Width: vg.Points(0.8), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}, cv.ClipLinesXY(pts)...)
+}
+
+// cornerMark draws the partial-divergence mark: a MarkColor triangle with a black edge in
+// the top right corner (x1, y1) of a cell.
+func cornerMark(cv draw.Canvas, x1, y1 vg.Length) {
+	d := vg.Points(float64(markSize))
+	tri := []vg.Point{{X: x1 - d, Y: y1}, {X: x1, Y: y1}, {X: x1, Y: y1 - d}}
+	cv.FillPolygon(MarkColor, cv.ClipPolygonXY(tri))
+	cv.StrokeLines(draw.LineStyle{Color: color.Black, Width: vg.Points(0.6)}, cv.ClipLinesXY(append(tri, tri[0]))...)
+}
+
+// markThumb is the legend entry of a cell mark.
+type markThumb struct {
+	fill    color.Color
+	hatched bool
+	corner  bool
+	outline bool
+}
+
+func (t markThumb) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	pts := []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}}
+	c.FillPolygon(t.fill, pts)
+	if t.hatched {
+		c.StrokeLine2(draw.LineStyle{Color: HatchColor, Width: vg.Points(0.8)}, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y)
+	}
+	if t.outline {
+		outlineRect(*c, r.Min.X-vg.Points(1), r.Min.Y-vg.Points(1), r.Max.X+vg.Points(1), r.Max.Y+vg.Points(1))
+	}
+	if t.corner {
+		cornerMark(*c, r.Max.X, r.Max.Y)
+	}
+}
+
+// segments draws contour segments (in values; mapped through the axes).
 type segments struct {
-	segs  []Segment
-	style draw.LineStyle
+	segs   []Segment
+	ax, ay Axis
+	style  draw.LineStyle
 }
 
 func (s *segments) Plot(cv draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&cv)
 	for _, sg := range s.segs {
-		pts := []vg.Point{{X: trX(sg.X0), Y: trY(sg.Y0)}, {X: trX(sg.X1), Y: trY(sg.Y1)}}
+		pts := []vg.Point{{X: trX(s.ax.Plot(sg.X0)), Y: trY(s.ay.Plot(sg.Y0))}, {X: trX(s.ax.Plot(sg.X1)), Y: trY(s.ay.Plot(sg.Y1))}}
 		cv.StrokeLines(s.style, cv.ClipLinesXY(pts)...)
 	}
 }
 
-// withWhere appends a --where selection to a title.
-func withWhere(title, where string) string {
-	if where == "" {
-		return title
+// boundary draws the lines between neighbouring cells of a status map with different codes:
+// the phase boundary.
+type boundary struct {
+	g      *Grid
+	ex, ey []float64
+	style  draw.LineStyle
+}
+
+// BoundaryStyle draws the boundary of a status map.
+var BoundaryStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(2.5)}
+
+// Boundary lists the cell edges between neighbouring cells of a status map g whose codes
+// differ (neither blank): vertical edges as (ix, iy) with ix the right cell, horizontal ones
+// as (ix, iy) with iy the upper cell.
+func Boundary(g *Grid) (vertical, horizontal [][2]int) {
+	code := func(ix, iy int) float64 {
+		if g.Bad[iy][ix] {
+			return -1
+		}
+		return g.Z[iy][ix]
 	}
-	return title + "\n" + where
+	for iy := range g.Ys {
+		for ix := range g.Xs {
+			if ix > 0 && code(ix, iy) >= 0 && code(ix-1, iy) >= 0 && code(ix, iy) != code(ix-1, iy) {
+				vertical = append(vertical, [2]int{ix, iy})
+			}
+			if iy > 0 && code(ix, iy) >= 0 && code(ix, iy-1) >= 0 && code(ix, iy) != code(ix, iy-1) {
+				horizontal = append(horizontal, [2]int{ix, iy})
+			}
+		}
+	}
+	return vertical, horizontal
+}
+
+func (b *boundary) Plot(cv draw.Canvas, plt *plot.Plot) {
+	trX, trY := plt.Transforms(&cv)
+	v, h := Boundary(b.g)
+	for _, e := range v {
+		x := trX(b.ex[e[0]])
+		pts := []vg.Point{{X: x, Y: trY(b.ey[e[1]])}, {X: x, Y: trY(b.ey[e[1]+1])}}
+		cv.StrokeLines(b.style, cv.ClipLinesXY(pts)...)
+	}
+	for _, e := range h {
+		y := trY(b.ey[e[1]])
+		pts := []vg.Point{{X: trX(b.ex[e[0]]), Y: y}, {X: trX(b.ex[e[0]+1]), Y: y}}
+		cv.StrokeLines(b.style, cv.ClipLinesXY(pts)...)
+	}
 }
 
 // log10Ticks labels an axis whose values are log10 of the data (a log colour bar) with the
@@ -230,62 +354,15 @@ func (log10Ticks) Ticks(min, max float64) []plot.Tick {
 	return ts
 }
 
-// decadeTicks marks a log axis: labelled ticks at powers of ten ("1e-05", "0.01", "1",
-// "100"), every k-th decade when there are more than maxDecadeLabels, unlabelled ticks at
-// the others and, over at most four decades, at their multiples 2..9. Over less than a
-// decade it labels the multiples 1, 2 and 5 inside the range instead.
-type decadeTicks struct{}
-
-// maxDecadeLabels is the most labelled powers of ten on a log axis.
-const maxDecadeLabels = 8
-
-// Ticks implements plot.Ticker.
-func (decadeTicks) Ticks(min, max float64) []plot.Tick {
-	if !(min > 0) || !(max > min) {
-		return nil
-	}
-	lo, hi := int(math.Ceil(math.Log10(min)-1e-9)), int(math.Floor(math.Log10(max)+1e-9))
-	var ts []plot.Tick
-	if hi-lo < 1 {
-		for e := lo - 1; e <= hi; e++ {
-			for _, m := range []float64{1, 2, 5} {
-				if v := m * math.Pow(10, float64(e)); v >= min*(1-1e-9) && v <= max*(1+1e-9) {
-					ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 3, 64)})
-				}
-			}
-		}
-		return ts
-	}
-	every := (hi - lo + maxDecadeLabels) / maxDecadeLabels
-	for e := lo - 1; e <= hi; e++ {
-		v := math.Pow(10, float64(e))
-		if e >= lo && (e-lo)%every == 0 {
-			ts = append(ts, plot.Tick{Value: v, Label: decadeLabel(e)})
-		} else if v >= min {
-			ts = append(ts, plot.Tick{Value: v})
-		}
-		if hi-lo <= 4 {
-			for m := 2.0; m < 10; m++ {
-				if w := m * v; w >= min && w <= max {
-					ts = append(ts, plot.Tick{Value: w})
-				}
-			}
-		}
-	}
-	return ts
-}
-
-// decadeLabel is the label of 10^e: plain from 0.001 to 1000, else "1e-05".
-func decadeLabel(e int) string {
-	if e >= -3 && e <= 3 {
-		return strconv.FormatFloat(math.Pow(10, float64(e)), 'f', -1, 64)
-	}
-	return fmt.Sprintf("1e%+03d", e)
-}
-
 // Title is the title of a figure of metric z (aggregated by agg) with a facet panel's value.
 func Title(z, agg, facetName, facet string) string {
 	t := fmt.Sprintf("%s (%s)", z, agg)
+	switch z {
+	case ZStatus:
+		t = "outcome of the runs"
+	case ZConverged, ZDiverged:
+		t = "fraction of runs " + z
+	}
 	if facetName != "" {
 		t += fmt.Sprintf(", %s = %s", facetName, Compact(facet))
 	}
@@ -294,10 +371,12 @@ func Title(z, agg, facetName, facet string) string {
 
 // HeatOptions are the optional parts of a heat map.
 type HeatOptions struct {
-	FacetName string   // the facet column (titles)
-	Contour   *float64 // a contour level, or nil
-	LogZ      bool     // colours on a log scale (if every cell drawn is positive)
-	Where     string   // the --where selection, for the titles ("" for none)
+	FacetName string      // the facet column (titles)
+	Contour   *float64    // a contour level, or nil
+	LogZ      bool        // colours on a log scale (if every cell drawn is positive)
+	ZLim      *[2]float64 // the colour bar's range (--zlim), or nil: the data's
+	Where     string      // the --where selection, for the titles ("" for none)
+	Style     Style
 }
 
 // contourStyle draws contours.
@@ -306,62 +385,175 @@ var contourStyle = draw.LineStyle{Color: color.RGBA{R: 230, G: 20, B: 20, A: 255
 // heatPanel is the panel of one grid.
 func heatPanel(g *Grid, s *Scale, opt HeatOptions) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = withWhere(Title(g.ZName, g.Agg, opt.FacetName, g.Facet), opt.Where)
-	p.X.Label.Text, p.Y.Label.Text = g.XName, g.YName
-	logAxes(p, g.LogX, g.LogY)
-	p.Add(&cells{g: g, s: s, ex: edges(g.Xs, g.LogX), ey: edges(g.Ys, g.LogY)})
-	if opt.Contour != nil {
-		p.Add(&segments{segs: Contour(g, *opt.Contour), style: contourStyle})
+	p.Title.Text = opt.Style.panelTitle(Title(g.ZName, g.Agg, opt.FacetName, g.Facet), opt.FacetName, g.Facet, opt.Where)
+	p.X.Label.Text, p.Y.Label.Text = or(opt.Style.XLabel, g.XName), or(opt.Style.YLabel, g.YName)
+	ax, ay := g.xAxis(), g.yAxis()
+	ax.set(&p.X)
+	ay.set(&p.Y)
+	ex, ey := ax.Edges(), ay.Edges()
+	p.Add(&cells{g: g, s: s, ex: ex, ey: ey})
+	if g.ZName == ZStatus {
+		p.Add(&boundary{g: g, ex: ex, ey: ey, style: BoundaryStyle})
+	} else if opt.Contour != nil {
+		p.Add(&segments{segs: Contour(g, *opt.Contour), ax: ax, ay: ay, style: contourStyle})
 	}
 	return p
 }
 
-// RenderHeat draws grids side by side (one panel each) with a colour bar and a legend, into
-// path (.png or .svg).
+// heatScale is the colour scale of grids: --zlim, [0, 1] for fractions, else the data's.
+func heatScale(grids []*Grid, opt HeatOptions) *Scale {
+	switch {
+	case opt.ZLim != nil:
+		return ScaleOver(opt.ZLim[0], opt.ZLim[1], opt.LogZ)
+	case IsOutcome(grids[0].ZName):
+		return ScaleOver(0, 1, false)
+	}
+	return NewScale(grids, opt.LogZ)
+}
+
+// RenderHeat draws grids side by side (one panel each) with a colour bar (a status map: its
+// legend of statuses) and a legend of the marks present, into path (.png or .svg).
 func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 	if len(grids) == 0 {
 		return fmt.Errorf("nothing to plot")
 	}
-	s := NewScale(grids, opt.LogZ)
+	s := heatScale(grids, opt)
 	var plots []*plot.Plot
 	for _, g := range grids {
 		plots = append(plots, heatPanel(g, s, opt))
 	}
-	bar := plot.New()
-	bar.Add(&plotter.ColorBar{ColorMap: colorMap(s.at(s.Min), s.at(s.Max)), Vertical: true})
-	bar.HideX()
-	bar.Y.Label.Text = grids[0].ZName
-	if s.Log {
-		bar.Y.Label.Text += " (log scale)"
-		bar.Y.Tick.Marker = log10Ticks{}
-	}
-	bar.Title.Text = " "
+	status := grids[0].ZName == ZStatus
 	leg := plot.NewLegend()
-	leg.Add("diverged / failed", badThumb{})
-	if opt.Contour != nil {
-		leg.Add(fmt.Sprintf("%s = %s", grids[0].ZName, strconv.FormatFloat(*opt.Contour, 'g', -1, 64)), lineThumb{contourStyle})
+	var legendNames []string
+	add := func(name string, th plot.Thumbnailer) {
+		leg.Add(name, th)
+		legendNames = append(legendNames, name)
 	}
-	return save(path, plots, func(c draw.Canvas) {
+	if status {
+		for i, name := range StatusCodes {
+			if anyCell(grids, func(g *Grid, ix, iy int) bool { return !g.Bad[iy][ix] && int(g.Z[iy][ix]) == i }) {
+				add(name, markThumb{fill: StatusColors[i]})
+			}
+		}
+		add("boundary", lineThumb{BoundaryStyle})
+	}
+	addMarkLegend(add, grids)
+	if opt.Contour != nil && !status {
+		add(fmt.Sprintf("%s = %s", grids[0].ZName, strconv.FormatFloat(*opt.Contour, 'g', -1, 64)), lineThumb{contourStyle})
+	}
+	var bar *plot.Plot
+	if !status {
+		bar = colorBar(s, or(opt.Style.ZLabel, grids[0].ZName))
+	}
+	widths := make([]vg.Length, len(plots)+1)
+	for i := range plots {
+		widths[i] = panelW
+	}
+	widths[len(plots)] = max(barW, legendWidth(&leg, legendNames))
+	return saveLayout(path, widths, opt.Style, func(i int, c draw.Canvas) {
+		if i < len(plots) {
+			plots[i].Draw(c)
+			return
+		}
 		h := c.Max.Y - c.Min.Y
-		top := c
-		top.Min.Y = c.Min.Y + h*0.3
-		bar.Draw(top)
+		split := c.Min.Y + h*0.45
+		if bar != nil {
+			top := c
+			top.Min.Y = split
+			bar.Draw(top)
+		} else {
+			split = c.Max.Y - vg.Points(30)
+		}
 		bottom := c
-		bottom.Max.Y = c.Min.Y + h*0.3
-		leg.Left = true
+		bottom.Max.Y = split
+		leg.Left, leg.Top = true, true
 		leg.Draw(bottom)
 	})
 }
 
-// fixLogRanges widens an axis of p that is logarithmic and spans a single value (which
-// gonum would widen by +-1, to 0 and below): to half and twice the value.
-func fixLogRanges(p *plot.Plot) {
-	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		if a.Scale == (plot.LogScale{}) && a.Min == a.Max && a.Min > 0 {
-			a.Min, a.Max = a.Min/2, a.Max*2
+// anyCell reports whether some cell of grids satisfies f.
+func anyCell(grids []*Grid, f func(g *Grid, ix, iy int) bool) bool {
+	for _, g := range grids {
+		for iy := range g.Ys {
+			for ix := range g.Xs {
+				if f(g, ix, iy) {
+					return true
+				}
+			}
 		}
 	}
+	return false
 }
+
+// legendWidth is the width of a legend column holding entries names.
+func legendWidth(leg *plot.Legend, names []string) vg.Length {
+	w := vg.Length(0)
+	for _, name := range names {
+		w = max(w, leg.TextStyle.Width(name))
+	}
+	return w + leg.ThumbnailWidth + 2*leg.Padding + vg.Points(12)
+}
+
+// addMarkLegend adds an entry (by add) for each kind of cell mark present in grids.
+func addMarkLegend(add func(string, plot.Thumbnailer), grids []*Grid) {
+	has := func(f func(CellMarks) bool) bool {
+		return anyCell(grids, func(g *Grid, ix, iy int) bool { return f(g.Marks(ix, iy)) })
+	}
+	if grids[0].ZName == ZStatus {
+		if has(func(m CellMarks) bool { return m.Corner }) {
+			add("mixed (most common shown)", markThumb{fill: color.White, corner: true})
+		}
+		return
+	}
+	if has(func(m CellMarks) bool { return m.Hatched }) {
+		add("all runs diverged / failed", markThumb{fill: BadColor, hatched: true})
+	}
+	if has(func(m CellMarks) bool { return m.Corner }) {
+		add("some diverged / failed (left out)", markThumb{fill: color.White, corner: true})
+	}
+	if has(func(m CellMarks) bool { return m.Outline }) {
+		add("some runs at max_steps", markThumb{fill: color.White, outline: true})
+	}
+	if has(func(m CellMarks) bool { return m.NoValue }) {
+		add("no finite value", markThumb{fill: BadColor})
+	}
+}
+
+// colorBar is the colour bar of s, labelled label (plus "(log scale)"), spanning the scale's
+// range and no more: ticks by decadeTicks on a log scale, ShortLabels on a linear one, a
+// single tick for a constant field.
+func colorBar(s *Scale, label string) *plot.Plot {
+	bar := plot.New()
+	lo, hi := s.at(s.Min), s.at(s.Max)
+	switch {
+	case lo == hi:
+		bar.Y.Tick.Marker = plot.ConstantTicks([]plot.Tick{{Value: lo, Label: ShortLabels([]float64{s.Min})[0]}})
+		d := math.Max(math.Abs(lo)*1e-3, 1e-3)
+		lo, hi = lo-d, hi+d
+	case s.Log:
+		bar.Y.Tick.Marker = log10Ticks{}
+	default:
+		bar.Y.Tick.Marker = linTicks{}
+	}
+	bar.Add(&plotter.ColorBar{ColorMap: barMap{ColorMap: colorMap(lo, hi), max: hi}, Vertical: true})
+	bar.HideX()
+	bar.Y.Label.Text = label
+	if s.Log {
+		bar.Y.Label.Text += " (log scale)"
+	}
+	bar.Title.Text = " "
+	return bar
+}
+
+// barMap is a colour map drawn up to max only: the part of Kindlmann's map past topFraction
+// is not on the colour bar, which spans the data.
+type barMap struct {
+	palette.ColorMap
+	max float64
+}
+
+// Max implements palette.ColorMap.
+func (b barMap) Max() float64 { return b.max }
 
 // logAxes sets log scales and ticks.
 func logAxes(p *plot.Plot, x, y bool) {
@@ -373,54 +565,20 @@ func logAxes(p *plot.Plot, x, y bool) {
 	}
 }
 
-// save draws plots side by side, and side (if not nil) in a column at the right, into path.
-func save(path string, plots []*plot.Plot, side func(draw.Canvas)) error {
-	var widths []vg.Length
-	for range plots {
-		widths = append(widths, panelW)
-	}
-	if side != nil {
-		widths = append(widths, barW)
-	}
-	return saveLayout(path, widths, func(i int, c draw.Canvas) {
-		if i < len(plots) {
-			plots[i].Draw(c)
-		} else {
-			side(c)
+// countsNote describes how many runs of grids were left out of the statistics, for notes.
+func countsNote(grids []*Grid) string {
+	var c aggregate.Counts
+	for _, g := range grids {
+		for iy := range g.Ys {
+			for ix := range g.Xs {
+				st := g.Stats[iy][ix]
+				c.Converged += st.Converged
+				c.MaxSteps += st.MaxSteps
+				c.Diverged += st.Diverged
+				c.Failed += st.Failed
+				c.Other += st.Other
+			}
 		}
-	})
-}
-
-// saveLayout draws columns of the given widths side by side, column i by draw(i, its canvas),
-// into path (.png or .svg).
-func saveLayout(path string, widths []vg.Length, drawCol func(i int, c draw.Canvas)) error {
-	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
-	if format != "png" && format != "svg" {
-		return fmt.Errorf("output %s: want a .png or .svg file", path)
 	}
-	var w vg.Length
-	for _, cw := range widths {
-		w += cw
-	}
-	cw, err := draw.NewFormattedCanvas(w, panelH, format)
-	if err != nil {
-		return err
-	}
-	dc := draw.New(cw)
-	x := dc.Min.X
-	for i, colW := range widths {
-		c := dc
-		c.Min.X, c.Max.X = x, x+colW
-		drawCol(i, c)
-		x += colW
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := cw.WriteTo(f); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
+	return fmt.Sprintf("%d runs: %d converged, %d max_steps, %d diverged, %d failed", c.Total(), c.Converged, c.MaxSteps, c.Diverged, c.Failed+c.Other)
 }

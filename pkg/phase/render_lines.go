@@ -10,6 +10,8 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/phasesweep/phasesweep/pkg/aggregate"
 )
 
 // seriesStyle is the colour and dash pattern of series i of a panel: the seven colours of
@@ -108,41 +110,55 @@ func (r *refCurve) Plot(c draw.Canvas, plt *plot.Plot) {
 var RefStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
 
 // RenderLines draws one panel per line set, each with one line per by value and its band,
-// into path (.png or .svg). A diverged or failed x breaks its line and gets BadGlyph at the top
-// edge; a line's Mark is a vertical dashed line in its colour; the set's Ref a dotted black
-// curve.
-func RenderLines(sets []*LineSet, facetName, path string) error {
+// into path (.png or .svg). An x whose runs all diverged or failed breaks its line and gets
+// BadGlyph at the top edge; a Partial point is drawn hollow; a line's Mark is a vertical dashed
+// line in its colour; the set's Ref a dotted black curve. The legend says what the band is.
+func RenderLines(sets []*LineSet, facetName, path string, st Style) error {
 	if len(sets) == 0 {
 		return fmt.Errorf("nothing to plot")
 	}
 	var plots []*plot.Plot
 	var legends []*legendColumn
 	for _, set := range sets {
-		nl, err := linePanel(set, facetName)
+		nl, err := linePanel(set, facetName, st)
 		if err != nil {
 			return err
 		}
 		plots = append(plots, nl.p)
 		legends = append(legends, sideLegend(nl))
 	}
-	return saveWithLegends(path, plots, legends)
+	return saveWithLegends(path, plots, legends, st)
+}
+
+// xAxis is how a line set's x axis is drawn.
+func (set *LineSet) xAxis() Axis {
+	var xs []float64
+	if len(set.Lines) > 0 {
+		xs = set.Lines[0].Xs
+	}
+	return newAxis(xs, set.XLabels, set.LogX, set.XCat)
 }
 
 // linePanel draws one line set.
-func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
+func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 	p := plot.New()
 	leg := &namedLegend{p: p}
-	p.Title.Text = withWhere(Title(set.ZName, set.Agg, facetName, set.Facet), set.Where)
-	p.X.Label.Text, p.Y.Label.Text = set.XName, set.ZName
-	logAxes(p, set.LogX, set.LogY)
-	anyBad := false
+	p.Title.Text = st.panelTitle(Title(set.ZName, set.Agg, facetName, set.Facet), facetName, set.Facet, set.Where)
+	p.X.Label.Text, p.Y.Label.Text = or(st.XLabel, set.XName), or(st.YLabel, or(st.ZLabel, set.ZName))
+	ax := set.xAxis()
+	ax.set(&p.X)
+	logAxes(p, false, set.LogY)
+	if !set.LogY {
+		p.Y.Tick.Marker = linTicks{}
+	}
+	anyBad, anyPartial, anyBand := false, false, false
 	for i, ln := range set.Lines {
 		style := seriesStyle(i)
 		name := set.ZName
 		if set.ByName != "" {
 			name = set.ByName + " = " + Compact(ln.By)
 		}
-		if band := bandPolygon(ln); len(band) >= 3 {
+		if band := bandPolygon(ln, ax, set.LogY); len(band) >= 3 && spread(ln) {
 			poly, err := plotter.NewPolygon(band)
 			if err != nil {
 				return nil, err
@@ -151,23 +167,30 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
 			poly.LineStyle.Width = 0
 			p.Add(poly)
+			anyBand = true
 		}
-		var pts plotter.XYs
+		var full, hollow plotter.XYs
 		var runs []plotter.XYs // good points, broken at every Bad x
 		var bad []float64
 		for k, x := range ln.Xs {
+			px := ax.Plot(x)
 			switch {
 			case ln.Bad[k]:
-				bad = append(bad, x)
+				bad = append(bad, px)
 				if len(runs) > 0 && len(runs[len(runs)-1]) > 0 {
 					runs = append(runs, nil)
 				}
 			case !math.IsNaN(ln.Y[k]):
-				pts = append(pts, plotter.XY{X: x, Y: ln.Y[k]})
+				pt := plotter.XY{X: px, Y: ln.Y[k]}
+				if ln.Partial[k] {
+					hollow = append(hollow, pt)
+				} else {
+					full = append(full, pt)
+				}
 				if len(runs) == 0 {
 					runs = append(runs, nil)
 				}
-				runs[len(runs)-1] = append(runs[len(runs)-1], plotter.XY{X: x, Y: ln.Y[k]})
+				runs[len(runs)-1] = append(runs[len(runs)-1], pt)
 			}
 		}
 		var thumbs []plot.Thumbnailer
@@ -185,14 +208,23 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 				thumbs = append(thumbs, l)
 			}
 		}
-		if len(pts) > 0 {
+		for j, pts := range []plotter.XYs{full, hollow} {
+			if len(pts) == 0 {
+				continue
+			}
 			sc, err := plotter.NewScatter(pts)
 			if err != nil {
 				return nil, err
 			}
-			sc.Color, sc.Shape = style.Color, draw.CircleGlyph{}
+			sc.Color, sc.Shape, sc.Radius = style.Color, draw.CircleGlyph{}, vg.Points(3)
+			if j == 1 {
+				sc.Shape = hollowGlyph{}
+				anyPartial = true
+			}
 			p.Add(sc)
-			thumbs = append(thumbs, sc)
+		}
+		if len(full)+len(hollow) > 0 { // the line's entry: its line and a filled marker
+			thumbs = append(thumbs, dotThumb{style.Color})
 		}
 		if len(bad) > 0 {
 			anyBad = true
@@ -204,7 +236,7 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 		if !math.IsNaN(ln.Mark) && (!set.LogX || ln.Mark > 0) {
 			ms := style
 			ms.Dashes = markDashes
-			p.Add(&vline{X: ln.Mark, Style: ms})
+			p.Add(&vline{X: ax.Plot(ln.Mark), Style: ms})
 			label := set.MarkName
 			if set.ByName != "" {
 				label += " (" + Compact(ln.By) + ")"
@@ -216,25 +248,83 @@ func linePanel(set *LineSet, facetName string) (*namedLegend, error) {
 		p.Add(&refCurve{ref: set.Ref, logX: set.LogX, style: RefStyle})
 		leg.add(set.Ref.Label(set.XName), lineThumb{RefStyle})
 	}
+	if anyBand {
+		leg.add("band: "+aggregate.BandLabel(set.Band, set.BandOver), bandThumb{})
+	}
+	if anyPartial {
+		leg.add("some runs max_steps or diverged", hollowThumb{})
+	}
 	if anyBad {
-		leg.add("diverged / failed", badGlyphThumb{})
+		leg.add("all runs diverged / failed", badGlyphThumb{})
 	}
 	fixLogRanges(p)
+	if set.YLim != nil {
+		p.Y.Min, p.Y.Max = set.YLim[0], set.YLim[1]
+	}
 	return leg, nil
 }
 
-// bandPolygon is the band of a line (Hi left to right, then Lo back), over the x values with
-// good rows.
-func bandPolygon(ln Line) plotter.XYs {
+// hollowGlyph is the marker of a Partial point: a ring with a white centre.
+type hollowGlyph struct{}
+
+// DrawGlyph implements draw.GlyphDrawer.
+func (hollowGlyph) DrawGlyph(c *draw.Canvas, sty draw.GlyphStyle, pt vg.Point) {
+	c.SetColor(sty.Color) // draw.Canvas.DrawGlyph sets it; a Thumbnail does not
+	draw.CircleGlyph{}.DrawGlyph(c, sty, pt)
+	inner := sty
+	inner.Radius = sty.Radius * 0.5
+	c.SetColor(color.White)
+	draw.CircleGlyph{}.DrawGlyph(c, inner, pt)
+}
+
+// dotThumb is a series' marker in its legend entry: a filled circle in its colour.
+type dotThumb struct{ c color.Color }
+
+func (d dotThumb) Thumbnail(c *draw.Canvas) {
+	mid := vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}
+	c.DrawGlyph(draw.GlyphStyle{Color: d.c, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}, mid)
+}
+
+// hollowThumb is the legend entry of a Partial point.
+type hollowThumb struct{}
+
+func (hollowThumb) Thumbnail(c *draw.Canvas) {
+	mid := vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: (c.Min.Y + c.Max.Y) / 2}
+	hollowGlyph{}.DrawGlyph(c, draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3)}, mid)
+}
+
+// bandThumb is the legend entry of a band: a grey patch.
+type bandThumb struct{}
+
+func (bandThumb) Thumbnail(c *draw.Canvas) {
+	r := c.Rectangle
+	c.FillPolygon(color.NRGBA{A: 60}, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}})
+}
+
+// spread reports whether some point of ln has two or more values: a band over one run per
+// point is no band (and gets no legend entry).
+func spread(ln Line) bool {
+	for _, st := range ln.Stats {
+		if st.N >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// bandPolygon is the band of a line (Hi left to right, then Lo back), over the x values where
+// it is defined (and positive on a log y axis).
+func bandPolygon(ln Line, ax Axis, logY bool) plotter.XYs {
 	var band plotter.XYs
+	in := func(k int) bool { return !math.IsNaN(ln.Lo[k]) && (!logY || ln.Lo[k] > 0) }
 	for k, x := range ln.Xs {
-		if !math.IsNaN(ln.Lo[k]) {
-			band = append(band, plotter.XY{X: x, Y: ln.Hi[k]})
+		if in(k) {
+			band = append(band, plotter.XY{X: ax.Plot(x), Y: ln.Hi[k]})
 		}
 	}
 	for k := len(ln.Xs) - 1; k >= 0; k-- {
-		if !math.IsNaN(ln.Lo[k]) {
-			band = append(band, plotter.XY{X: ln.Xs[k], Y: ln.Lo[k]})
+		if in(k) {
+			band = append(band, plotter.XY{X: ax.Plot(ln.Xs[k]), Y: ln.Lo[k]})
 		}
 	}
 	return band

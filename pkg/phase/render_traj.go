@@ -21,66 +21,29 @@ var JumpColor = color.RGBA{R: 60, G: 60, B: 60, A: 255}
 var plateauDashes = []vg.Length{vg.Points(1), vg.Points(2)}
 
 // RenderTrajectories draws trajectory panels side by side into path (.png or .svg).
-func RenderTrajectories(panels []*TrajPanel, path string) error {
+func RenderTrajectories(panels []*TrajPanel, path string, st Style) error {
 	if len(panels) == 0 {
 		return fmt.Errorf("nothing to plot")
 	}
 	var plots []*plot.Plot
 	var legends []*legendColumn
 	for _, tp := range panels {
-		nl, err := trajPanel(tp)
+		nl, err := trajPanel(tp, st)
 		if err != nil {
 			return err
 		}
 		plots = append(plots, nl.p)
 		legends = append(legends, sideLegend(nl))
 	}
-	return saveWithLegends(path, plots, legends)
-}
-
-// legendColumn is a plot's legend drawn in a column at its right, out of the curves' way.
-type legendColumn struct {
-	leg   plot.Legend
-	width vg.Length
-}
-
-// sideLegend moves the legend of a plot into a legendColumn as wide as its longest entry.
-func sideLegend(nl *namedLegend) *legendColumn {
-	p := nl.p
-	lc := &legendColumn{leg: p.Legend}
-	w := vg.Length(0)
-	for _, name := range nl.names {
-		w = max(w, p.Legend.TextStyle.Width(name))
-	}
-	lc.width = w + p.Legend.ThumbnailWidth + 2*p.Legend.Padding + vg.Points(12)
-	lc.leg.Top, lc.leg.Left = true, true
-	p.Legend = plot.NewLegend()
-	return lc
-}
-
-// saveWithLegends draws each plot with its legend column at its right, side by side.
-func saveWithLegends(path string, plots []*plot.Plot, legends []*legendColumn) error {
-	var widths []vg.Length
-	for _, l := range legends {
-		widths = append(widths, panelW+l.width)
-	}
-	return saveLayout(path, widths, func(i int, c draw.Canvas) {
-		pc := c
-		pc.Max.X = c.Min.X + panelW
-		plots[i].Draw(pc)
-		lc := c
-		lc.Min.X = pc.Max.X
-		lc.Max.Y -= vg.Points(30)
-		legends[i].leg.Draw(lc)
-	})
+	return saveWithLegends(path, plots, legends, st)
 }
 
 // trajPanel draws one panel.
-func trajPanel(tp *TrajPanel) (*namedLegend, error) {
+func trajPanel(tp *TrajPanel, st Style) (*namedLegend, error) {
 	p := plot.New()
 	leg := &namedLegend{p: p}
-	p.Title.Text = tp.Title
-	p.X.Label.Text, p.Y.Label.Text = tp.XName, tp.YName
+	p.Title.Text = or(st.Title, tp.Title)
+	p.X.Label.Text, p.Y.Label.Text = or(st.XLabel, tp.XName), or(st.YLabel, or(st.ZLabel, tp.YName))
 	logAxes(p, tp.LogX, tp.LogY)
 	coords := tp.YName == "beta_i"
 	colorOf := map[int64]draw.LineStyle{} // point -> style of its curve (metric panels)
@@ -213,17 +176,4 @@ func plateauSteps(j Jumps, first, end, floor float64, logX bool) plotter.XYs {
 		pts = append(pts, plotter.XY{X: bounds[k], Y: y}, plotter.XY{X: bounds[k+1], Y: y})
 	}
 	return pts
-}
-
-// namedLegend is a plot whose legend entries' names are kept (plot.Legend keeps them private)
-// to size its legend column.
-type namedLegend struct {
-	p     *plot.Plot
-	names []string
-}
-
-// add adds an entry to the plot's legend.
-func (n *namedLegend) add(name string, thumbs ...plot.Thumbnailer) {
-	n.p.Legend.Add(name, thumbs...)
-	n.names = append(n.names, name)
 }

@@ -70,8 +70,11 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	default:
 		return nil, flagErr("--x", fmt.Errorf("%q: a trajectory plot has time or step on the x axis", opt.X))
 	}
-	if opt.Y != "" || opt.By != "" || opt.Facet != "" || opt.Mark != "" || opt.Ref != nil || opt.Contour != nil {
-		return nil, flagErr("--y/--by/--facet/--mark/--ref/--contour", fmt.Errorf("not for trajectory tables (use --where to choose points)"))
+	if opt.Y != "" || opt.By != "" || opt.Facet != "" || opt.Mark != "" || opt.Ref != nil || opt.Contour != nil || opt.ZLim != nil {
+		return nil, flagErr("--y/--by/--facet/--mark/--ref/--contour/--zlim", fmt.Errorf("not for trajectory tables (use --where to choose points)"))
+	}
+	if IsOutcome(opt.Z) {
+		return nil, flagErr("--z", fmt.Errorf("%s is an outcome of a whole run: plot it from results.parquet", opt.Z))
 	}
 	z := opt.Z
 	if z == "" {
@@ -179,10 +182,16 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 		if opt.Coords {
 			name = "beta_" + xName
 		}
-		opt.Out = filepath.Join(filepath.Dir(path), name+".png")
+		if len(opt.Where) > 0 {
+			name += "_where-" + strings.ReplaceAll(WhereText(opt.Where), ", ", ",")
+		}
+		var err error
+		if opt.Out, err = freeName(filepath.Join(filepath.Dir(path), safeName(name)+".png"), opt.Force, notes); err != nil {
+			return nil, err
+		}
 	}
 	fig := &Figure{Path: opt.Out, Traj: panels}
-	return fig, RenderTrajectories(panels, opt.Out)
+	return fig, RenderTrajectories(panels, opt.Out, opt.Style)
 }
 
 // markStatus appends the status of the points of sel that diverged or failed (in results

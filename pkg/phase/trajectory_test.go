@@ -103,7 +103,7 @@ func TestTrajectoryJumps(t *testing.T) {
 	// On the PNG: a dashed line in point 0's colour at each of its jumps, over most of the
 	// panel's height; none between the first two.
 	img := readPNG(t, out)
-	nl, err := trajPanel(p)
+	nl, err := trajPanel(p, Style{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,9 +62,66 @@ func sameNumber(typed, stored float64) bool {
 	return typed == stored || math.Abs(typed-stored) <= 1e-9*math.Max(math.Abs(typed), math.Abs(stored))
 }
 
-// Filter returns the rows of t that satisfy every condition (same Fields and Meta). A column
-// missing from t, a non-number for a numeric column, or a value no row has is an error naming
-// the condition (and the values there are), so that a typo never silently empties a figure.
+// sigDigits is the number of significant digits of a number written as text: the digits of
+// its mantissa from the first non-zero one ("0.03162" 4, "1e-06" 1, "0.50" 2, "100" 3); 0 for
+// a zero.
+func sigDigits(text string) int {
+	m := strings.TrimLeft(text, "+-")
+	if i := strings.IndexAny(m, "eE"); i >= 0 {
+		m = m[:i]
+	}
+	m = strings.TrimLeft(strings.ReplaceAll(m, ".", ""), "0")
+	n := 0
+	for _, r := range m {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	return n
+}
+
+// resolveNumber is the stored value that a number typed as text selects among the distinct
+// values vs: the one equal to it (sameNumber), else the unique one that rounds to it at the
+// precision it is written with (0.03162 selects 0.031622776601683794, as a legend or a tick
+// label shows it); ok is false when none does, and several that round to it are an error
+// naming them.
+func resolveNumber(text string, typed float64, vs []float64) (float64, bool, error) {
+	for _, v := range vs {
+		if sameNumber(typed, v) {
+			return v, true, nil
+		}
+	}
+	k := sigDigits(text)
+	if k == 0 || k > 17 {
+		return 0, false, nil
+	}
+	round := func(v float64) float64 {
+		r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', k, 64), 64)
+		return r
+	}
+	var hits []float64
+	for _, v := range vs {
+		if round(v) == round(typed) {
+			hits = append(hits, v)
+		}
+	}
+	switch len(hits) {
+	case 0:
+		return 0, false, nil
+	case 1:
+		return hits[0], true, nil
+	}
+	var names []string
+	for _, h := range hits {
+		names = append(names, strconv.FormatFloat(h, 'g', -1, 64))
+	}
+	return 0, false, fmt.Errorf("%s is ambiguous at %d significant digits: it rounds from %s; give more digits", text, k, strings.Join(names, ", "))
+}
+
+// Filter returns the rows of t that satisfy every condition (same Fields and Meta). A number
+// selects a value as resolveNumber says. A column missing from t, a non-number for a numeric
+// column, a value no row has or an ambiguous one is an error naming the condition (and the
+// values there are), so that a typo never silently empties a figure.
 func Filter(t *results.Table, conds []Cond) (*results.Table, error) {
 	if len(conds) == 0 {
 		return t, nil
@@ -80,8 +137,16 @@ func Filter(t *results.Table, conds []Cond) (*results.Table, error) {
 			return nil, fmt.Errorf("%s: %w", c, err)
 		}
 		numeric := t.Fields[j].Kind != results.String
-		var nums []float64
-		for _, v := range c.Values {
+		var stored []float64
+		if numeric {
+			for k := range t.Rows {
+				stored = append(stored, tb.num(k, j))
+			}
+			stored = distinct(stored)
+		}
+		nums := make([]float64, len(c.Values))
+		hit := make([]bool, len(c.Values))
+		for i, v := range c.Values {
 			if !numeric {
 				continue
 			}
@@ -89,13 +154,14 @@ func Filter(t *results.Table, conds []Cond) (*results.Table, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %s is numeric, %q is not a number", c, c.Name, v)
 			}
-			nums = append(nums, f)
+			if nums[i], hit[i], err = resolveNumber(v, f, stored); err != nil {
+				return nil, fmt.Errorf("%s: %w", c, err)
+			}
 		}
-		hit := make([]bool, len(c.Values))
 		for k := range t.Rows {
 			match := false
 			for i, v := range c.Values {
-				if (numeric && sameNumber(nums[i], tb.num(k, j))) || (!numeric && tb.str(k, j) == v) {
+				if (numeric && hit[i] && nums[i] == tb.num(k, j)) || (!numeric && tb.str(k, j) == v) {
 					match, hit[i] = true, true
 				}
 			}

@@ -3,6 +3,8 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	names "github.com/phasesweep/phasesweep/pkg/suggest"
 )
 
 // Error is a problem in a spec file, located by file, line and key path (e.g. grid.stepsize).
@@ -45,22 +47,4 @@ func suggest(word string, candidates []string) string {
 }
 
 // editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
+var editDistance = names.Distance

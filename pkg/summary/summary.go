@@ -1,6 +1,8 @@
-// Package summary aggregates a metric of a results table over groups of rows: count, mean,
-// median, sample standard deviation, standard error, min and max of the finite values, and
-// how many values were not finite (diverged or failed runs write NaN or ±Inf).
+// Package summary aggregates a metric of a results table over groups of rows (`sweep
+// summarize`): per group, the runs by status and the statistics of pkg/aggregate (count, mean,
+// median, sample standard deviation, standard error, min and max) over the converged and
+// max_steps runs whose value is finite. Diverged and failed runs are counted, never averaged
+// in (see pkg/aggregate for why their finite last metrics stay in the table).
 package summary
 
 import (
@@ -11,68 +13,20 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/phasesweep/phasesweep/pkg/aggregate"
+	"github.com/phasesweep/phasesweep/pkg/columns"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
-// Stats describes the finite values of one group. With no finite value Mean, Median, Min
-// and Max are NaN; with fewer than two, Std and SEM are NaN.
-type Stats struct {
-	Count     int     // finite values
-	NonFinite int     // NaN or ±Inf values, left out of the statistics
-	Mean      float64 // arithmetic mean
-	Median    float64 // middle value, or the mean of the two middle values
-	Std       float64 // sample standard deviation (divisor n-1)
-	SEM       float64 // Std / sqrt(Count)
-	Min, Max  float64
-}
-
-// Compute returns the Stats of xs (which it does not modify).
-func Compute(xs []float64) Stats {
-	var s Stats
-	fin := make([]float64, 0, len(xs))
-	for _, x := range xs {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			s.NonFinite++
-			continue
-		}
-		fin = append(fin, x)
-	}
-	s.Count = len(fin)
-	nan := math.NaN()
-	s.Mean, s.Median, s.Std, s.SEM, s.Min, s.Max = nan, nan, nan, nan, nan, nan
-	if s.Count == 0 {
-		return s
-	}
-	slices.Sort(fin)
-	s.Min, s.Max = fin[0], fin[len(fin)-1]
-	if n := len(fin); n%2 == 1 {
-		s.Median = fin[n/2]
-	} else {
-		s.Median = (fin[n/2-1] + fin[n/2]) / 2
-	}
-	sum := 0.0
-	for _, x := range fin {
-		sum += x
-	}
-	s.Mean = sum / float64(s.Count)
-	if s.Count < 2 {
-		return s
-	}
-	ss := 0.0 // two-pass: sum of squared deviations from the mean
-	for _, x := range fin {
-		d := x - s.Mean
-		ss += d * d
-	}
-	s.Std = math.Sqrt(ss / float64(s.Count-1))
-	s.SEM = s.Std / math.Sqrt(float64(s.Count))
-	return s
-}
+// StatusColumn is the column of a run's status; a table without it counts every row as
+// converged.
+const StatusColumn = "status"
 
 // Group is one group of rows: its values of the grouping columns, formatted as text
 // (FormatValue), and the Stats of the metric over its rows.
 type Group struct {
 	Key []string
-	Stats
+	aggregate.Stats
 }
 
 // Summary is the result of Summarize: the grouping columns, the metric, and the groups in
@@ -85,19 +39,11 @@ type Summary struct {
 }
 
 // Summarize groups t's rows by the columns by (none: one group of all rows) and computes
-// the Stats of the column metric, which must be Int or Float, in each group.
+// the Stats of the column metric, which must be Int or Float, in each group (aggregate.Of
+// with the rows' statuses).
 func Summarize(t *results.Table, by []string, metric string) (*Summary, error) {
-	idx := make(map[string]int, len(t.Fields))
-	for j, f := range t.Fields {
-		idx[f.Name] = j
-	}
-	col := func(name, role string) (int, error) {
-		j, ok := idx[name]
-		if !ok {
-			return 0, fmt.Errorf("unknown %s column %q; the table's columns are: %s", role, name, columnNames(t.Fields))
-		}
-		return j, nil
-	}
+	col := func(name, role string) (int, error) { return columns.Index(t.Fields, name, role) }
+	sj := slices.IndexFunc(t.Fields, func(f results.Field) bool { return f.Name == StatusColumn && f.Kind == results.String })
 	mj, err := col(metric, "metric")
 	if err != nil {
 		return nil, err
@@ -113,8 +59,9 @@ func Summarize(t *results.Table, by []string, metric string) (*Summary, error) {
 		}
 	}
 	type acc struct {
-		key  []results.Value
-		vals []float64
+		key      []results.Value
+		vals     []float64
+		statuses []string
 	}
 	groups := map[string]*acc{}
 	var order []*acc
@@ -137,6 +84,11 @@ func Summarize(t *results.Table, by []string, metric string) (*Summary, error) {
 			v = float64(row[mj].I)
 		}
 		a.vals = append(a.vals, v)
+		st := ""
+		if sj >= 0 {
+			st = row[sj].S
+		}
+		a.statuses = append(a.statuses, st)
 	}
 	slices.SortStableFunc(order, func(a, b *acc) int {
 		for i, j := range bj {
@@ -152,7 +104,7 @@ func Summarize(t *results.Table, by []string, metric string) (*Summary, error) {
 		for i, j := range bj {
 			key[i] = FormatValue(t.Fields[j].Kind, a.key[i])
 		}
-		s.Groups[g] = Group{Key: key, Stats: Compute(a.vals)}
+		s.Groups[g] = Group{Key: key, Stats: aggregate.Of(a.vals, a.statuses)}
 	}
 	return s, nil
 }
@@ -205,14 +157,6 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-func columnNames(fs []results.Field) string {
-	names := make([]string, len(fs))
-	for i, f := range fs {
-		names[i] = f.Name
-	}
-	return strings.Join(names, ", ")
-}
-
 func numericNames(fs []results.Field) string {
 	var names []string
 	for _, f := range fs {
@@ -241,6 +185,11 @@ type jsonGroup struct {
 	Key       map[string]string `json:"key"`
 	Count     int               `json:"count"`
 	NonFinite int               `json:"non_finite"`
+	Converged int               `json:"converged"`
+	MaxSteps  int               `json:"max_steps"`
+	Diverged  int               `json:"diverged"`
+	Failed    int               `json:"failed"`
+	Other     int               `json:"other_status"`
 	Mean      Float             `json:"mean"`
 	Median    Float             `json:"median"`
 	Std       Float             `json:"std"`
@@ -250,7 +199,10 @@ type jsonGroup struct {
 }
 
 // MarshalJSON writes {"by": [...], "metric": "...", "groups": [{"key": {...}, "count": ...,
-// "non_finite": ..., "mean": ..., ...}]}, statistics that are NaN as null.
+// "non_finite": ..., "converged": ..., "max_steps": ..., "diverged": ..., "failed": ...,
+// "other_status": ..., "mean": ..., ...}]}, statistics that are NaN as null. count is the
+// number of values the statistics are over (converged and max_steps runs with a finite
+// value).
 func (s *Summary) MarshalJSON() ([]byte, error) {
 	gs := make([]jsonGroup, len(s.Groups))
 	for i, g := range s.Groups {
@@ -258,7 +210,8 @@ func (s *Summary) MarshalJSON() ([]byte, error) {
 		for c, name := range s.By {
 			key[name] = g.Key[c]
 		}
-		gs[i] = jsonGroup{Key: key, Count: g.Count, NonFinite: g.NonFinite, Mean: Float(g.Mean), Median: Float(g.Median),
+		gs[i] = jsonGroup{Key: key, Count: g.N, NonFinite: g.NonFinite, Converged: g.Converged, MaxSteps: g.MaxSteps,
+			Diverged: g.Diverged, Failed: g.Failed, Other: g.Other, Mean: Float(g.Mean), Median: Float(g.Median),
 			Std: Float(g.Std), SEM: Float(g.SEM), Min: Float(g.Min), Max: Float(g.Max)}
 	}
 	by := s.By
