@@ -234,6 +234,10 @@ func startOrAttach(ctx context.Context, c client.Client, queue, id string, in wo
 }
 
 // watch draws progress from the progress query until the sweep ends, and returns its result.
+// It checks every stallCheck whether the sweep is stalled (stall.go) or unserved, to say so
+// on the bar instead of an ETA. Interrupted (ctx cancelled) it ends the bar's line and returns
+// an *interruptedError; a sweep that ends without completing (cancelled from another process,
+// failed, terminated) gives an error of one sentence saying so (ended).
 func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workflows.SweepOutput, error) {
 	type outcome struct {
 		out workflows.SweepOutput
@@ -249,20 +253,51 @@ func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workfl
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	var last workflows.Progress
+	var note barNote
+	var checked time.Time
+	heard := time.Now() // the last answer to the progress query
 	for {
 		select {
 		case o := <-done:
-			if o.err == nil {
-				last.Done, last.Total, last.Diverged, last.Finished = int64(o.out.Rows), int64(o.out.Rows), o.out.Diverged, true
-				bar.update(last, true)
+			if ctx.Err() != nil {
+				bar.end()
+				return o.out, &interruptedError{id: run.GetID(), err: ctx.Err()}
 			}
-			return o.out, o.err
+			if o.err != nil {
+				bar.end()
+				return o.out, ended(ctx, c, run.GetID(), last, o.err)
+			}
+			last.Done, last.Total, last.Diverged, last.Finished = int64(o.out.Rows), int64(o.out.Rows), o.out.Diverged, true
+			bar.update(last, barNote{}, true)
+			return o.out, nil
+		case <-ctx.Done():
+			bar.end()
+			return workflows.SweepOutput{}, &interruptedError{id: run.GetID(), err: ctx.Err()}
 		case <-tick.C:
-			v, err := c.QueryWorkflow(ctx, run.GetID(), "", workflows.ProgressQuery)
-			if err != nil || v.Get(&last) != nil {
-				continue
+			qctx, cancel := context.WithTimeout(ctx, queryTimeout)
+			v, err := c.QueryWorkflow(qctx, run.GetID(), "", workflows.ProgressQuery)
+			cancel()
+			answered := err == nil && v.Get(&last) == nil
+			if answered {
+				heard = time.Now()
 			}
-			bar.update(last, false)
+			note.unserved = time.Since(heard) > unanswered
+			if time.Since(checked) >= stallCheck {
+				checked = time.Now()
+				if st, err := sweepStall(ctx, c, run.GetID()); err == nil {
+					note.stall = st
+				}
+			}
+			if answered || note.unserved || note.stall != nil {
+				bar.update(last, note, false)
+			}
 		}
 	}
 }
+
+// stallCheck is how often watch asks the server whether the sweep is stalled; unanswered how
+// long its progress query goes unanswered before the bar says that nothing serves the sweep.
+const (
+	stallCheck = 5 * time.Second
+	unanswered = 2 * queryTimeout
+)
