@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/devserver"
 	"github.com/phasesweep/phasesweep/pkg/dial"
 	"github.com/phasesweep/phasesweep/workflows"
@@ -139,6 +140,19 @@ func (b *backend) close() {
 	if b.unlock != nil {
 		b.unlock()
 	}
+}
+
+// serveEmbedded starts a worker in this process when this process started the embedded server
+// (then no other process runs one for it), and returns what stops it (nothing otherwise).
+func (b *backend) serveEmbedded() (stop func(), err error) {
+	if b.server == nil {
+		return func() {}, nil
+	}
+	w := workflows.NewWorkerOn(b.client, b.opts.TaskQueue, &activities.Activities{}, 0)
+	if err := w.Start(); err != nil {
+		return nil, fmt.Errorf("start worker: %w", err)
+	}
+	return w.Stop, nil
 }
 
 // lockState takes an exclusive lock on stateDir so that two processes never open the same

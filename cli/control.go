@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/store"
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
@@ -70,46 +72,110 @@ func statusCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status SWEEP",
 		Short: "Show a sweep's state and progress (SWEEP: its id or its spec file)",
-		Args:  exactArgs(1),
+		Long: `Show a sweep's state: running, paused, stalled (every activity it has pending failed its
+last attempt and waits to be retried: the failure and how long are shown), interrupted (it is
+running on the server but no process serves it), completed, cancelled, failed, terminated or
+timed_out; and its counts: from the progress query when a worker answers it; else, for a
+running sweep, from its finished shards, or its search attributes (as of its last finished
+batch) when the output location cannot be read from here; for an ended sweep, from the table
+it wrote. --json prints one object (docs/cli-json.md).`,
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				desc, err := c.DescribeWorkflowExecution(cmd.Context(), id, "")
-				if err != nil {
-					return fmt.Errorf("sweep %s: %w", id, err)
-				}
-				status := strings.ToLower(desc.GetWorkflowExecutionInfo().GetStatus().String())
-				var p workflows.Progress
-				if v, err := c.QueryWorkflow(cmd.Context(), id, "", workflows.ProgressQuery); err == nil {
-					_ = v.Get(&p)
-				}
-				if f.json {
-					return json.NewEncoder(os.Stdout).Encode(map[string]any{"sweep": id, "status": status, "progress": p})
-				}
-				state := status
-				if p.Paused && status == "running" {
-					state = "paused"
-				}
-				fmt.Printf("sweep %s: %s\n  %s\n", id, state, describeProgress(p))
-				return nil
-			})
+			id, err := sweepID(args[0])
+			if err != nil {
+				return err
+			}
+			b, err := connect(cmd.Context(), f.conn, true)
+			if err != nil {
+				return err
+			}
+			defer b.close()
+			r := newStateReader(b)
+			defer r.close()
+			s, err := r.state(cmd.Context(), id)
+			if err != nil {
+				return err
+			}
+			if f.json {
+				return printJSON(s)
+			}
+			fmt.Print(describeState(s))
+			return nil
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-// describeProgress formats a Progress on one line.
-func describeProgress(p workflows.Progress) string {
+// printJSON writes v as one line of JSON on stdout.
+func printJSON(v any) error { return json.NewEncoder(os.Stdout).Encode(v) }
+
+// describeState formats a sweep's state for people: its status, its counts and where they
+// come from, its stall, and its results.
+func describeState(s sweepState) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "sweep %s: %s", s.Sweep, s.Status)
+	if s.Status == "interrupted" {
+		fmt.Fprintf(&b, " (%s; running its spec again resumes it)", notServed)
+	}
+	fmt.Fprintf(&b, "\n  %s\n", describeCounts(s))
+	if s.Stall != nil {
+		fmt.Fprintf(&b, "  %s\n", s.Stall)
+	}
+	if s.Results != "" {
+		partial := ""
+		if s.Partial {
+			partial = " (partial)"
+		}
+		fmt.Fprintf(&b, "  results: %s%s\n", s.Results, partial)
+	}
+	return b.String()
+}
+
+// describeCounts formats a state's counts on one line, with what is known.
+func describeCounts(s sweepState) string {
 	pct := 0.0
-	if p.Total > 0 {
-		pct = 100 * float64(p.Done) / float64(p.Total)
+	if s.Total > 0 {
+		pct = 100 * float64(s.Done) / float64(s.Total)
 	}
-	eta := "--"
-	if p.ETA > 0 {
-		eta = (time.Duration(p.ETA) * time.Second).String()
+	parts := []string{fmt.Sprintf("%d/%d points (%.1f%%)", s.Done, s.Total, pct)}
+	if s.Chunks != nil && s.ChunksDone != nil {
+		parts = append(parts, fmt.Sprintf("%d/%d chunks", *s.ChunksDone, *s.Chunks))
+	} else if s.ChunksDone != nil {
+		parts = append(parts, fmt.Sprintf("%d chunks", *s.ChunksDone))
 	}
-	return fmt.Sprintf("%d/%d points (%.1f%%), %d/%d chunks, %d diverged, %d failed, %.1f points/s, ETA %s, concurrency %d",
-		p.Done, p.Total, pct, p.ChunksDone, p.Chunks, p.Diverged, p.Failed, p.Rate, eta, p.Concurrency)
+	if s.Diverged != nil {
+		parts = append(parts, fmt.Sprintf("%d diverged", *s.Diverged))
+	}
+	if s.Failed != nil {
+		parts = append(parts, fmt.Sprintf("%d failed", *s.Failed))
+	}
+	if s.Rate != nil && s.Status != "completed" {
+		parts = append(parts, fmt.Sprintf("%.1f points/s", *s.Rate))
+	}
+	if s.ETA != nil {
+		parts = append(parts, "ETA "+(time.Duration(*s.ETA)*time.Second).String())
+	}
+	if s.Concurrency != nil && *s.Concurrency > 0 {
+		parts = append(parts, fmt.Sprintf("concurrency %d", *s.Concurrency))
+	}
+	if s.Merging {
+		parts = append(parts, "merging")
+	}
+	line := strings.Join(parts, ", ")
+	switch s.CountsFrom {
+	case fromAttrs:
+		line += " (from its search attributes, as of its last finished batch)"
+	case fromShards:
+		line += " (from its finished shards)"
+	case fromNothing:
+		line += " (counts unknown"
+		if s.Message != "" && s.Message != notServed {
+			line += ": " + strings.TrimPrefix(s.Message, notServed+"; ")
+		}
+		line += ")"
+	}
+	return line
 }
 
 func listCmd() *cobra.Command {
@@ -117,58 +183,63 @@ func listCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the sweeps the server knows, newest first",
-		Args:  exactArgs(0),
+		Long: `List the sweeps the server knows, newest first, with their state and counts as sweep status
+shows them. --json prints an array of the objects sweep status --json prints.`,
+		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := connect(cmd.Context(), f.conn, true)
 			if err != nil {
 				return err
 			}
 			defer b.close()
-			return listSweeps(cmd.Context(), b.client, b.opts.Namespace, f.json)
+			return listSweeps(cmd.Context(), b, f.json)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-func listSweeps(ctx context.Context, c client.Client, namespace string, asJSON bool) error {
-	type row struct {
-		Sweep, Status, Started string
-		Progress               *workflows.Progress `json:",omitempty"`
-	}
-	var rows []row
-	it, err := c.ListWorkflow(ctx, listRequest(namespace))
-	if err != nil {
-		return fmt.Errorf("list sweeps: %w", err)
-	}
-	for _, e := range it.GetExecutions() {
-		r := row{Sweep: e.GetExecution().GetWorkflowId(), Status: strings.ToLower(e.GetStatus().String()),
-			Started: e.GetStartTime().AsTime().Local().Format("2006-01-02 15:04:05")}
-		r.Status = strings.TrimPrefix(r.Status, "workflow_execution_status_")
-		if e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-			if v, err := c.QueryWorkflow(ctx, r.Sweep, "", workflows.ProgressQuery); err == nil {
-				var p workflows.Progress
-				if v.Get(&p) == nil {
-					r.Progress = &p
-				}
-			}
+func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
+	r := newStateReader(b)
+	defer r.close()
+	rows := []sweepState{}
+	req := listRequest(b.opts.Namespace)
+	for {
+		resp, err := b.client.ListWorkflow(ctx, req)
+		if err != nil {
+			return fmt.Errorf("list sweeps: %w", err)
 		}
-		rows = append(rows, r)
+		for _, e := range resp.GetExecutions() {
+			s := r.fromInfo(ctx, e)
+			if e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+				if s.Stall, err = sweepStall(ctx, b.client, s.Sweep); err != nil {
+					s.Message = join(s.Message, "stall check: "+err.Error())
+				}
+				r.settle(&s)
+			}
+			rows = append(rows, s)
+		}
+		if req.NextPageToken = resp.GetNextPageToken(); len(req.NextPageToken) == 0 {
+			break
+		}
 	}
 	if asJSON {
-		return json.NewEncoder(os.Stdout).Encode(rows)
+		return printJSON(rows)
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SWEEP\tSTATUS\tSTARTED\tPROGRESS")
-	for _, r := range rows {
-		prog := ""
-		if r.Progress != nil {
-			prog = fmt.Sprintf("%d/%d", r.Progress.Done, r.Progress.Total)
-			if r.Progress.Paused {
-				r.Status = "paused"
-			}
+	for _, s := range rows {
+		prog := fmt.Sprintf("%d/%d", s.Done, s.Total)
+		switch {
+		case s.CountsFrom == fromNothing:
+			prog = "?/" + fmt.Sprint(s.Total)
+		case s.CountsFrom == fromAttrs && s.Closed == nil:
+			prog = ">=" + prog // as of its last finished batch
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Sweep, r.Status, r.Started, prog)
+		if s.Stall != nil {
+			prog += " (" + s.Stall.Failure + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Sweep, s.Status, s.Started.Local().Format("2006-01-02 15:04:05"), prog)
 	}
 	return tw.Flush()
 }
@@ -182,16 +253,28 @@ func watchCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
 				res, err := watch(cmd.Context(), c, c.GetWorkflow(cmd.Context(), id, ""))
+				if _, ok := errors.AsType[*interruptedError](err); ok {
+					fmt.Fprintf(os.Stderr, "stopped following sweep %s; it goes on wherever a process serves it (sweep status %s)\n", id, id)
+				}
 				if err != nil {
 					return err
 				}
-				fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
-				return nil
+				return printOutcome(id, res, f.json)
 			})
 		},
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// printOutcome reports a finished sweep on stdout: one line, or with asJSON one object
+// (docs/cli-json.md).
+func printOutcome(id string, res workflows.SweepOutput, asJSON bool) error {
+	if asJSON {
+		return printJSON(map[string]any{"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged})
+	}
+	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
+	return nil
 }
 
 func signalCmd(use, signal, short string) *cobra.Command {
@@ -204,6 +287,9 @@ func signalCmd(use, signal, short string) *cobra.Command {
 			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
 				if err := c.SignalWorkflow(cmd.Context(), id, "", signal, nil); err != nil {
 					return fmt.Errorf("%s sweep %s: %w", use, id, err)
+				}
+				if f.json {
+					return printJSON(map[string]any{"sweep": id, "requested": use})
 				}
 				fmt.Fprintf(os.Stderr, "sweep %s: %s requested\n", id, use)
 				return nil
@@ -221,25 +307,82 @@ func cancelCmd() *cobra.Command {
 		Short: "Cancel a sweep: running chunks stop, the finished ones are merged into a table marked partial",
 		Long: `Cancel a sweep. Running chunks stop; the chunks already finished are merged into
 results.parquet, whose metadata then says phasesweep.partial=true. Their shards are kept, so
-running the same spec again resumes the sweep from them.`,
+running the same spec again resumes the sweep from them. With the embedded server, and no
+other process running it, this command runs the sweep's worker until the merge is done.
+When no process serves the sweep, or its merge fails, the cancellation stays recorded on the
+server and the command says so.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				if err := c.CancelWorkflow(cmd.Context(), id, ""); err != nil {
-					return fmt.Errorf("cancel sweep %s: %w", id, err)
-				}
-				var out workflows.SweepOutput
-				err := c.GetWorkflow(cmd.Context(), id, "").Get(cmd.Context(), &out)
-				if err != nil && !temporal.IsCanceledError(err) {
-					return fmt.Errorf("sweep %s: %w", id, err)
-				}
-				fmt.Fprintf(os.Stderr, "sweep %s cancelled; the finished points are in its results.parquet (marked partial)\n", id)
-				return nil
-			})
+			id, err := sweepID(args[0])
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			b, err := connect(ctx, f.conn, true)
+			if err != nil {
+				return err
+			}
+			defer b.close()
+			stop, err := b.serveEmbedded()
+			if err != nil {
+				return err
+			}
+			defer stop()
+			if err := b.client.CancelWorkflow(ctx, id, ""); err != nil {
+				return fmt.Errorf("cancel sweep %s: %w", id, err)
+			}
+			return awaitCancel(ctx, b.client, id, f.json)
 		},
 	}
 	f.register(cmd)
 	return cmd
+}
+
+// awaitCancel waits for cancelled sweep id to end and reports what it kept; it stops waiting
+// when nothing serves the sweep or its merge is stalled (the cancellation stays recorded).
+func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) error {
+	r := &stateReader{c: c, st: store.New(), pollers: map[string]bool{}}
+	defer r.close()
+	for {
+		var out workflows.SweepOutput
+		wctx, cancel := context.WithTimeout(ctx, stallCheck)
+		err := c.GetWorkflow(ctx, id, "").Get(wctx, &out)
+		cancel()
+		ce, cancelled := errors.AsType[*temporal.CanceledError](err)
+		switch {
+		case err == nil || cancelled:
+			k := keptPoints(ctx, c, id, ce, workflows.Progress{})
+			status := "cancelled"
+			if err == nil { // it completed before the cancellation reached it
+				k.rows, k.results, k.partial, status = int64(out.Rows), out.Results, false, "completed"
+			}
+			if asJSON {
+				return printJSON(map[string]any{"sweep": id, "status": status, "rows": k.rows, "total": k.total, "results": k.results, "partial": k.partial})
+			}
+			if status == "completed" {
+				fmt.Fprintf(os.Stderr, "sweep %s had completed before it could be cancelled: %d points in %s\n", id, k.rows, k.results)
+			} else {
+				fmt.Fprintln(os.Stderr, k.sentence(id))
+			}
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case wctx.Err() == nil: // it failed, or the server did not answer
+			return fmt.Errorf("sweep %s: %w", id, err)
+		}
+		r.pollers = map[string]bool{}
+		s, err := r.state(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch {
+		case s.Status == "interrupted":
+			fmt.Fprintf(os.Stderr, "sweep %s: cancellation recorded, but %s: it ends, merging its finished chunks, when a process serves it again (running its spec again does)\n", id, notServed)
+			return nil
+		case s.Stall != nil:
+			return &endedError{text: fmt.Sprintf("sweep %s: cancellation recorded, but it cannot end: %s", id, s.Stall), err: errors.New("stalled")}
+		}
+	}
 }
 
 func concurrencyCmd() *cobra.Command {
@@ -251,7 +394,7 @@ func concurrencyCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			n, err := strconv.Atoi(args[1])
 			if err != nil {
-				return usageError{fmt.Errorf("N must be an integer, got %q", args[1])}
+				return usageError{fmt.Errorf("the concurrency N must be an integer, got %q", args[1])}
 			}
 			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
 				h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
@@ -264,6 +407,9 @@ func concurrencyCmd() *cobra.Command {
 				var got int
 				if err := h.Get(cmd.Context(), &got); err != nil {
 					return fmt.Errorf("sweep %s: %w", id, err)
+				}
+				if f.json {
+					return printJSON(map[string]any{"sweep": id, "concurrency": got})
 				}
 				fmt.Fprintf(os.Stderr, "sweep %s: concurrency %d\n", id, got)
 				return nil

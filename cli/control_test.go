@@ -19,7 +19,6 @@ import (
 
 	"github.com/phasesweep/phasesweep/pkg/devserver"
 	"github.com/phasesweep/phasesweep/pkg/results"
-	"github.com/phasesweep/phasesweep/workflows"
 )
 
 func TestControls(t *testing.T) {
@@ -49,21 +48,18 @@ func TestControls(t *testing.T) {
 		err := cmd.Run()
 		return stdout.String() + stderr.String(), err
 	}
-	status := func() (string, workflows.Progress) {
-		out, err := sweep("status", "spec.yaml", "--json")
-		if err != nil {
-			return "", workflows.Progress{}
+	status := func() (string, sweepState) {
+		cmd, stdout, stderr := sweepCmd(ctx, dir, "status", "spec.yaml", "--json", "--address", addr)
+		if err := cmd.Run(); err != nil {
+			return "", sweepState{}
 		}
-		var st struct {
-			Status   string
-			Progress workflows.Progress
+		var st sweepState
+		if err := json.Unmarshal(stdout.Bytes(), &st); err != nil {
+			t.Fatalf("status --json: %v: %s%s", err, stdout, stderr)
 		}
-		if err := json.Unmarshal([]byte(out), &st); err != nil {
-			t.Fatalf("status --json: %v: %s", err, out)
-		}
-		return st.Status, st.Progress
+		return st.Status, st
 	}
-	waitFor := func(what string, cond func(workflows.Progress) bool) workflows.Progress {
+	waitFor := func(what string, cond func(sweepState) bool) sweepState {
 		for {
 			if _, p := status(); cond(p) {
 				return p
@@ -81,13 +77,22 @@ func TestControls(t *testing.T) {
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("the first points", func(p workflows.Progress) bool { return p.Done > 0 })
+	waitFor("the first points", func(p sweepState) bool { return p.Done > 0 })
+
+	// jsonOf runs a command with --json and checks its keys against docs/cli-json.md.
+	jsonOf := func(doc string, args ...string) map[string]any {
+		cmd, stdout, stderr := sweepCmd(ctx, dir, append(args, "--json", "--address", addr)...)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v %s", doc, err, stderr)
+		}
+		return checkKeys(t, doc, stdout.Bytes())
+	}
 
 	// Pause: once the chunks in flight finish, nothing moves.
-	if out, err := sweep("pause", "spec.yaml"); err != nil {
-		t.Fatalf("pause: %v %s", err, out)
+	if m := jsonOf("sweep pause", "pause", "spec.yaml"); m["requested"] != "pause" {
+		t.Errorf("pause --json: %v", m)
 	}
-	waitFor("the pause", func(p workflows.Progress) bool { return p.Paused })
+	waitFor("the pause", func(p sweepState) bool { return p.Status == "paused" })
 	time.Sleep(3 * time.Second) // the chunks in flight (one point each, < 1 s) finish
 	_, before := status()
 	time.Sleep(3 * time.Second)
@@ -97,14 +102,17 @@ func TestControls(t *testing.T) {
 	}
 
 	// Concurrency: a valid update is applied, an invalid one refused by the validator.
-	if out, err := sweep("concurrency", "spec.yaml", "4"); err != nil || !strings.Contains(out, "concurrency 4") {
-		t.Fatalf("concurrency 4: %v %s", err, out)
+	if out, err := sweep("concurrency", "spec.yaml", "3"); err != nil || !strings.Contains(out, "concurrency 3") {
+		t.Fatalf("concurrency 3: %v %s", err, out)
+	}
+	if m := jsonOf("sweep concurrency", "concurrency", "spec.yaml", "4"); m["concurrency"] != float64(4) {
+		t.Errorf("concurrency --json: %v", m)
 	}
 	if out, err := sweep("concurrency", "spec.yaml", "0"); err == nil || !strings.Contains(out, "concurrency must be between 1 and 2000") {
 		t.Fatalf("concurrency 0 was not refused: %v %s", err, out)
 	}
-	if _, p := status(); p.Concurrency != 4 {
-		t.Errorf("progress reports concurrency %d after the update, want 4", p.Concurrency)
+	if _, p := status(); p.Concurrency == nil || *p.Concurrency != 4 {
+		t.Errorf("progress reports concurrency %v after the update, want 4", p.Concurrency)
 	}
 
 	// Search attributes: sweep server registered them and the sweep records them, so the
@@ -133,27 +141,36 @@ func TestControls(t *testing.T) {
 	}
 
 	// Resume: it moves again.
-	if out, err := sweep("resume", "spec.yaml"); err != nil {
-		t.Fatalf("resume: %v %s", err, out)
+	if m := jsonOf("sweep resume", "resume", "spec.yaml"); m["requested"] != "resume" {
+		t.Errorf("resume --json: %v", m)
 	}
-	waitFor("progress after resume", func(p workflows.Progress) bool { return !p.Paused && p.Done > after.Done })
+	waitFor("progress after resume", func(p sweepState) bool { return p.Status == "running" && p.Done > after.Done })
 
 	// Cancel: the run ends, the finished points are merged into a partial table.
 	if out, err := sweep("cancel", "spec.yaml"); err != nil {
 		t.Fatalf("cancel: %v %s", err, out)
 	}
-	if err := run.Wait(); err == nil {
-		t.Errorf("sweep run of a cancelled sweep exited 0: %s", runErr)
+	_ = run.Wait()
+	if code := run.ProcessState.ExitCode(); code != 1 {
+		t.Errorf("sweep run of a sweep cancelled from elsewhere exited %d, want 1: %s", code, runErr)
 	}
 	tab, err := results.ReadFile(filepath.Join(dir, "out", "results.parquet"))
 	if err != nil {
 		t.Fatalf("no partial table after cancel: %v", err)
 	}
+	// The run says so in one line, the last.
+	lines := strings.Split(strings.TrimSpace(runErr.String()), "\n")
+	want := fmt.Sprintf("sweep %s was cancelled: %d of 96 points kept in %s (marked partial); running its spec again resumes it",
+		workflowIDOf(t, specPath), len(tab.Rows), filepath.Join(dir, "out", "results.parquet"))
+	if lines[len(lines)-1] != want || strings.Contains(runErr.String(), "workflow execution error") || strings.Contains(runErr.String(), "canceled") {
+		t.Errorf("the run's stderr after a cancel from elsewhere:\n%s\nwant its last line %q", runErr, want)
+	}
 	if tab.Meta[results.MetaPartial] != "true" || len(tab.Rows) == 0 || len(tab.Rows) >= 96 {
 		t.Fatalf("partial table: %d rows, meta partial=%q", len(tab.Rows), tab.Meta[results.MetaPartial])
 	}
-	if st, _ := status(); st != "canceled" {
-		t.Errorf("status after cancel = %q", st)
+	// One spelling; the counts are the partial table's rows.
+	if st, s := status(); st != "cancelled" || s.Done != int64(len(tab.Rows)) || s.Total != 96 || !s.Partial {
+		t.Errorf("status after cancel = %q, %d/%d points, partial %v; want cancelled, %d/96, partial", st, s.Done, s.Total, s.Partial, len(tab.Rows))
 	}
 
 	// Running it again resumes from the kept shards and completes the table.
@@ -173,4 +190,14 @@ func TestControls(t *testing.T) {
 			t.Fatalf("point %d differs between the partial and the full table: %s", r[0].I, diff)
 		}
 	}
+}
+
+// workflowIDOf is the id sweep run gives the sweep of specPath.
+func workflowIDOf(t *testing.T, specPath string) string {
+	t.Helper()
+	id, err := sweepID(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

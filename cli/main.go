@@ -23,15 +23,63 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// sentence marks errors whose message is a whole sentence for the user: main prints it as it
+// is, without the "sweep: " prefix.
+type sentence interface {
+	error
+	sentence()
+}
+
+// Exit statuses: 2 for usage and spec errors (nothing was submitted), 130 when an interrupt
+// (SIGINT, SIGTERM) stopped the command (128 + SIGINT, the shells' convention), 1 for the rest.
+const (
+	exitRuntime   = 1
+	exitUsage     = 2
+	exitInterrupt = 130
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	root := rootCmd()
+	cmd, err := root.ExecuteContextC(ctx)
+	if err == nil {
+		return
+	}
+	if ctx.Err() != nil { // interrupted: the command has ended its progress line
+		if _, watched := errors.AsType[*interruptedError](err); !watched || !reportsInterrupt[cmd.Name()] {
+			fmt.Fprintln(os.Stderr, interruptLine(err))
+		}
+		os.Exit(exitInterrupt)
+	}
+	if _, ok := errors.AsType[sentence](err); ok {
+		fmt.Fprintln(os.Stderr, err)
+	} else {
+		fmt.Fprintln(os.Stderr, "sweep:", err)
+	}
+	os.Exit(exitCode(err))
+}
+
+// rootCmd is the sweep command with all its subcommands.
+func rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "sweep",
 		Short:         "Run phase-diagram sweeps of training dynamics on Temporal",
 		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// An unknown command is a usage error (cobra's own check returns a plain error).
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return nil
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+			}
+			return usageError{errors.New(msg + "; sweep --help lists the commands")}
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	// Flags bound to environment variables (dial.BindEnv) take them when not given.
@@ -45,12 +93,19 @@ func main() {
 	root.AddCommand(plotCmd(), reproduceCmd())
 	root.AddCommand(controlCmds()...)
 	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd())
-	err := root.ExecuteContext(ctx)
-	if err == nil {
-		return
+	return root
+}
+
+// reportsInterrupt are the commands that print their own line when interrupted while they
+// watch a sweep (sweep run says how to resume it, sweep watch that it goes on).
+var reportsInterrupt = map[string]bool{"run": true, "reproduce": true, "watch": true}
+
+// interruptLine is main's one line for an interrupted command.
+func interruptLine(err error) string {
+	if ie, ok := errors.AsType[*interruptedError](err); ok {
+		return fmt.Sprintf("interrupted: sweep %s is saved; run the same command again to resume it", ie.id)
 	}
-	fmt.Fprintln(os.Stderr, "sweep:", err)
-	os.Exit(exitCode(err))
+	return "sweep: interrupted"
 }
 
 // exitCode is 2 for usage and spec errors (nothing was submitted), 1 otherwise.
@@ -58,9 +113,9 @@ func exitCode(err error) int {
 	var se *spec.Error
 	var ue usageError
 	if errors.As(err, &se) || errors.As(err, &ue) {
-		return 2
+		return exitUsage
 	}
-	return 1
+	return exitRuntime
 }
 
 // exactArgs is cobra.ExactArgs with a usage error.

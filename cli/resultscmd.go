@@ -73,13 +73,13 @@ FILE with .trajectories.parquet in place of .parquet.`,
 type resultsInfo struct {
 	Sweep        string `json:"sweep"`
 	Status       string `json:"status"`
-	Results      string `json:"results,omitempty"`
+	Results      string `json:"results"`
 	Rows         int    `json:"rows"`
 	Points       int64  `json:"points"`
-	Trajectories string `json:"trajectories,omitempty"`
+	Trajectories string `json:"trajectories"`
 	Partial      bool   `json:"partial"`
 	// From is the sweep's table in its output location when Results is a local copy of it.
-	From string `json:"from,omitempty"`
+	From string `json:"from"`
 }
 
 func printResults(r resultsInfo, asJSON bool) error {
@@ -226,9 +226,9 @@ func workflowStatus(s enumspb.WorkflowExecutionStatus) string {
 	case enumspb.WORKFLOW_EXECUTION_STATUS_TERMINATED:
 		return "terminated"
 	case enumspb.WORKFLOW_EXECUTION_STATUS_TIMED_OUT:
-		return "timed out"
+		return "timed_out"
 	case enumspb.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW:
-		return "continued as new"
+		return "continued_as_new"
 	}
 	return s.String()
 }

@@ -13,7 +13,6 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
 	"github.com/phasesweep/phasesweep/activities"
 	"github.com/phasesweep/phasesweep/pkg/grid"
@@ -180,7 +179,7 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
 			return err
 		}
-		return sweepFailure(id, err)
+		return err // ended: one sentence saying how the sweep ended
 	}
 	if res.SetAside != "" || res.Recomputed > 0 {
 		fmt.Fprintf(os.Stderr, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
@@ -260,6 +259,10 @@ func startOrAttach(ctx context.Context, c client.Client, queue, id string, in wo
 }
 
 // watch draws progress from the progress query until the sweep ends, and returns its result.
+// It checks every stallCheck whether the sweep is stalled (stall.go) or unserved, to say so
+// on the bar instead of an ETA. Interrupted (ctx cancelled) it ends the bar's line and returns
+// an *interruptedError; a sweep that ends without completing (cancelled from another process,
+// failed, terminated) gives an error of one sentence saying so (ended).
 func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workflows.SweepOutput, error) {
 	type outcome struct {
 		out workflows.SweepOutput
@@ -275,20 +278,44 @@ func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workfl
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	var last workflows.Progress
+	var note barNote
+	var checked time.Time
+	heard := time.Now() // the last answer to the progress query
 	for {
 		select {
 		case o := <-done:
-			if o.err == nil {
-				last.Done, last.Total, last.Diverged, last.Finished = int64(o.out.Rows), int64(o.out.Rows), o.out.Diverged, true
-				bar.update(last, true)
+			if ctx.Err() != nil {
+				bar.end()
+				return o.out, &interruptedError{id: run.GetID(), err: ctx.Err()}
 			}
-			return o.out, o.err
+			if o.err != nil {
+				bar.end()
+				return o.out, ended(ctx, c, run.GetID(), last, o.err)
+			}
+			last.Done, last.Total, last.Diverged, last.Finished = int64(o.out.Rows), int64(o.out.Rows), o.out.Diverged, true
+			bar.update(last, barNote{}, true)
+			return o.out, nil
+		case <-ctx.Done():
+			bar.end()
+			return workflows.SweepOutput{}, &interruptedError{id: run.GetID(), err: ctx.Err()}
 		case <-tick.C:
-			v, err := c.QueryWorkflow(ctx, run.GetID(), "", workflows.ProgressQuery)
-			if err != nil || v.Get(&last) != nil {
-				continue
+			qctx, cancel := context.WithTimeout(ctx, queryTimeout)
+			v, err := c.QueryWorkflow(qctx, run.GetID(), "", workflows.ProgressQuery)
+			cancel()
+			answered := err == nil && v.Get(&last) == nil
+			if answered {
+				heard = time.Now()
 			}
-			bar.update(last, false)
+			note.unserved = time.Since(heard) > unanswered
+			if time.Since(checked) >= stallCheck {
+				checked = time.Now()
+				if st, err := sweepStall(ctx, c, run.GetID()); err == nil {
+					note.stall = st
+				}
+			}
+			if answered || note.unserved || note.stall != nil {
+				bar.update(last, note, false)
+			}
 		}
 	}
 }
@@ -312,13 +339,9 @@ func ownTable(ctx context.Context, st *store.Store, loc, id string) error {
 	return nil
 }
 
-// sweepFailure says why sweep id failed: the message of the activity or workflow error at the
-// root of Temporal's chain of wrappers (workflow, child workflow, activity), which alone tells
-// the user what to do.
-func sweepFailure(id string, err error) error {
-	var appErr *temporal.ApplicationError
-	if errors.As(err, &appErr) {
-		return fmt.Errorf("sweep %s failed: %s", id, appErr.Message())
-	}
-	return err
-}
+// stallCheck is how often watch asks the server whether the sweep is stalled; unanswered how
+// long its progress query goes unanswered before the bar says that nothing serves the sweep.
+const (
+	stallCheck = 5 * time.Second
+	unanswered = 2 * queryTimeout
+)

@@ -51,7 +51,7 @@ func TestGeneratedBitIdentical(t *testing.T) {
 		{0.005, 0.8, 12, true, Float}, {0.01, 1, 5, true, Float}, {1e-4, 3, 100_000, true, Float},
 		{2, 0.01, 777, true, Float}, {1e-300, 1e300, 1001, true, Float}, {0.1, 0.1, 1, true, Float},
 		{0.001, 2.5, 37, false, Float}, {-1, 1, 9, false, Float}, {1, -1, 100_001, false, Float},
-		{-0.0, 0, 3, false, Float}, {3, 3, 1, false, Float}, {0, 1, 2, false, Float},
+		{negZero, 0, 3, false, Float}, {3, 3, 1, false, Float}, {0, 1, 2, false, Float},
 		{10, 1000, 7, false, Int}, {1, 3, 5, false, Int}, {10, 1000, 5, true, Int}, {1, 1e6, 99_999, true, Int},
 	} {
 		sh := linear
@@ -152,9 +152,9 @@ func TestFirstRepeat(t *testing.T) {
 		{gen(linear, 1, 10, 10, Int)},       // 1..10: distinct
 		{gen(linear, 1, 2, 5, Int)},         // 1, 1, 2, 2, 2 (1.5 and 1.75 round up): 1 repeats 0
 		{gen(linear, 10, 1, 30, Int)},       // decreasing with repeats
-		{gen(linear, -0.0, 0, 3, Float)},    // -0, +0, +0: 2 repeats 1, not 0
-		{gen(linear, -0.0, 0, 2, Float)},    // -0, +0: distinct bits
-		{gen(linear, 0, -0.0, 4, Float)},    // +0, +0, +0, -0 (0 + -0 = +0): 1 repeats 0
+		{gen(linear, negZero, 0, 3, Float)}, // -0, +0, +0: 2 repeats 1, not 0
+		{gen(linear, negZero, 0, 2, Float)}, // -0, +0: distinct bits
+		{gen(linear, 0, negZero, 4, Float)}, // +0, +0, +0, -0 (0 + -0 = +0): 1 repeats 0
 		{gen(linear, 5, 5, 4, Float)},       // all equal
 		{gen(geometric, 1, 1e6, 1000, Int)}, // many repeats at the start
 		{gen(geometric, 0.01, 1, 5, Float)},
@@ -200,3 +200,6 @@ func TestFirstRepeat(t *testing.T) {
 		t.Errorf("firstRepeat(5, 0, 1, 0, 1, 7) = %d, %d, want 3, 1", j, i)
 	}
 }
+
+// negZero is -0 (the literal -0.0 is +0 in Go).
+var negZero = math.Copysign(0, -1)
