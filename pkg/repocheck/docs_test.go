@@ -109,8 +109,9 @@ func textFiles(t *testing.T, root string) map[string]string {
 }
 
 // TestRepositoryStandsAlone: no tracked text file points at a path outside the repository
-// (../shared, the development machine's absolute paths), at the documents those paths held
-// under their old names, or at issues of a tracker that a clone does not have.
+// (the shared directory beside it, the development machine's absolute paths), at the
+// documents those paths held under their old names, or at issues of a tracker that a clone
+// does not have.
 func TestRepositoryStandsAlone(t *testing.T) {
 	files := textFiles(t, repoRoot(t))
 	for _, p := range slices.Sorted(maps.Keys(files)) {

@@ -29,7 +29,7 @@ type outsideRule struct {
 // outsideRules are the references to things a clone of the repository does not have. The
 // patterns are built so that this file does not match them itself.
 var outsideRules = []outsideRule{
-	{regexp.MustCompile(`\.\./shared\b`), "points at ../shared, a directory outside the repository"},
+	{regexp.MustCompile(`\.\./shared\b`), "points at the shared directory beside the repository, outside it"},
 	{regexp.MustCompile(regexp.QuoteMeta("/" + "work" + "/")), "points at an absolute path of the development machine, outside the repository"},
 	{regexp.MustCompile(`\b(?:REFERENCE|DESIGN)\.md\b`), "cites a document that is not in the repository (the science is docs/science.md, the design docs/design.md)"},
 	{regexp.MustCompile(`(?i)\bissues?(?:\s+(?://|#)?\s*|#)\d+`), "cites an issue of a tracker that does not come with the repository (name the behaviour, or drop it)"},
