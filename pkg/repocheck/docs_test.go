@@ -121,7 +121,7 @@ func TestRepositoryStandsAlone(t *testing.T) {
 	}
 }
 
-// TestDocCitationsResolve: every citation of docs/X.md names an existing file, and its
+// TestDocCitationsResolve: every citation of docs/<name>.md names an existing file, and its
 // section numbers, headings and quoted passages exist there; every relative Markdown link
 // names a file or directory of the repository.
 func TestDocCitationsResolve(t *testing.T) {
