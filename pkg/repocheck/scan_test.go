@@ -163,9 +163,9 @@ func normalised(s string) string {
 	return strings.ToLower(strings.TrimSpace(spaces.ReplaceAllString(gapMarkers.ReplaceAllString(s, " "), " ")))
 }
 
-// scanCitations checks every citation of docs/<name>.md in text (the content of file): the file
-// must be one of docs (keyed "docs/<name>.md"), each cited section number a numbered heading of it,
-// each cited heading one of its headings, each quoted passage in its text.
+// scanCitations checks every citation of docs/<name>.md in text (the content of file): the
+// file must be one of docs (keyed "docs/<name>.md"), each cited section number a numbered
+// heading of it, each cited heading one of its headings, each quoted passage in its text.
 func scanCitations(file, text string, docs map[string]*docFile) []finding {
 	var out []finding
 	for _, m := range docRef.FindAllStringIndex(text, -1) {
