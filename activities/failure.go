@@ -13,7 +13,7 @@ import (
 // simulatePoint simulates point (trajectoryTable.simulate) and turns a panic of the simulation
 // into an error "panic: VALUE", logging its stack and dropping the trajectory rows the point
 // recorded. A failed point becomes a row with status results.StatusFailed, not a failed chunk:
-// the sweep goes on (DESIGN.md: "a diverged run is a result row, not an error"; issue 4).
+// the sweep goes on (docs/design.md: "a diverged run is a result row, not an error").
 // BeforeSimulate, when set, runs inside the recovery.
 func (a *Activities) simulatePoint(ctx context.Context, traj *trajectoryTable, point int64, c dynamics.Config, data *dynamics.Data) (res dynamics.Result, err error) {
 	n := traj.len()

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The chaos test of issue 4 (cli/chaos_test.go, TestChaos): a sweep on `sweep server` with 3
+# The chaos test (cli/chaos_test.go, TestChaos): a sweep on `sweep server` with 3
 # worker processes, a random worker killed with SIGKILL every few seconds and restarted, the
 # server killed with SIGKILL mid-sweep and restarted on the same state and port, `sweep run
 # --address` rerun whenever it dies; the table must have one row per point, bit-identical to a

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """numpy reference for the gd/sgd step of pkg/dynamics (uv model), for bench/run.sh.
 
-The loop below is the update of REFERENCE.md sections 1-3 written plainly, the way a
+The loop below is the update of docs/science.md sections 1-3 written plainly, the way a
 researcher would write it in numpy (arrays, @ products, no numba), with the same work per
 step as one iteration of BenchmarkGDStep / BenchmarkSGDStep in pkg/dynamics/bench_test.go:
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Measures the kernels of pkg/dynamics against numpy on this machine and prints the ratios of
-# issue 7 (see bench/BENCHMARKS.md):
+# Measures the kernels of pkg/dynamics against numpy on this machine and prints the ratios
+# that bench/BENCHMARKS.md records:
 #
 #   1. single run, gd/sgd, n=20 d=30 and n=40 d=100: Go us/step vs the numpy per-run loop
 #      (bench/numpy_gd.py);

@@ -1,6 +1,6 @@
 package main
 
-// Chaos test of issue 4 ("What it must show", item 1): a sweep of >= 2,000 points on
+// Chaos test: a sweep of >= 2,000 points on
 // `sweep server` with 3 worker processes, a random worker killed with SIGKILL every few seconds
 // and restarted, the server killed with SIGKILL mid-sweep and restarted on the same state and
 // port, and `sweep run --address` rerun whenever it dies. The table must have exactly one row

@@ -8,7 +8,7 @@ import (
 )
 
 // TestConnectionFlags checks that every command that talks to Temporal takes the connection
-// options of issue 6 and that its help names each one's environment variable.
+// options of pkg/dial and that its help names each one's environment variable.
 func TestConnectionFlags(t *testing.T) {
 	want := map[string]string{
 		"address": "TEMPORAL_ADDRESS", "namespace": "TEMPORAL_NAMESPACE", "task-queue": "PHASESWEEP_TASK_QUEUE",

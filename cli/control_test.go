@@ -1,7 +1,7 @@
 package main
 
 // End-to-end test of the control commands (status, list, pause, resume, concurrency, cancel)
-// on a real server with a real worker; issue 4.
+// on a real server with a real worker.
 
 import (
 	"context"

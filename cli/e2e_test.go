@@ -1,8 +1,8 @@
 package main
 
 // End-to-end tests: the real sweep and worker binaries against the real embedded Temporal
-// server (SQLite state on disk), reading the Parquet they write. They cover issue 2's
-// acceptance points: resume after SIGKILL, server + workers on separate processes, idempotent
+// server (SQLite state on disk), reading the Parquet they write. They cover
+// resume after SIGKILL, server + workers on separate processes, idempotent
 // reruns and spec errors that submit nothing.
 
 import (
@@ -106,7 +106,7 @@ func lastLine(s string) string {
 	return lines[len(lines)-1]
 }
 
-// checkTable checks the contract of DESIGN.md: one row per point in order, the parameter
+// checkTable checks the contract of docs/design.md: one row per point in order, the parameter
 // columns, the metrics, and the metadata.
 func checkTable(t *testing.T, tab *results.Table, points int, specText string) {
 	t.Helper()

@@ -22,7 +22,7 @@ import (
 )
 
 // saddleFixtureSpec runs gd from two initialisation scales and the saddle-to-saddle algorithm
-// on the fixture of REFERENCE.md section 5 (the data directory fx holds its X and y), recording
+// on the fixture of docs/science.md section 5 (the data directory fx holds its X and y), recording
 // trajectories with beta.
 const saddleFixtureSpec = `name: fx
 seed: 1
@@ -89,7 +89,7 @@ func runPlot(args ...string) (*phase.Figure, string, string, error) {
 
 // TestPlotFixtureSweep plots a real sweep's tables. The gd trajectories carry the predicted
 // jumps ln(1/alpha) t_k with t = 2, 8, 8 + 160/49, the hand-computed jump times of the fixture
-// (REFERENCE.md section 5), here found by the saddle run of the same sweep; the saddle run is
+// (docs/science.md section 5), here found by the saddle run of the same sweep; the saddle run is
 // not drawn (a note says so). --coords draws the four coordinates of each gd point.
 func TestPlotFixtureSweep(t *testing.T) {
 	dir := t.TempDir()

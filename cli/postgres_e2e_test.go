@@ -1,6 +1,6 @@
 package main
 
-// End-to-end tests of the server on PostgreSQL persistence (issue 6): a sweep on the embedded
+// End-to-end tests of the server on PostgreSQL persistence: a sweep on the embedded
 // server with --db, and a sweep server --db killed with SIGKILL mid-sweep and restarted on the
 // same database and port. They need a PostgreSQL server: PHASESWEEP_TEST_POSTGRES, a URL whose
 // user may create databases (bash .ci/run starts a throwaway cluster and sets it).

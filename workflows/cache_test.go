@@ -57,7 +57,7 @@ func runCounted(t *testing.T, source, cacheDir string, chunk int) (*results.Tabl
 	return tab, out, n.Load()
 }
 
-// TestCacheSharedPoints is the cache's contract (issue 4): a second sweep sharing half its
+// TestCacheSharedPoints is the cache's contract: a second sweep sharing half its
 // points with a finished one computes only the other half, with rows identical to a run
 // without the cache; without the cache (--no-cache: CacheDir "") every point is simulated.
 func TestCacheSharedPoints(t *testing.T) {

@@ -1,7 +1,7 @@
 package workflows
 
 // Tests of a chunk resuming from its partial shard after a failed attempt, and of a point
-// whose simulation fails becoming a row with status failed (issue 4).
+// whose simulation fails becoming a row with status failed.
 
 import (
 	"errors"

@@ -2,7 +2,7 @@
 // many at once, and the merge at the end. It does no I/O and reads no clock or randomness;
 // activities do the work.
 //
-// Shape at scale (DESIGN.md "Temporal, the way it works at scale"): SweepWorkflow runs the
+// Shape at scale (docs/design.md "Temporal limits"): SweepWorkflow runs the
 // chunks in batches, each batch a child BatchWorkflow that keeps a window of chunk activities
 // in flight; a few children run at once; every finished chunk signals its counts to the
 // parent for the progress query; the parent continues-as-new when Temporal suggests it (or

@@ -246,7 +246,7 @@ func TestSweepCompletes(t *testing.T) {
 	}
 }
 
-// TestSweepResultsIndependentOfChunking checks DESIGN.md's contract that a point gives
+// TestSweepResultsIndependentOfChunking checks docs/design.md's contract that a point gives
 // bit-identical results whatever the chunking, concurrency and retries: every run's
 // results.parquet must equal (results.Equal, floats bit for bit) the first one's.
 func TestSweepResultsIndependentOfChunking(t *testing.T) {

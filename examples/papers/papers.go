@@ -1,12 +1,12 @@
 // Package papers holds the recipes of examples/papers: each paper's key experiment as a sweep
 // spec (full, and a quick version for CI), the plot commands that draw its figures, and a
-// README saying what a correct run shows (REFERENCE.md section 8). The recipe files are
+// README saying what a correct run shows (docs/science.md section 8). The recipe files are
 // embedded, so that `sweep reproduce NAME` works from any directory.
 //
 // A recipe is a directory <name>/ holding recipe.yaml:
 //
 //	title: Even2023, test loss against stepsize for gd and sgd
-//	source: Even2023          # the short name in REFERENCE.md
+//	source: Even2023          # the short name in docs/science.md
 //	spec: spec.yaml           # the full sweep, a file of this directory
 //	quick: quick.yaml         # the same experiment on a smaller grid (CI, a first look)
 //	plots:                    # `sweep plot` argument lists, drawn in order after the sweep
@@ -44,7 +44,7 @@ const OutPlaceholder = "{out}"
 type Recipe struct {
 	Name   string `yaml:"-"` // the directory, which names the recipe
 	Title  string `yaml:"title"`
-	Source string `yaml:"source"` // short name of the paper in REFERENCE.md
+	Source string `yaml:"source"` // short name of the paper in docs/science.md
 	Spec   string `yaml:"spec"`   // file name of the full spec
 	Quick  string `yaml:"quick"`  // file name of the quick spec
 	Plots  []Plot `yaml:"plots"`

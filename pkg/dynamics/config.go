@@ -8,7 +8,7 @@ import (
 
 // Config is everything that determines one training run.
 //
-// Field meanings follow REFERENCE.md sections 1-3; the names in error messages are the spec
+// Field meanings follow docs/science.md sections 1-3; the names in error messages are the spec
 // parameter names (stepsize, batch, init, momentum, noise, rho, depth, n, d, sparsity, x_mean,
 // label_noise, x_norm, beta_star, test, steps, stop_loss).
 type Config struct {

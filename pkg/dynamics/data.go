@@ -15,7 +15,7 @@ const (
 	streamRun   uint64 = 0x72756e73_65656421 // "runseed!": the run's own randomness (sgd)
 )
 
-// Data is one regression dataset (REFERENCE.md section 1). Matrices are row-major: row i of
+// Data is one regression dataset (docs/science.md section 1). Matrices are row-major: row i of
 // X is X[i*D : (i+1)*D].
 type Data struct {
 	N, D, Test   int     // training samples, dimension, test samples
@@ -42,7 +42,7 @@ type Data struct {
 // XNorm, BetaStar, Test and DataSeed, so points that differ only in optimiser settings share
 // it. It panics if those fields are invalid (see Validate).
 //
-// Draws (REFERENCE.md section 1), each stream a math/rand/v2 Rand over
+// Draws (docs/science.md section 1), each stream a math/rand/v2 Rand over
 // rand.NewPCG(DataSeed, stream) whose output for a given seed is pinned across Go releases,
 // normals from Rand.NormFloat64:
 //
@@ -100,7 +100,7 @@ func sampleRegression(rng *rand.Rand, rows, d int, m, sigma float64, rowNorm boo
 	return x, y
 }
 
-// TrainLoss returns L(beta) = 1/(2n) ||X beta - y||^2 (REFERENCE.md section 1).
+// TrainLoss returns L(beta) = 1/(2n) ||X beta - y||^2 (docs/science.md section 1).
 func (dt *Data) TrainLoss(beta []float64) float64 {
 	return sumSquaredResiduals(dt.X, dt.Y, beta, make([]float64, dt.N)) / float64(2*dt.N)
 }
@@ -111,7 +111,7 @@ func (dt *Data) TestLoss(beta []float64) float64 {
 }
 
 // Gradient sets grad = grad L(beta) = X^T (X beta - y) / n and returns L(beta)
-// (REFERENCE.md section 1). It allocates a residual; the training loop uses its own buffers.
+// (docs/science.md section 1). It allocates a residual; the training loop uses its own buffers.
 func (dt *Data) Gradient(beta, grad []float64) float64 {
 	r := make([]float64, dt.N)
 	ss := sumSquaredResiduals(dt.X, dt.Y, beta, r)

@@ -6,14 +6,14 @@ import (
 )
 
 // Values of Config.XNorm (spec parameter x_norm): how the rows of X and X_test are scaled
-// after they are drawn (REFERENCE.md section 1). "" means XNormNone.
+// after they are drawn (docs/science.md section 1). "" means XNormNone.
 const (
 	XNormNone = "none" // x_i ~ N(m*1, I_d) as drawn; the default
 	XNormRow  = "row"  // each row rescaled to ||x_i||^2 = d (Lippl2024)
 )
 
 // Values of Config.BetaStar (spec parameter beta_star): the entries of beta* on its support,
-// the first s coordinates (REFERENCE.md section 1). "" means BetaStarGaussian.
+// the first s coordinates (docs/science.md section 1). "" means BetaStarGaussian.
 const (
 	BetaStarGaussian = "gaussian" // beta*_j = z_j ~ N(0,1); the default (convention)
 	BetaStarSign     = "sign"     // beta*_j = sign(z_j)/sqrt(s): random signs, ||beta*||_2 = 1

@@ -9,7 +9,7 @@ import (
 )
 
 // TestRowNormalisation: with x_norm "row" every training and test row has ||x_i||^2 = d
-// within 1e-12 (REFERENCE.md section 1, Lippl2024), also with a mean (x_mean != 0); each row
+// within 1e-12 (docs/science.md section 1, Lippl2024), also with a mean (x_mean != 0); each row
 // is the drawn row rescaled by a positive factor (same draws as x_norm "none"); and the labels
 // are computed from the rescaled rows.
 func TestRowNormalisation(t *testing.T) {

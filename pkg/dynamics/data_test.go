@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestGradientFiniteDifference: grad L(beta) = X^T (X beta - y)/n (REFERENCE.md section 1)
+// TestGradientFiniteDifference: grad L(beta) = X^T (X beta - y)/n (docs/science.md section 1)
 // matches the central difference (L(beta + h e_j) - L(beta - h e_j)) / 2h. L is quadratic,
 // so the central difference is exact up to rounding, about eps*L/h = 1e-11 with h = 1e-5;
 // tolerance 1e-8 * max(1, |g_j|).
@@ -40,7 +40,7 @@ func TestGradientFiniteDifference(t *testing.T) {
 
 // TestMinibatchGradientFiniteDifference: the sgd kernel's gradient on rows B equals the
 // central difference of the minibatch loss L_B(beta) = 1/(2b) ||X_B beta - y_B||^2
-// (REFERENCE.md section 1), computed here with plain loops. Tolerance as above.
+// (docs/science.md section 1), computed here with plain loops. Tolerance as above.
 func TestMinibatchGradientFiniteDifference(t *testing.T) {
 	c := baseConfig(OptimizerSGD, 5, 0.1)
 	dt := GenerateData(c)
@@ -75,7 +75,7 @@ func TestMinibatchGradientFiniteDifference(t *testing.T) {
 }
 
 // TestUVPullbackFiniteDifference: the "uv" chain rule grad_u F = v (.) g, grad_v F = u (.) g
-// (REFERENCE.md section 2) matches central differences of F(u, v) = L(u (.) v). F is quartic
+// (docs/science.md section 2) matches central differences of F(u, v) = L(u (.) v). F is quartic
 // in w; with h = 1e-5 the truncation error is O(h^2) ~ 1e-10; tolerance 1e-7 * max(1, |.|).
 func TestUVPullbackFiniteDifference(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)
@@ -112,7 +112,7 @@ func TestUVPullbackFiniteDifference(t *testing.T) {
 	}
 }
 
-// TestGenerateDataDistribution checks the conventions of REFERENCE.md section 1 on one
+// TestGenerateDataDistribution checks the conventions of docs/science.md section 1 on one
 // seeded dataset: support of beta* = first s coordinates; nested supports across s; the
 // training design does not depend on s; y = X beta* exactly when sigma = 0 (up to summation
 // order, 1e-12); with sigma > 0, y - X beta* = sigma*eps. Statistical checks use 5-standard-
@@ -172,7 +172,7 @@ func TestGenerateDataDistribution(t *testing.T) {
 	}
 }
 
-// TestNNZ checks nnz = #{i : |beta_i| > 1e-3 max|beta|} (REFERENCE.md section 7).
+// TestNNZ checks nnz = #{i : |beta_i| > 1e-3 max|beta|} (docs/science.md section 7).
 func TestNNZ(t *testing.T) {
 	cases := []struct {
 		beta []float64

@@ -1,6 +1,6 @@
 // Package dynamics simulates the training dynamics of diagonal linear networks on sparse
 // linear regression: data generation, models, optimisers, per-run metrics and the exact
-// identities of the theory (see /work/shared/REFERENCE.md; sources are cited by their short
+// identities of the theory (see docs/science.md; sources are cited by their short
 // names there, e.g. Even2023, Pesme2021).
 //
 // It is pure numerics on plain []float64 slices (row-major matrices) and imports neither

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// TestGainIdentity checks the exact gain identity of Even2023 (REFERENCE.md section 4) on
+// TestGainIdentity checks the exact gain identity of Even2023 (docs/science.md section 4) on
 // 10^4-step runs: alpha_eff_i = sqrt(|u_i^2 - v_i^2|/2) = alpha exp(-Gain_i/2) for every
-// coordinate, to relative error 1e-9 (the tolerance REFERENCE.md prescribes). alpha_eff is
+// coordinate, to relative error 1e-9 (the tolerance docs/science.md prescribes). alpha_eff is
 // computed as sqrt(|(u+v)(u-v)|/2), the same quantity without cancellation. Stepsizes are
 // stable for this dataset (the runs end in max_steps with a small loss).
 func TestGainIdentity(t *testing.T) {
@@ -55,7 +55,7 @@ func TestGainIdentity(t *testing.T) {
 }
 
 // TestGainProductIdentity checks the stronger per-coordinate identities of Even2023
-// (REFERENCE.md section 4), (u+v)_k = sqrt(2) alpha prod_l (1 - gamma g_l) and
+// (docs/science.md section 4), (u+v)_k = sqrt(2) alpha prod_l (1 - gamma g_l) and
 // (u-v)_k = sqrt(2) alpha prod_l (1 + gamma g_l), on a 300-step run. The test recomputes
 // every gradient g_l itself with plain loops (for sgd on the minibatch the run drew) and
 // accumulates the products, int_loss = sum_l gamma L_l and the gain independently.

@@ -2,7 +2,7 @@ package dynamics
 
 import "math"
 
-// baseConfig is the Even2023 sparse-regression setting (REFERENCE.md section 8): n=20, d=30,
+// baseConfig is the Even2023 sparse-regression setting (docs/science.md section 8): n=20, d=30,
 // s=3, alpha=0.1, centered Gaussian design, noiseless.
 func baseConfig(opt string, batch int, gamma float64) Config {
 	return Config{

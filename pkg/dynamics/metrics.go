@@ -2,7 +2,7 @@ package dynamics
 
 import "math"
 
-// Run statuses (REFERENCE.md section 7).
+// Run statuses (docs/science.md section 7).
 const (
 	StatusConverged = "converged" // train_loss < stop_loss
 	StatusDiverged  = "diverged"  // non-finite, or train_loss > DivergenceFactor * initial loss
@@ -10,10 +10,10 @@ const (
 )
 
 // NNZThreshold is the relative threshold of nnz: coordinate i counts when
-// |beta_i| > NNZThreshold * max_j |beta_j| (REFERENCE.md section 7).
+// |beta_i| > NNZThreshold * max_j |beta_j| (docs/science.md section 7).
 const NNZThreshold = 1e-3
 
-// Result holds the metrics of one finished run (REFERENCE.md section 7).
+// Result holds the metrics of one finished run (docs/science.md section 7).
 //
 //   - TrainLoss: L(beta) = 1/(2n) ||X beta - y||^2 at the final iterate.
 //   - TestLoss: 1/(2 n_test) ||X_test beta - y_test||^2.
@@ -80,7 +80,7 @@ func (r *runner) result(status string) Result {
 	return res
 }
 
-// NNZ returns #{i : |beta_i| > NNZThreshold * max_j |beta_j|} (REFERENCE.md section 7), 0
+// NNZ returns #{i : |beta_i| > NNZThreshold * max_j |beta_j|} (docs/science.md section 7), 0
 // when beta is all zero. For a diverged beta: NaN entries are ignored (never counted, not in
 // the max), and when the max is +Inf the infinite entries are the ones counted.
 func NNZ(beta []float64) int {

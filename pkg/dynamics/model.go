@@ -6,7 +6,7 @@ import (
 
 // Model names accepted in Config.Model.
 const (
-	ModelUV   = "uv"   // beta = u (.) v (REFERENCE.md section 2); the default
+	ModelUV   = "uv"   // beta = u (.) v (docs/science.md section 2); the default
 	ModelDeep = "deep" // beta = w+^D - w-^D, D = Config.Depth (Woodworth2020)
 )
 

@@ -1,6 +1,6 @@
 package dynamics
 
-// deepModel is the depth-D diagonal network of Woodworth2020 (REFERENCE.md section 2, model
+// deepModel is the depth-D diagonal network of Woodworth2020 (docs/science.md section 2, model
 // "deep"): beta = w+^D - w-^D (powers entrywise), with w = [w+; w-] (w+ = w[:d],
 // w- = w[d:]), both starting at alpha = Config.Init, so beta0 = 0; D = Config.Depth >= 2.
 // Chain rule: grad_{w+} F = D w+^{D-1} (.) g, grad_{w-} F = -D w-^{D-1} (.) g, g = grad L(beta).

@@ -2,7 +2,7 @@ package dynamics
 
 import "math"
 
-// uvModel is the "uv" diagonal linear network (REFERENCE.md section 2; Even2023, Pesme2021):
+// uvModel is the "uv" diagonal linear network (docs/science.md section 2; Even2023, Pesme2021):
 // beta = u (.) v, with w = [u; v] (u = w[:d], v = w[d:]). Initialisation u0 = sqrt(2)*alpha*1,
 // v0 = 0, so beta0 = 0; equivalently w+- = (u +- v)/sqrt(2) start at alpha.
 // Chain rule: grad_u F = v (.) g, grad_v F = u (.) g with g = grad L(beta).

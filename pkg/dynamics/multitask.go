@@ -8,7 +8,7 @@ import (
 	"slices"
 )
 
-// The multi-task family of Lippl2024 (REFERENCE.md section 2). Every network is the
+// The multi-task family of Lippl2024 (docs/science.md section 2). Every network is the
 // two-layer diagonal network
 //
 //	beta = w+ (.) v+ - w- (.) v-,
@@ -26,7 +26,7 @@ import (
 //     Unset means Init), trained on the auxiliary task exactly as an stl run on it (until
 //     L_aux < stop_loss or `steps` steps); then w+- <- lambda w+- (lambda = rescale),
 //     v+- <- c (the readout is reset to init), and finetuning on the main task (until
-//     L_main < stop_loss or `steps` more steps). Reading of REFERENCE.md: `init` is c, the
+//     L_main < stop_loss or `steps` more steps). Reading of docs/science.md: `init` is c, the
 //     readout (re)initialisation that also enters the PT+FT penalty; pretrain_init is only the
 //     scale of the pretraining network.
 //   - lp (linear probing): as ptft, but the second phase trains v+- only (w+- stays at
@@ -243,7 +243,7 @@ func (t *taskState) gradient(rng *rand.Rand, b int, gamma float64) float64 {
 	return gamma * m
 }
 
-// MultiTaskMetrics are the multi-task columns of a run of the family (REFERENCE.md sections 6
+// MultiTaskMetrics are the multi-task columns of a run of the family (docs/science.md sections 6
 // and 7); beta_aux is the auxiliary task's predictor: mtl's auxiliary readout
 // w+ (.) v+_aux - w- (.) v-_aux at the end, and for ptft and lp the pretrained network's beta
 // (at the end of pretraining). All four are NaN for stl, which has no auxiliary task.
@@ -276,7 +276,7 @@ func (r Result) MultiTaskColumns() (auxTrainLoss, auxTestLoss, mtlPenalty, ptftP
 }
 
 // MTLPenalty returns ||B||_{1,2} = sum_i sqrt(a_i^2 + b_i^2) for B = (a, b) (Lippl2024,
-// REFERENCE.md section 6: the implicit penalty of multi-task learning).
+// docs/science.md section 6: the implicit penalty of multi-task learning).
 func MTLPenalty(a, b []float64) float64 {
 	var s float64
 	for i := range a {
@@ -293,7 +293,7 @@ func PTFTQ(z float64) float64 {
 	return z*math.Asinh(z/2) - z*z/(math.Sqrt(4+z*z)+2)
 }
 
-// PTFTPenalty returns sum_i (|a_i| + c^2) Q(2 beta_i / (|a_i| + c^2)) (Lippl2024, REFERENCE.md
+// PTFTPenalty returns sum_i (|a_i| + c^2) Q(2 beta_i / (|a_i| + c^2)) (Lippl2024, docs/science.md
 // section 6: the implicit penalty of finetuning from pretrained beta_aux = a with readout
 // init c): weighted l2 on the coordinates the auxiliary task uses, l1-like elsewhere.
 func PTFTPenalty(a, beta []float64, c float64) float64 {

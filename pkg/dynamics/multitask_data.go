@@ -16,7 +16,7 @@ const (
 	streamAuxTest       uint64 = 0x61757874_65737421 // "auxtest!": auxiliary test set
 )
 
-// MultiTaskData is the data of the multi-task family (Lippl2024, REFERENCE.md section 2):
+// MultiTaskData is the data of the multi-task family (Lippl2024, docs/science.md section 2):
 // a main task and an auxiliary task on the same d input coordinates.
 type MultiTaskData struct {
 	// Main is the main task: n training rows and test test rows. Its X and XTest are the
@@ -33,7 +33,7 @@ type MultiTaskData struct {
 
 // TaskTeachers returns the auxiliary and main teachers of the multi-task family for dimension
 // d, supports kAux and kMain and overlap (0 <= overlap <= min(kAux, kMain),
-// kAux + kMain - overlap <= d), given the signs s_j (REFERENCE.md section 2, Lippl2024).
+// kAux + kMain - overlap <= d), given the signs s_j (docs/science.md section 2, Lippl2024).
 // Layout (convention):
 //
 //	beta_aux_j  = s_j / sqrt(k_aux)   for j in A = {0, ..., k_aux-1}

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// mtConfig is a small multi-task setting (Lippl2024, REFERENCE.md section 2): d = 30, an
+// mtConfig is a small multi-task setting (Lippl2024, docs/science.md section 2): d = 30, an
 // auxiliary teacher on 6 coordinates, a main teacher on 3, all shared (overlap = k_main).
 func mtConfig(model, opt string) Config {
 	return Config{
@@ -30,7 +30,7 @@ func mtData(t *testing.T, c Config) *MultiTaskData {
 }
 
 // TestTaskTeachers checks the layout of TaskTeachers on a hand example and the properties of
-// REFERENCE.md section 2 on generated data: auxiliary values +-1/sqrt(k_aux) on the first
+// docs/science.md section 2 on generated data: auxiliary values +-1/sqrt(k_aux) on the first
 // k_aux coordinates, main values +-1/sqrt(k_main) with the first `overlap` on auxiliary
 // coordinates of the same sign.
 func TestTaskTeachers(t *testing.T) {
@@ -292,7 +292,7 @@ func TestMTLIdenticalTasks(t *testing.T) {
 	}
 }
 
-// TestMultiTaskPenalties checks the penalties of REFERENCE.md section 6 on hand-computed cases.
+// TestMultiTaskPenalties checks the penalties of docs/science.md section 6 on hand-computed cases.
 func TestMultiTaskPenalties(t *testing.T) {
 	// Q(z) = 2 - sqrt(4 + z^2) + z arcsinh(z/2):
 	// Q(1) = 2 - sqrt5 + arcsinh(1/2) = 2 - 2.2360679774997897 + 0.48121182505960347,
@@ -392,7 +392,7 @@ func TestMultiTaskValidate(t *testing.T) {
 	}
 }
 
-// TestLippl2024FeatureReuse reproduces the qualitative result of Lippl2024 (REFERENCE.md
+// TestLippl2024FeatureReuse reproduces the qualitative result of Lippl2024 (docs/science.md
 // section 8) on a small instance: the main task reuses auxiliary features (d = 50, k_aux =
 // 10, k_main = overlap = 5, n_aux = 100, noiseless) and has few samples (n = 10 < k_aux), init
 // c = 0.01, gd with stepsize 0.1 to a training loss of 1e-6; the main test loss averaged over

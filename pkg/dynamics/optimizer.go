@@ -2,7 +2,7 @@ package dynamics
 
 import "slices"
 
-// Optimiser names accepted in Config.Optimizer (REFERENCE.md section 3).
+// Optimiser names accepted in Config.Optimizer (docs/science.md section 3).
 const (
 	OptimizerGD         = "gd"          // full-batch gradient descent
 	OptimizerSGD        = "sgd"         // minibatch SGD, batch size Config.Batch
@@ -58,7 +58,7 @@ func OptimizerNames() []string {
 	return names
 }
 
-// gd is full-batch gradient descent (REFERENCE.md section 3): g = X^T (X beta - y)/n and
+// gd is full-batch gradient descent (docs/science.md section 3): g = X^T (X beta - y)/n and
 // w <- w - gamma grad F(w), i.e. u <- u - gamma v (.) g, v <- v - gamma u (.) g, both from
 // the old (u, v).
 type gd struct{}
@@ -68,7 +68,7 @@ func (gd) step(r *runner) {
 	r.gradientStep()
 }
 
-// sgd is minibatch SGD (REFERENCE.md section 3; Pesme2021, Even2023): the gd update with
+// sgd is minibatch SGD (docs/science.md section 3; Pesme2021, Even2023): the gd update with
 // g = X_B^T (X_B beta - y_B)/b, B a uniform size-b subset of the rows drawn without
 // replacement, independently at every step. B is the first b entries of perm after a partial
 // Fisher-Yates shuffle: for j = 0..b-1, swap perm[j] with perm[j + IntN(n-j)], the draws taken

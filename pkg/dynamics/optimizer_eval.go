@@ -13,7 +13,7 @@ func newEvalBuf(r *runner) evalBuf {
 }
 
 // gradAt sets g = grad L(beta(y)) = X^T (X beta(y) - y)/n and gw = grad F(y) = J(y)^T g
-// (REFERENCE.md sections 1-2), and returns L(beta(y)). It allocates nothing.
+// (docs/science.md sections 1-2), and returns L(beta(y)). It allocates nothing.
 func (e *evalBuf) gradAt(r *runner, y, g, gw []float64) float64 {
 	r.model.beta(y, e.beta)
 	ss := sumSquaredResiduals(r.data.X, r.data.Y, e.beta, e.res)

@@ -43,7 +43,7 @@ const (
 	dpE7  = -1.0 / 40
 )
 
-// flow is gradient flow dw/dt = -grad F(w) (REFERENCE.md section 3), integrated accurately
+// flow is gradient flow dw/dt = -grad F(w) (docs/science.md section 3), integrated accurately
 // by the adaptive Dormand-Prince 5(4) Runge-Kutta pair with local extrapolation and FSAL.
 // Config.Stepsize is not a step of the integrator but the time between recorded iterates:
 // one "step" of the run integrates over [t, t + stepsize], so after k steps the time is

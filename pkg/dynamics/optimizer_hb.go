@@ -2,7 +2,7 @@ package dynamics
 
 import "slices"
 
-// hb is Polyak's heavy-ball method (REFERENCE.md section 3; Lyu2025, Papazov2024):
+// hb is Polyak's heavy-ball method (docs/science.md section 3; Lyu2025, Papazov2024):
 //
 //	w_{k+1} = w_k - gamma grad F(w_k) + mu (w_k - w_{k-1}),   mu = Config.Momentum in [0, 1),
 //

@@ -1,6 +1,6 @@
 package dynamics
 
-// labelNoise is label-noise (S)GD (REFERENCE.md section 3; HaoChen2021): every step trains on
+// labelNoise is label-noise (S)GD (docs/science.md section 3; HaoChen2021): every step trains on
 // the labels y_i + delta xi_i, delta = Config.Noise >= 0, with xi fresh N(0,1) draws each
 // step from the run stream, i.e. g = X_B^T (X_B beta - y_B - delta xi_B)/b.
 //

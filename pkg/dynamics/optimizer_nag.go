@@ -2,7 +2,7 @@ package dynamics
 
 import "slices"
 
-// nag is Nesterov's accelerated gradient in the form of REFERENCE.md section 3:
+// nag is Nesterov's accelerated gradient in the form of docs/science.md section 3:
 //
 //	y_k     = w_k + mu (w_k - w_{k-1})
 //	w_{k+1} = y_k - gamma grad F(y_k),            mu = Config.Momentum in [0, 1),

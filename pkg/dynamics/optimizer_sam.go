@@ -2,7 +2,7 @@ package dynamics
 
 import "math"
 
-// sam is sharpness-aware minimisation (REFERENCE.md section 3; Andriushchenko2023 on
+// sam is sharpness-aware minimisation (docs/science.md section 3; Andriushchenko2023 on
 // diagonal networks):
 //
 //	w <- w - gamma grad F(w + rho grad F(w) / ||grad F(w)||_2),   rho = Config.Rho >= 0,

@@ -2,13 +2,13 @@ package dynamics
 
 import "math"
 
-// sgf is stochastic gradient flow (REFERENCE.md section 3; Pesme2021), integrated by
+// sgf is stochastic gradient flow (docs/science.md section 3; Pesme2021), integrated by
 // Euler-Maruyama with dt = Config.Stepsize and eta = Config.Noise >= 0:
 //
 //	dw = -grad F(w) dt + sqrt(eta) sigma(w) dB_t,
 //	sigma(w) dB = sqrt(2 L(beta)/n) J(w)^T X^T dB,   dB ~ N(0, dt I_n),
 //
-// J the Jacobian of beta(w); for uv, J^T z = [v (.) z; u (.) z] as in REFERENCE.md. One step,
+// J the Jacobian of beta(w); for uv, J^T z = [v (.) z; u (.) z] as in docs/science.md. One step,
 // with xi ~ N(0, I_n) drawn from the run stream (n normals, row order) and dB = sqrt(dt) xi:
 //
 //	w <- w - dt J(w)^T g_eff,   g_eff = grad L(beta) - sqrt(2 eta L(beta) / (n dt)) X^T xi,

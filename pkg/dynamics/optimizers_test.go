@@ -43,7 +43,7 @@ func coreResult(r Result) string {
 // TestDegenerateHyperparametersAreGD: hb and nag with momentum 0, sam with rho 0, sgf with
 // noise 0 (the Euler step of gradient flow) and label_noise with noise 0 and batch = n are
 // gd, bit for bit (Result and final parameters); label_noise with noise 0 and batch < n is
-// sgd with the same run seed, bit for bit (REFERENCE.md section 3: each rule reduces to that
+// sgd with the same run seed, bit for bit (docs/science.md section 3: each rule reduces to that
 // one at these values).
 func TestDegenerateHyperparametersAreGD(t *testing.T) {
 	base := baseConfig(OptimizerGD, 0, 0.1)
@@ -104,7 +104,7 @@ func TestDegenerateHyperparametersAreGD(t *testing.T) {
 	}
 }
 
-// TestDeepD2MatchesUV checks the correspondence derived in model_deep.go (REFERENCE.md
+// TestDeepD2MatchesUV checks the correspondence derived in model_deep.go (docs/science.md
 // section 2): uv in its rotated coordinates w+- = (u +- v)/sqrt2 is beta = (w+^2 - w-^2)/2
 // with gd step w+- <- w+- (1 -+ gamma g); deep with D = 2 is beta = p+^2 - p-^2 with step
 // p+- <- p+- (1 -+ 2 gamma' g). Hence p+- = w+-/sqrt2 = (u +- v)/2, alpha' = alpha/sqrt2 and
@@ -188,7 +188,7 @@ func TestDeepGradient(t *testing.T) {
 	}
 }
 
-// TestFlow checks the gradient-flow integrator (REFERENCE.md section 3) on a horizon T = 20
+// TestFlow checks the gradient-flow integrator (docs/science.md section 3) on a horizon T = 20
 // (half-way to convergence): (1) tightening its tolerance 100-fold changes the final beta by
 // less than 1e-10 (absolute, max norm); (2) gd with stepsize gamma approaches it at rate
 // O(gamma): for gamma = 0.02, 0.01, 0.005 the distance to flow's beta halves with gamma (ratio
@@ -232,7 +232,7 @@ func TestFlow(t *testing.T) {
 	}
 }
 
-// TestSGFShrinkage checks the shrinkage law of Pesme2021 (REFERENCE.md section 4) for the sgf
+// TestSGFShrinkage checks the shrinkage law of Pesme2021 (docs/science.md section 4) for the sgf
 // SDE on uv: alpha_eff,i(t) = alpha exp(-eta H_ii int_0^t L ds). The error
 // e = mean_i [ln(alpha_eff,i/alpha) + eta H_ii int_0^t L ds], int L computed along the run
 // (int_loss), is measured for dt = 0.02, 0.01, 0.005 at t = 4.

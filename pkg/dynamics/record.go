@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// Recorder receives one row of a run's trajectory (REFERENCE.md section 7, "Trajectories"):
+// Recorder receives one row of a run's trajectory (docs/science.md section 7, "Trajectories"):
 // the iterate after step steps, at time time, its training loss, its test loss, ||beta||_1 and
 // beta itself. beta is the run's own buffer: it is valid only during the call and must not be
 // modified; a recorder that keeps it copies it. A recorder must not retain or alter anything

@@ -36,7 +36,7 @@ func TestDivergence(t *testing.T) {
 
 // TestConvergenceOverparametrised: small init, moderate stepsize, gd on the Even2023 setting
 // (n=20 < d=30) reaches train_loss < 1e-8 and stops with status converged. It also checks the
-// init-scale implicit bias (REFERENCE.md section 4; Woodworth2020): as alpha -> 0 gradient
+// init-scale implicit bias (docs/science.md section 4; Woodworth2020): as alpha -> 0 gradient
 // flow tends to the min-l1 interpolator, which for this seeded dataset recovers the 3-sparse
 // beta* (beta_err < 1e-3; the run gives 1.4e-4), while a large init (alpha = 3, closer to
 // min-l2) interpolates with a dense beta of larger l1 norm and beta_err > 0.5 (the run gives
@@ -63,7 +63,7 @@ func TestConvergenceOverparametrised(t *testing.T) {
 
 // TestConvergenceUnderparametrised: with n >= d and no label noise the unique minimiser is
 // beta*, and L(beta) = 1/2 (beta - beta*)^T H (beta - beta*) with H = X^T X / n, so
-// ||beta - beta*||^2 <= 2 L / lambda_min(H) (REFERENCE.md section 1). A run stopped at
+// ||beta - beta*||^2 <= 2 L / lambda_min(H) (docs/science.md section 1). A run stopped at
 // train_loss < 1e-20 must satisfy this bound (up to 1e-6 relative slack for rounding in L)
 // and have beta_err < 1e-15.
 func TestConvergenceUnderparametrised(t *testing.T) {

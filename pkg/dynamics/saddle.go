@@ -7,7 +7,7 @@ import (
 	"slices"
 )
 
-// OptimizerSaddle is the alpha -> 0 limit of gradient flow on "uv" (Pesme2023, REFERENCE.md
+// OptimizerSaddle is the alpha -> 0 limit of gradient flow on "uv" (Pesme2023, docs/science.md
 // sections 3 and 5), computed exactly by SaddleToSaddle instead of by stepping.
 const OptimizerSaddle = "saddle"
 
@@ -18,7 +18,7 @@ const OptimizerSaddle = "saddle"
 const saddleGradTol = 1e-10
 
 // statusSaddleFailed is the Status of a saddle run whose least squares failed (never seen on
-// data in general position); REFERENCE.md section 7 calls it "failed".
+// data in general position); docs/science.md section 7 calls it "failed".
 const statusSaddleFailed = "failed"
 
 // MaxSaddles returns the default bound on the number of saddles SaddleToSaddle visits for
@@ -51,7 +51,7 @@ func (s Saddles) Final(d int) []float64 {
 	return slices.Clone(s.Betas[len(s.Betas)-1])
 }
 
-// SaddleToSaddle runs the saddle-to-saddle algorithm of Pesme2023 (REFERENCE.md section 5,
+// SaddleToSaddle runs the saddle-to-saddle algorithm of Pesme2023 (docs/science.md section 5,
 // written for L(beta) = 1/(2n) ||X beta - y||^2) on the n x d row-major design X and labels y,
 // for at most MaxSaddles(d) saddles:
 //

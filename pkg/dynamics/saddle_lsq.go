@@ -25,7 +25,7 @@ const lsqTolW = 1e-13
 var errLSQRank = errors.New("passive columns are linearly dependent")
 
 // signedLeastSquares solves the sign-constrained least squares of the saddle-to-saddle
-// algorithm (Pesme2023, REFERENCE.md section 5):
+// algorithm (Pesme2023, docs/science.md section 5):
 //
 //	minimise ||X beta - y||^2  subject to  sigma_i beta_i >= 0 where sign[i] = sigma_i in {-1, +1},
 //	                                       beta_i = 0          where sign[i] = 0,

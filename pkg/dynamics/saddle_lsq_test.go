@@ -84,7 +84,7 @@ func sumSq(x, y []float64, n, d int, beta []float64) float64 {
 }
 
 // TestSignedLeastSquaresBruteForce compares signedLeastSquares (Lawson-Hanson on flipped
-// columns, the least squares of Pesme2023's algorithm, REFERENCE.md section 5) with
+// columns, the least squares of Pesme2023's algorithm, docs/science.md section 5) with
 // enumeration of the active sets on 400 random problems: d = 6, n in {3, 5, 8} (under- and
 // overdetermined), random signs in {-1, 0, +1}, cold start or a random feasible warm start.
 // The loss must match to 1e-12 ||y||^2, the constraints hold exactly, and when n >= d (the

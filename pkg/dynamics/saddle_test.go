@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
-// saddleFixtureX, saddleFixtureY: the fixture of REFERENCE.md section 5 (n = 2, d = 4).
+// saddleFixtureX, saddleFixtureY: the fixture of docs/science.md section 5 (n = 2, d = 4).
 var (
 	saddleFixtureX = []float64{
 		1, .5, .7, 0,
@@ -20,7 +20,7 @@ var (
 	saddleFixtureY = []float64{1, 0}
 )
 
-// TestSaddleFixture: the fixture of REFERENCE.md section 5 (Pesme2023's algorithm with
+// TestSaddleFixture: the fixture of docs/science.md section 5 (Pesme2023's algorithm with
 // L = 1/(2n), n = 2) gives (0.8, 0, 0, 0) at t = 2, (0, 0, 1.4, 0) at t = 8 (coordinate 1
 // leaves), (0, 0, 10/7, -10/49) at t = 8 + 160/49, then stops with grad L = 0. Tolerance
 // 1e-12 on every time and coordinate.
@@ -61,7 +61,7 @@ func TestSaddleFixture(t *testing.T) {
 	}
 }
 
-// gdLossCurve runs gd on "uv" (REFERENCE.md sections 2-3: u0 = sqrt(2) alpha, v0 = 0,
+// gdLossCurve runs gd on "uv" (docs/science.md sections 2-3: u0 = sqrt(2) alpha, v0 = 0,
 // u <- u - gamma v (.) g, v <- v - gamma u (.) g with g = grad L(u (.) v)) on (X, y) for the
 // given number of steps, written independently of the package's kernels, and calls f(k, L_k)
 // with the loss before step k.
@@ -101,7 +101,7 @@ func gdLossCurve(x, y []float64, n, d int, alpha, gamma float64, steps int, f fu
 }
 
 // TestSaddleJumpTimesGD: gradient descent with a small stepsize (time = steps * gamma) on "uv"
-// started at alpha = 1e-12 on the fixture of REFERENCE.md section 5 jumps from plateau k-1 to
+// started at alpha = 1e-12 on the fixture of docs/science.md section 5 jumps from plateau k-1 to
 // plateau k at T_k ~ ln(1/alpha) t_k (Pesme2023). A jump is detected when the loss first falls
 // below the midpoint of the two plateau losses of the algorithm; the first two jumps must
 // match within 3% relative error (the third is logged).
@@ -206,7 +206,7 @@ func uniqueMinL1(x []float64, n, d int, beta []float64) bool {
 
 // TestSaddleLastIsMinL1: on overparametrised Gaussian instances (n < d, y Gaussian) the last
 // saddle interpolates and equals the min-l1 interpolator computed independently by gonum's
-// simplex (Pesme2023; REFERENCE.md section 5), within 1e-8 per coordinate, for the seeds
+// simplex (Pesme2023; docs/science.md section 5), within 1e-8 per coordinate, for the seeds
 // where the l1 minimiser is certified unique.
 func TestSaddleLastIsMinL1(t *testing.T) {
 	checked := 0
@@ -250,7 +250,7 @@ func TestSaddleLastIsMinL1(t *testing.T) {
 	}
 }
 
-// TestSaddleRun: optimizer "saddle" through Validate and Run (REFERENCE.md section 3): the
+// TestSaddleRun: optimizer "saddle" through Validate and Run (docs/science.md section 3): the
 // result is the last saddle of SaddleToSaddle on the generated training set, Steps = Jumps =
 // number of saddles, PlateauLosses = L(0) and the saddles' losses, Status "converged"; the
 // stepsize and init are ignored; Steps bounds the number of saddles (status max_steps); model

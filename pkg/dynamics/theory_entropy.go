@@ -2,7 +2,7 @@ package dynamics
 
 import "math"
 
-// HyperbolicEntropy returns the hyperbolic entropy of REFERENCE.md section 4 (Woodworth2020,
+// HyperbolicEntropy returns the hyperbolic entropy of docs/science.md section 4 (Woodworth2020,
 // Even2023), with one scale a_i > 0 per coordinate:
 //
 //	psi_a(beta) = 1/2 sum_i [ beta_i arcsinh(beta_i/a_i^2) - sqrt(beta_i^2 + a_i^4) + a_i^2 ].
@@ -23,7 +23,7 @@ func HyperbolicEntropy(beta, a []float64) float64 {
 }
 
 // HyperbolicEntropyGrad sets dst = grad psi_a(beta) = arcsinh(beta/a^2)/2 (elementwise,
-// REFERENCE.md section 4).
+// docs/science.md section 4).
 func HyperbolicEntropyGrad(dst, beta, a []float64) {
 	a = a[:len(beta)]
 	dst = dst[:len(beta)]
@@ -32,7 +32,7 @@ func HyperbolicEntropyGrad(dst, beta, a []float64) {
 	}
 }
 
-// HyperbolicBregman returns the Bregman divergence of psi_a (REFERENCE.md section 4),
+// HyperbolicBregman returns the Bregman divergence of psi_a (docs/science.md section 4),
 // D(beta, beta0) = psi_a(beta) - psi_a(beta0) - <grad psi_a(beta0), beta - beta0> >= 0, the
 // objective whose minimiser over {X beta = y} is the implicit-bias prediction of Even2023
 // (with a = alpha_inf, beta0 = beta~0).

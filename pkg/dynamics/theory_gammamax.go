@@ -14,7 +14,7 @@ type GammaBracket struct {
 	Runs   int // runs taken
 }
 
-// GammaMax finds gamma_max (REFERENCE.md section 4, Even2023), the largest stepsize for which
+// GammaMax finds gamma_max (docs/science.md section 4, Even2023), the largest stepsize for which
 // c still converges, by bisection on the stepsize: c is run (on one dataset) with Stepsize
 // set to the trial value, and a trial succeeds when the run's status is "converged"
 // (train_loss < StopLoss within Steps; "diverged" and "max_steps" both count as failure, so

@@ -8,7 +8,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// The implicit-bias prediction of Even2023 and the gradient-flow solution (REFERENCE.md
+// The implicit-bias prediction of Even2023 and the gradient-flow solution (docs/science.md
 // section 4).
 //
 // A gd or sgd step with gradient g (any g in the row space of X: full batch, minibatch or
@@ -133,7 +133,7 @@ func addGainTheory(x float64, gain, skew *float64) float64 {
 }
 
 // ImplicitBiasInit returns the parameters of the implicit-bias prediction of Even2023
-// (REFERENCE.md section 4) of a gd/sgd run on "uv" from init alpha, given its accumulated Gain
+// (docs/science.md section 4) of a gd/sgd run on "uv" from init alpha, given its accumulated Gain
 // and Skew (State.Gain, State.Skew): alpha_inf_i = sqrt(alpha+_i alpha-_i) =
 // alpha exp(-Gain_i/2) and beta~0_i = (alpha+_i^2 - alpha-_i^2)/2 = -alpha_inf_i^2 sinh(Skew_i),
 // where alpha+- = alpha exp(-(Gain +- Skew)/2).
@@ -167,7 +167,7 @@ func ImplicitBiasPrediction(dt *Data, alpha float64, gain, skew []float64) ([]fl
 }
 
 // GradientFlowSolution returns the limit of gradient flow on "uv" from init alpha,
-// argmin psi_alpha(beta) subject to X beta = y (REFERENCE.md section 4, Woodworth2020): the
+// argmin psi_alpha(beta) subject to X beta = y (docs/science.md section 4, Woodworth2020): the
 // solver of SolveMirror with a = alpha, beta~0 = 0. alpha may be as small as 1e-150 or as large
 // as 1e150 (the solver works with ln a^2).
 func GradientFlowSolution(dt *Data, alpha float64) ([]float64, error) {
@@ -182,7 +182,7 @@ func GradientFlowSolution(dt *Data, alpha float64) ([]float64, error) {
 	return solveMirror(dt, la, make([]float64, dt.D))
 }
 
-// SolveMirror returns argmin D_psi_a(beta, beta0) subject to X beta = y (REFERENCE.md section
+// SolveMirror returns argmin D_psi_a(beta, beta0) subject to X beta = y (docs/science.md section
 // 4; psi_a the hyperbolic entropy), a_i > 0 per coordinate. The minimiser has the form
 //
 //	beta(nu) = a^2 (.) sinh(theta0 + 2 X^T nu),  theta0 = arcsinh(beta0/a^2),

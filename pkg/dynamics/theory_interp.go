@@ -9,7 +9,7 @@ import (
 	"gonum.org/v1/gonum/optimize/convex/lp"
 )
 
-// The two limits of the hyperbolic entropy (REFERENCE.md section 4, Woodworth2020): gradient
+// The two limits of the hyperbolic entropy (docs/science.md section 4, Woodworth2020): gradient
 // flow converges to the min-l2 interpolator as alpha -> inf (kernel regime) and to the min-l1
 // interpolator as alpha -> 0 (rich regime).
 
@@ -17,7 +17,7 @@ import (
 // interpolator: ||X beta - y||_2 <= interpTol (||y||_2 + ||abs(X) abs(beta)||_2).
 const interpTol = 1e-9
 
-// MinL2Interpolator returns the minimum-norm interpolator pinv(X) y (REFERENCE.md section 4,
+// MinL2Interpolator returns the minimum-norm interpolator pinv(X) y (docs/science.md section 4,
 // the alpha -> inf limit of gradient flow), by a thin SVD of X with singular values below
 // max(n, d) eps s_max treated as zero. Error if X beta = y has no solution.
 func MinL2Interpolator(dt *Data) ([]float64, error) {
@@ -25,7 +25,7 @@ func MinL2Interpolator(dt *Data) ([]float64, error) {
 	return beta, err
 }
 
-// MinL1Interpolator returns a minimiser of ||beta||_1 subject to X beta = y (REFERENCE.md
+// MinL1Interpolator returns a minimiser of ||beta||_1 subject to X beta = y (docs/science.md
 // section 4, the alpha -> 0 limit of gradient flow), by the linear program
 //
 //	minimise sum_i (p_i + m_i) subject to X (p - m) = y, p, m >= 0,  beta = p - m,

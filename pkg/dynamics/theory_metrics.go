@@ -4,7 +4,7 @@ import (
 	"math"
 )
 
-// The per-run metrics of REFERENCE.md section 7 added to Result by theoryMetrics:
+// The per-run metrics of docs/science.md section 7 added to Result by theoryMetrics:
 //
 //   - L2: ||beta||_2.
 //   - Precision, Recall: of the estimated support S = {i : |beta_i| > NNZThreshold max|beta|}

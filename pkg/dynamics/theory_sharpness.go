@@ -8,7 +8,7 @@ import (
 )
 
 // Sharpness returns the top (largest algebraic) eigenvalue of the Hessian of
-// F(u, v) = L(u (.) v) at (u, v) (REFERENCE.md section 4): with H = X^T X / n,
+// F(u, v) = L(u (.) v) at (u, v) (docs/science.md section 4): with H = X^T X / n,
 // D_x = diag(x) and D_g = diag(grad L(beta)), beta = u (.) v,
 //
 //	Hess F = [[D_v H D_v, D_v H D_u + D_g], [D_u H D_v + D_g, D_u H D_u]].

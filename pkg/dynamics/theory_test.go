@@ -10,7 +10,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// Tests of the theory of REFERENCE.md section 4 (theory_*.go) and the section 7 metrics built
+// Tests of the theory of docs/science.md section 4 (theory_*.go) and the section 7 metrics built
 // on it.
 
 // norm2 returns ||x||_2.
@@ -63,7 +63,7 @@ func rowSpaceResidual(t *testing.T, dt *Data, w []float64) float64 {
 	return norm2(res) / norm2(w)
 }
 
-// TestGainSkew checks s(x) = (q+(x) - q-(x))/2 (Even2023, REFERENCE.md section 4) against
+// TestGainSkew checks s(x) = (q+(x) - q-(x))/2 (Even2023, docs/science.md section 4) against
 // its definition with q+-(x) = -+2x - ln((1 -+ x)^2) where that has no cancellation
 // (|x| >= 0.2: relative 1e-13) and against the series 2 sum_k x^(2k+1)/(2k+1), k >= 1, summed
 // to convergence, on both sides of the switches at 1/16 and 1/4 (relative 1e-14 on the series
@@ -106,10 +106,10 @@ func TestGainSkew(t *testing.T) {
 }
 
 // TestImplicitBiasPrediction: a converged gd or sgd run equals the implicit-bias prediction
-// of Even2023 (REFERENCE.md section 4: "a converged run matches its prediction to ~1e-10"),
+// of Even2023 (docs/science.md section 4: "a converged run matches its prediction to ~1e-10"),
 // pred_err <= 1e-8 (measured 1e-12 to 5e-12 with stop_loss 1e-24). The identity behind it is
 // exact at every step, so it holds even at gamma = 0.5 where max_gamma_g > 1 (some factor
-// 1 - gamma g changes sign; REFERENCE.md section 8's EoS regime). The prediction is checked
+// 1 - gamma g changes sign; docs/science.md section 8's EoS regime). The prediction is checked
 // independently of its solver: X beta = y and arcsinh(beta/a^2) - theta0 in the row space of
 // X (the optimality condition of min D_psi_a(., beta~0) on {X beta = y}), both to 1e-9.
 func TestImplicitBiasPrediction(t *testing.T) {
@@ -165,7 +165,7 @@ func TestImplicitBiasPrediction(t *testing.T) {
 	}
 }
 
-// TestImplicitBiasInit checks alpha_inf and beta~0 against the definitions of REFERENCE.md
+// TestImplicitBiasInit checks alpha_inf and beta~0 against the definitions of docs/science.md
 // section 4 with Q+- = Gain +- Skew: alpha+- = alpha exp(-Q+-/2), alpha_inf^2 = alpha+ alpha-,
 // beta~0 = (alpha+^2 - alpha-^2)/2 (relative 1e-14).
 func TestImplicitBiasInit(t *testing.T) {
@@ -194,7 +194,7 @@ func limitsConfig(seed uint64) Config {
 
 // TestGradientFlowLimits: the gradient-flow solution (computed, no run) tends to the min-l2
 // interpolator (pseudo-inverse) as alpha -> inf and to the min-l1 interpolator (simplex) as
-// alpha -> 0 (REFERENCE.md section 4, Woodworth2020), on 4 random instances.
+// alpha -> 0 (docs/science.md section 4, Woodworth2020), on 4 random instances.
 //
 // Rates behind the tolerances: for large alpha the solution alpha^2 sinh(2 X^T nu) differs
 // from its linearisation 2 alpha^2 X^T nu (which is pinv(X) y) by a relative
@@ -240,7 +240,7 @@ func TestGradientFlowLimits(t *testing.T) {
 }
 
 // TestInitLimitsOfRuns: gd runs from a large init end at the min-l2 interpolator and from a
-// small init near the min-l1 interpolator (REFERENCE.md section 4), on 3 random instances
+// small init near the min-l1 interpolator (docs/science.md section 4), on 3 random instances
 // where the two interpolators are far apart (checked: > 10% relative).
 //
 // alpha = 1e3: the stepsize is scaled to the kernel-regime curvature 2 alpha^2 lambda_max(H)
@@ -356,7 +356,7 @@ func TestNoInterpolator(t *testing.T) {
 }
 
 // denseHessian builds the Hessian of F(u, v) = L(u (.) v) entry by entry from its formula
-// (REFERENCE.md section 4), independently of Sharpness.
+// (docs/science.md section 4), independently of Sharpness.
 func denseHessian(dt *Data, u, v []float64) *mat.SymDense {
 	d, n := dt.D, dt.N
 	beta := make([]float64, d)
@@ -436,7 +436,7 @@ func TestSharpnessDense(t *testing.T) {
 }
 
 // TestEdgeOfStability: gd at a stepsize above 2/lambda_max(H) still converges on "uv"
-// (REFERENCE.md section 4, Even2023), and its final sharpness sits below 2/gamma: sharpness
+// (docs/science.md section 4, Even2023), and its final sharpness sits below 2/gamma: sharpness
 // <= 2/gamma (1 + 1e-6), the slack covering the last contraction steps. The run is the
 // Even2023 setting (n=20, d=30) at gamma = 1.2 * 2/lambda_max(H).
 func TestEdgeOfStability(t *testing.T) {
@@ -539,7 +539,7 @@ func TestGainOnOff(t *testing.T) {
 	}
 }
 
-// TestHyperbolicEntropy: the gradient arcsinh(beta/a^2)/2 (REFERENCE.md section 4) matches
+// TestHyperbolicEntropy: the gradient arcsinh(beta/a^2)/2 (docs/science.md section 4) matches
 // central finite differences of psi_a (step 1e-5 max(|beta_i|, a_i^2): truncation
 // O(h^2 psi”') and rounding O(eps psi / h), tolerance 1e-7 relative to max(1, |grad|)),
 // psi_a(0) = 0, psi_a >= 0; and the gradient-flow solution minimises psi_alpha on
@@ -605,7 +605,7 @@ func TestHyperbolicEntropy(t *testing.T) {
 
 // TestGammaMax: the bisection returns a bracket lo < hi <= lo (1 + relTol) where a run at lo
 // converges and one at hi does not (checked again by running), and for gd on the Even2023
-// problem gamma_max lies above 2/lambda_max(H) (edge of stability, REFERENCE.md section 4).
+// problem gamma_max lies above 2/lambda_max(H) (edge of stability, docs/science.md section 4).
 // Also the argument errors.
 func TestGammaMax(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)

@@ -8,7 +8,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
-// TestDataOptionsChangeData: x_norm and beta_star determine the dataset (REFERENCE.md
+// TestDataOptionsChangeData: x_norm and beta_star determine the dataset (docs/science.md
 // section 1), so changing either changes the data seed (and the run seed), and a point that
 // writes out their defaults gets the seeds of one that leaves them out.
 func TestDataOptionsChangeData(t *testing.T) {

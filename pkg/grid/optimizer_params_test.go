@@ -39,7 +39,7 @@ func TestOptimizerParamsWiring(t *testing.T) {
 	}
 }
 
-// TestOptimizerParamsValidate checks the combinations of REFERENCE.md section 3: an
+// TestOptimizerParamsValidate checks the combinations of docs/science.md section 3: an
 // optimiser without the hyperparameter it needs, or an out-of-range value, is a *spec.Error
 // at that key (with params./grid. prefix and line when the spec sets it, the bare name when
 // it is missing); good specs for every optimiser and model validate.

@@ -10,7 +10,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
-// DataParams are the parameters that determine a dataset (REFERENCE.md section 1); points
+// DataParams are the parameters that determine a dataset (docs/science.md section 1); points
 // that agree on them (and on the spec seed) share X, y, beta* and the test set, whatever
 // their optimiser settings.
 var DataParams = []string{"n", "d", "sparsity", "x_mean", "label_noise", "x_norm", "beta_star", "test", "seed",

@@ -22,7 +22,7 @@ func seedsByConfig(t *testing.T, g *Grid) map[dynamics.Config][2]uint64 {
 	return out
 }
 
-// TestSeedsFollowValues checks the contract of DESIGN.md ("Points"): seeds derive from the
+// TestSeedsFollowValues checks the contract of docs/design.md ("Points"): seeds derive from the
 // spec seed and the point's values, never from its index. The same points written as other
 // specs (other name, axes in another order, values in another order, some values fixed,
 // defaults written out) must get the same seeds.
@@ -116,7 +116,7 @@ grid:
 	}
 }
 
-// TestDataParamsChangeData checks that each parameter of the dataset (REFERENCE.md section 1:
+// TestDataParamsChangeData checks that each parameter of the dataset (docs/science.md section 1:
 // n, d, sparsity, x_mean, label_noise, test, and the replicate index seed) changes the data
 // seed, and the run seed with it.
 func TestDataParamsChangeData(t *testing.T) {

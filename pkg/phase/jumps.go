@@ -11,7 +11,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
-// Jumps is the saddle-to-saddle prediction (Pesme2023; REFERENCE.md section 5) for the
+// Jumps is the saddle-to-saddle prediction (Pesme2023; docs/science.md section 5) for the
 // trajectory of one gd or gradient-flow point: gradient flow from initialisation scale alpha
 // visits the saddles of the algorithm, jumping from one to the next at T_k ~ ln(1/alpha) t_k
 // as alpha -> 0, where t_k are the jump times of the saddle run on the same data

@@ -8,7 +8,7 @@ import (
 
 // Ref is a reference curve y = A/x, y = A*x or y = A drawn on a line plot, e.g. 2/x against
 // the stepsize: the edge of stability, where gd's final sharpness sits just below 2/gamma
-// (Even2023; REFERENCE.md section 4, "Sharpness").
+// (Even2023; docs/science.md section 4, "Sharpness").
 type Ref struct {
 	Expr string  // as written, without spaces
 	A    float64 // the constant

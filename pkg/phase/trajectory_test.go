@@ -12,7 +12,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
-// The saddle-to-saddle fixture of REFERENCE.md section 5: X = [[1, .5, .7, 0], [.5, 1, .1, .7]],
+// The saddle-to-saddle fixture of docs/science.md section 5: X = [[1, .5, .7, 0], [.5, 1, .1, .7]],
 // y = (1, 0) jumps at t = 2, 8 and 8 + 160/49. Its plateau losses, by hand with
 // L = ||y - X beta||^2 / (2n), n = 2: L(0) = 1/4; at (0.8, 0, 0, 0) the residual is
 // (0.2, -0.4), L = 0.2/4 = 0.05; at (0, 0, 1.4, 0) it is (0.02, -0.14), L = 0.02/4 = 0.005;

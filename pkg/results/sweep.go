@@ -7,7 +7,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
-// Metadata keys of a sweep's results table (DESIGN.md "Contracts: Results").
+// Metadata keys of a sweep's results table (docs/design.md "Contracts: Results").
 const (
 	MetaSpec     = "phasesweep.spec"      // the spec's YAML as written
 	MetaSpecHash = "phasesweep.spec_hash" // spec.Spec.Hash
@@ -25,7 +25,7 @@ const StatusFailed = "failed"
 // for every other row.
 const ErrorColumn = "error"
 
-// sweepMetricFields are the per-run metrics (REFERENCE.md section 7), in column order.
+// sweepMetricFields are the per-run metrics (docs/science.md section 7), in column order.
 var sweepMetricFields = []Field{
 	{"train_loss", Float}, {"test_loss", Float}, {"beta_err", Float}, {"l1", Float}, {"l2", Float},
 	{"nnz", Int}, {"precision", Float}, {"recall", Float}, {"int_loss", Float},
@@ -39,7 +39,7 @@ var sweepMetricFields = []Field{
 
 // ParamColumn is the results column of a spec parameter: its own name, except that the
 // parameter steps (the maximum number of steps) becomes max_steps, because the metric steps
-// (the steps a run actually took, REFERENCE.md section 7) owns that name in every table.
+// (the steps a run actually took, docs/science.md section 7) owns that name in every table.
 func ParamColumn(param string) string {
 	if param == "steps" {
 		return "max_steps"

@@ -1,6 +1,6 @@
 package results
 
-// Trajectory columns (REFERENCE.md section 7, "Trajectories"; DESIGN.md "Contracts:
+// Trajectory columns (docs/science.md section 7, "Trajectories"; docs/design.md "Contracts:
 // Results"): trajectories.parquet is in long form, one row per recorded iterate of a point,
 // keyed by (point, step).
 const (

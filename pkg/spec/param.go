@@ -2,7 +2,7 @@ package spec
 
 import "sort"
 
-// Param describes one parameter of the flat namespace of DESIGN.md: its kind and its default.
+// Param describes one parameter of the flat namespace of docs/design.md: its kind and its default.
 // A parameter without a default must be given in params or grid.
 type Param struct {
 	Name    string

@@ -1,4 +1,4 @@
-// Package spec reads the YAML sweep specification of DESIGN.md ("Contracts: Spec"): name,
+// Package spec reads the YAML sweep specification of docs/design.md ("Contracts: Spec"): name,
 // seed, fixed params, swept grid axes and recording options. Decoding is strict: an unknown
 // key, a value of the wrong type or a malformed axis is an *Error naming file, line and key.
 package spec
