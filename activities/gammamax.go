@@ -7,25 +7,35 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 )
 
-// gammaMaxRelTol is the relative precision of the gamma_max column (record.gamma_max).
+// gammaMaxRelTol is the relative precision of the gamma_max and gamma_div columns
+// (record.gamma_max).
 const gammaMaxRelTol = 1e-3
 
-// gammaMaxes remembers gamma_max per configuration within a chunk: points that differ only in
-// their stepsize (and so in their run seed) share it (dynamics.PointGammaMax).
-type gammaMaxes map[dynamics.Config]float64
+// thresholds are a configuration's gamma_max (the largest stepsize that converges, Even2023)
+// and gamma_div (the largest that does not diverge).
+type thresholds struct{ max, div float64 }
 
-// of returns gamma_max for the point c on data; NaN where the bisection has no answer (the
-// smallest stepsize does not converge within the run's steps, or every stepsize converges).
-func (m gammaMaxes) of(ctx context.Context, c dynamics.Config, data *dynamics.Data) float64 {
+// gammaMaxes remembers the thresholds per configuration within a chunk: points that differ
+// only in their stepsize (and so in their run seed) share them (dynamics.PointGammaMax,
+// dynamics.PointGammaDiv).
+type gammaMaxes map[dynamics.Config]thresholds
+
+// of returns the thresholds of the point c on data; NaN where a search has no answer (no
+// stepsize converges before one diverges, the smallest stepsize diverges, or every stepsize
+// succeeds).
+func (m gammaMaxes) of(ctx context.Context, c dynamics.Config, data *dynamics.Data) thresholds {
 	key := c
 	key.Stepsize, key.RunSeed = 0, 0
-	if g, ok := m[key]; ok {
-		return g
+	if th, ok := m[key]; ok {
+		return th
 	}
-	g, err := dynamics.PointGammaMax(ctx, c, data, gammaMaxRelTol)
-	if err != nil {
-		g = math.NaN()
+	th := thresholds{max: math.NaN(), div: math.NaN()}
+	if g, err := dynamics.PointGammaMax(ctx, c, data, gammaMaxRelTol); err == nil {
+		th.max = g
 	}
-	m[key] = g
-	return g
+	if g, err := dynamics.PointGammaDiv(ctx, c, data, gammaMaxRelTol); err == nil {
+		th.div = g
+	}
+	m[key] = th
+	return th
 }

@@ -155,7 +155,8 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 			diverged++
 		}
 		if g.Spec().Record.GammaMax {
-			res.GammaMax = gammaMax.of(ctx, p.Config, data)
+			th := gammaMax.of(ctx, p.Config, data)
+			res.SetThresholds(p.Config.Stepsize, th.max, th.div)
 		}
 		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
 		pointDone(ctx, last, partial, i, in.Chunk.End)

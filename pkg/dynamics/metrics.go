@@ -49,9 +49,12 @@ type Result struct {
 	// for other models. MultiTaskColumns reads it with NaN for nil.
 	MultiTask *MultiTaskMetrics
 
-	// GammaMax is the point's gamma_max (PointGammaMax) when the spec asks for it
-	// (record.gamma_max); NaN otherwise. The run itself does not set it.
-	GammaMax float64
+	// GammaMax is the point's gamma_max, the largest stepsize at which its configuration
+	// converges (PointGammaMax, Even2023), GammaDiv the largest at which it does not diverge
+	// (PointGammaDiv), and GammaRel = Stepsize/GammaMax, the x axis of Even2023's plots, when
+	// the spec asks for them (record.gamma_max); NaN otherwise. The run itself does not set
+	// them (SetThresholds).
+	GammaMax, GammaDiv, GammaRel float64
 
 	// hb_flow runs only (Lyu2025; optimizer_hbflow.go), NaN otherwise: HBGap is
 	// ||beta_flow - beta_hb||_2 and HBGapW ||w_flow - w_hb||_2 at the last step, w_hb the
@@ -121,4 +124,10 @@ func NNZ(beta []float64) int {
 		}
 	}
 	return n
+}
+
+// SetThresholds sets GammaMax, GammaDiv and GammaRel = stepsize/gammaMax (NaN values give
+// NaN).
+func (r *Result) SetThresholds(stepsize, gammaMax, gammaDiv float64) {
+	r.GammaMax, r.GammaDiv, r.GammaRel = gammaMax, gammaDiv, stepsize/gammaMax
 }
