@@ -89,7 +89,7 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	// The result cache (cache.go); nil when disabled.
 	cc := openChunkCache(ctx, in.CacheDir, g, table.Fields)
 	datasets := map[uint64]*dynamics.Data{}
-	gammaMax := gammaMaxes{}
+	gammaMax := workerGammaMaxes
 	partial := a.resumePartial(ctx, in, table, traj) // rows an earlier attempt finished (partial.go)
 	diverged, failed := statusCounts(table)
 	start := in.Chunk.Start + int64(len(table.Rows))

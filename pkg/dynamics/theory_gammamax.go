@@ -50,30 +50,48 @@ func notDiverged(s string) bool { return s != StatusDiverged }
 
 // ThresholdScanFactor is the ratio of successive stepsizes of PointGammaMax's upward scan:
 // small enough not to step over a band of non-convergence of ordinary width, large enough to
-// cross two decades of stepsizes in about 20 runs.
+// cross its span in about a dozen runs.
 const ThresholdScanFactor = 1.25
+
+// ThresholdScanSpan is how far below gamma_div PointGammaMax's upward scan starts: gamma_max
+// lies below gamma_div by the width of the oscillation band, a factor 1.4 to 1.8 on the
+// Even2023 problem, and starting far lower only adds slowly converging runs.
+const ThresholdScanSpan = 16
 
 // PointGammaMax is gamma_max as Even2023 means it, the largest stepsize at which the run c on
 // data (its stepsize ignored) still converges (train loss below c.StopLoss within c.Steps),
-// to a relative precision relTol. Between it and the divergence threshold gamma_div
-// (PointGammaDiv) lies a band where gd neither converges nor diverges (bounded oscillation,
-// status max_steps); plots of Even2023 put gamma/gamma_max on the x axis, with gamma_max this
-// convergence threshold.
+// to a relative precision relTol; see PointThresholds.
+func PointGammaMax(ctx context.Context, c Config, data *Data, relTol float64) (float64, error) {
+	gmax, _, err := PointThresholds(ctx, c, data, relTol)
+	return gmax, err
+}
+
+// PointThresholds returns the convergence threshold gamma_max (Even2023) and the divergence
+// threshold gamma_div (PointGammaDiv) of the run c on data, its stepsize ignored, each to a
+// relative precision relTol. Between them lies a band where gd neither converges nor
+// diverges (bounded oscillation, status max_steps); plots of Even2023 put gamma/gamma_max on
+// the x axis, with gamma_max this convergence threshold.
 //
-// Convergence need not be monotone in the stepsize (small stepsizes may end at max_steps for
-// lack of steps; near the edge of stability a converging stepsize may lie above an
-// oscillating one), so gamma_max is the first failure above the small stepsizes: stepsizes
-// lo q^k, lo = 0.05/lambda_max(H), H = X^T X / n, q = ThresholdScanFactor, are run upwards
-// until one converges (an error if one diverges first), then on until one fails to converge;
-// the last bracket [converging, failing] is bisected geometrically to relTol. Every scanned
-// stepsize between the first converging one and gamma_max converges.
+// gamma_div comes first (PointGammaDiv). Convergence need not be monotone in the stepsize
+// (small stepsizes may end at max_steps for lack of steps; near the edge of stability a
+// converging stepsize may lie above an oscillating one), so gamma_max is the first failure
+// above the small stepsizes: stepsizes gamma_div/ThresholdScanSpan q^k, q =
+// ThresholdScanFactor, are run upwards until one converges (an error if one diverges first),
+// then on until one fails to converge; the last bracket [converging, failing] is bisected
+// geometrically to relTol. Every scanned stepsize between the first converging one and
+// gamma_max converges. An error leaves gamma_max NaN (and gamma_div too when its own search
+// fails).
 //
 // The trial runs use a run seed derived from the data seed, not c's, so that every point of
 // one configuration (differing only in stepsize) gets the same answer.
-func PointGammaMax(ctx context.Context, c Config, data *Data, relTol float64) (float64, error) {
-	c, lam, err := thresholdSetup(c, data)
+func PointThresholds(ctx context.Context, c Config, data *Data, relTol float64) (gammaMax, gammaDiv float64, err error) {
+	gammaMax = math.NaN()
+	if gammaDiv, err = PointGammaDiv(ctx, c, data, relTol); err != nil {
+		return gammaMax, gammaDiv, err
+	}
+	c, _, err = thresholdSetup(c, data)
 	if err != nil {
-		return math.NaN(), err
+		return gammaMax, gammaDiv, err
 	}
 	b := GammaBracket{}
 	trial := func(gamma float64) (string, error) {
@@ -84,14 +102,15 @@ func PointGammaMax(ctx context.Context, c Config, data *Data, relTol float64) (f
 		return res.Status, err
 	}
 	found := false
-	gamma := 0.05 / lam
+	start := gammaDiv / ThresholdScanSpan
+	gamma := start
 	for k := 0; ; k++ {
 		if k == 400 {
-			return math.NaN(), fmt.Errorf("gamma_max: no failing stepsize up to %v", gamma)
+			return gammaMax, gammaDiv, fmt.Errorf("gamma_max: no failing stepsize up to %v", gamma)
 		}
 		status, err := trial(gamma)
 		if err != nil {
-			return math.NaN(), err
+			return gammaMax, gammaDiv, err
 		}
 		if status == StatusConverged {
 			found, b.Lo = true, gamma
@@ -99,7 +118,7 @@ func PointGammaMax(ctx context.Context, c Config, data *Data, relTol float64) (f
 			b.Hi = gamma
 			break
 		} else if status == StatusDiverged {
-			return math.NaN(), fmt.Errorf("gamma_max: no stepsize from %v up converges before one diverges at %v", 0.05/lam, gamma)
+			return gammaMax, gammaDiv, fmt.Errorf("gamma_max: no stepsize from %v up converges before one diverges at %v", start, gamma)
 		}
 		gamma *= ThresholdScanFactor
 	}
@@ -107,9 +126,9 @@ func PointGammaMax(ctx context.Context, c Config, data *Data, relTol float64) (f
 		status, err := trial(g)
 		return converged(status), err
 	}); err != nil {
-		return math.NaN(), err
+		return gammaMax, gammaDiv, err
 	}
-	return b.Lo, nil
+	return b.Lo, gammaDiv, nil
 }
 
 // PointGammaDiv is the divergence threshold gamma_div of the run c on data (its stepsize
@@ -118,7 +137,7 @@ func PointGammaMax(ctx context.Context, c Config, data *Data, relTol float64) (f
 // loss: lo = 0.05/lambda_max(H), hi = 4/lambda_max(H), H = X^T X / n (gd on a quadratic is
 // stable below 2/lambda_max; the diagonal network's edge of stability lies above it, SGD's
 // below, Even2023), hi doubled while it does not diverge; NaN with an error when lo diverges.
-// gamma_div >= gamma_max (PointGammaMax); the trial runs' seed is as there.
+// gamma_div >= gamma_max (PointThresholds); the trial runs' seed is as there.
 func PointGammaDiv(ctx context.Context, c Config, data *Data, relTol float64) (float64, error) {
 	c, lam, err := thresholdSetup(c, data)
 	if err != nil {
