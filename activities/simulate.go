@@ -95,7 +95,7 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	// The result cache (cache.go); nil when disabled.
 	cc := openChunkCache(ctx, in.CacheDir, g, table.Fields)
 	datasets := map[uint64]*dynamics.Data{}
-	gammaMax := gammaMaxes{}
+	gammaMax := workerGammaMaxes
 	partial := a.resumePartial(ctx, in, l, table, traj) // rows an earlier attempt finished (partial.go)
 	diverged, failed := statusCounts(table)
 	start := in.Chunk.Start + int64(len(table.Rows))
@@ -161,7 +161,8 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 			diverged++
 		}
 		if g.Spec().Record.GammaMax {
-			res.GammaMax = gammaMax.of(ctx, p.Config, data)
+			th := gammaMax.of(ctx, p.Config, data)
+			res.SetThresholds(p.Config.Stepsize, th.max, th.div)
 		}
 		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
 		pointDone(ctx, last, partial, i, in.Chunk.End)

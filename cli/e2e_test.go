@@ -124,7 +124,7 @@ func checkTable(t *testing.T, tab *results.Table, points int, specText string) {
 	}
 	want := "point n d sparsity init batch max_steps stop_loss optimizer stepsize seed " +
 		"train_loss test_loss beta_err l1 l2 nnz precision recall int_loss gain_l1 gain_on gain_off max_gamma_g " +
-		"pred_err gf_err sharpness gamma_max jumps jump_times plateau_losses aux_train_loss aux_test_loss mtl_penalty ptft_penalty status steps error"
+		"pred_err gf_err sharpness gamma_max gamma_div gamma_rel hb_gap hb_gap_w mod_loss jumps jump_times plateau_losses aux_train_loss aux_test_loss mtl_penalty ptft_penalty status steps error"
 	if got := strings.Join(names, " "); got != want {
 		t.Fatalf("columns\n got %s\nwant %s", got, want)
 	}

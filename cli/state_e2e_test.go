@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/phasesweep/phasesweep/pkg/layout"
 )
 
 // docKeys are the keys docs/cli-json.md lists in the first table after the heading that names
@@ -106,7 +108,7 @@ func TestStatusTellsTheTruth(t *testing.T) {
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
-	shards := filepath.Join(dir, "out", "shards")
+	shards := filepath.Join(dir, "out", layout.Dir, "*", "shards") // the sweep's shard directory
 	for finishedShards(shards) < 3 {
 		if ctx.Err() != nil {
 			t.Fatalf("no shards appeared: %s", runErr)
@@ -205,14 +207,15 @@ func TestStallReported(t *testing.T) {
 		}
 		time.Sleep(time.Second)
 	}
-	if st.Status != "stalled" || st.ETA != nil || st.Stall.Activity != "chunk" || st.Stall.Attempt < 2 ||
-		!strings.Contains(st.Stall.Failure, "/proc/self/shards") || st.Stall.Since.IsZero() ||
+	// The first write of the sweep, PrepareSweep's, is the one that fails.
+	if st.Status != "stalled" || st.ETA != nil || st.Stall.Activity != "PrepareSweep" || st.Stall.Attempt < 2 ||
+		!strings.Contains(st.Stall.Failure, "/proc/self/.phasesweep") || st.Stall.Since.IsZero() ||
 		st.Stall.Seconds < 0 || st.Stall.Seconds > time.Since(started).Seconds()+1 {
 		t.Errorf("stalled status: %+v, stall %+v", st, *st.Stall)
 	}
 	cmd, stdout, _ := sweepCmd(ctx, dir, "status", "spec.yaml", "--state", state)
 	_ = cmd.Run()
-	if !regexp.MustCompile(`: stalled\n.*\n  stalled for \d+s: \d+ chunk activit(y|ies) failing \(attempt \d+\): .*/proc/self/shards`).MatchString(stdout.String()) ||
+	if !regexp.MustCompile(`: stalled\n.*\n  stalled for \d+s: \d+ PrepareSweep activit(y|ies) failing \(attempt \d+\): .*/proc/self/\.phasesweep`).MatchString(stdout.String()) ||
 		strings.Contains(stdout.String(), "ETA") {
 		t.Errorf("status text:\n%s", stdout)
 	}

@@ -157,7 +157,7 @@ func (bk *block) run(ctx context.Context, out []BatchOutcome) error {
 					col.rc.final(col.r)
 				}
 				res := col.r.result(status)
-				res.GammaMax = math.NaN()
+				res.SetThresholds(col.r.cfg.Stepsize, math.NaN(), math.NaN())
 				out[col.index] = BatchOutcome{State: col.r.state(), Result: res}
 				bk.remove(b) // moves the last column into b: check b again
 				continue

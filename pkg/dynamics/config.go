@@ -9,7 +9,7 @@ import (
 // Config is everything that determines one training run.
 //
 // Field meanings follow docs/science.md sections 1-3; the names in error messages are the spec
-// parameter names (stepsize, batch, init, momentum, noise, rho, depth, n, d, sparsity, x_mean,
+// parameter names (stepsize, batch, init, momentum, noise, rho, depth, order, n, d, sparsity, x_mean,
 // label_noise, x_norm, beta_star, test, steps, stop_loss).
 type Config struct {
 	Model      string  // "uv" or "deep" (ModelNames; "" means "uv")
@@ -21,6 +21,7 @@ type Config struct {
 	Noise      float64 // noise: delta of label_noise, eta of sgf, >= 0; Unset when not given
 	Rho        float64 // rho of sam, >= 0; Unset when not given
 	Depth      int     // depth D of model deep, >= 2; 0 when not given
+	Order      int     // order of the flow of hb_flow in the stepsize: 1, 2 or 3; 0 when not given
 	N, D       int     // samples, dimension
 	Sparsity   int     // s, 0 <= s <= D
 	XMean      float64 // x_i ~ N(XMean*1, I)
@@ -67,6 +68,7 @@ func (c Config) Validate() error {
 	}
 	checkPositive(&errs, "init", c.Init)
 	errs = append(errs, c.hyperErrors()...)
+	errs = append(errs, c.orderErrors()...) // optimizer_hbflow.go
 	errs = append(errs, c.saddleErrors()...)
 	errs = append(errs, c.dataErrors()...)
 	errs = append(errs, c.multiTaskErrors()...) // multitask.go

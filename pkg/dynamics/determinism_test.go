@@ -101,7 +101,8 @@ func TestGenerateDataDependsOnlyOnDataFields(t *testing.T) {
 }
 
 // TestGoldenResult pins the numbers of this Version. The reference values were produced by
-// this implementation at Version "dynamics/1" and unchanged in "dynamics/2", which only added metrics (a regression pin, not an external reference):
+// this implementation at Version "dynamics/1" and unchanged in "dynamics/2" and "dynamics/3", which only
+// added metrics and optimisers and changed gamma_max (a regression pin, not an external reference):
 // if this test fails after an intended change, bump Version and update the values; if not
 // intended, the change broke bit-for-bit reproducibility. Comparison is exact. The values are
 // the same with GOAMD64=v1 and v3 (the kernels block FMA fusion).

@@ -49,9 +49,28 @@ type Result struct {
 	// for other models. MultiTaskColumns reads it with NaN for nil.
 	MultiTask *MultiTaskMetrics
 
-	// GammaMax is the point's gamma_max (PointGammaMax) when the spec asks for it
-	// (record.gamma_max); NaN otherwise. The run itself does not set it.
-	GammaMax float64
+	// GammaMax is the point's gamma_max, the largest stepsize at which its configuration
+	// converges (PointGammaMax, Even2023), GammaDiv the largest at which it does not diverge
+	// (PointGammaDiv), and GammaRel = Stepsize/GammaMax, the x axis of Even2023's plots, when
+	// the spec asks for them (record.gamma_max); NaN otherwise. The run itself does not set
+	// them (SetThresholds).
+	GammaMax, GammaDiv, GammaRel float64
+
+	// hb_flow runs only (Lyu2025; optimizer_hbflow.go), NaN otherwise: HBGap is
+	// ||beta_flow - beta_hb||_2 and HBGapW ||w_flow - w_hb||_2 at the last step, w_hb the
+	// discrete heavy ball with the same stepsize and momentum on the same data.
+	HBGap, HBGapW float64
+
+	// ModLoss is heavy ball's modified loss at the final iterate (Lyu2025; gd as mu = 0),
+	// F + gamma (1 + mu) / (4 (1 - mu)^2) ||grad F||^2, for optimizers gd, hb and hb_flow;
+	// NaN for other optimisers and for a diverged or cancelled run (modifiedLoss).
+	ModLoss float64
+}
+
+// extraMetricsUnset sets the metrics that only some runs define (HBGap, HBGapW, ModLoss) to
+// NaN; a run that defines them overwrites them.
+func extraMetricsUnset(res *Result) {
+	res.HBGap, res.HBGapW, res.ModLoss = math.NaN(), math.NaN(), math.NaN()
 }
 
 // result computes the metrics of the current iterate (evaluate must have been called).
@@ -76,7 +95,11 @@ func (r *runner) result(status string) Result {
 		Status:    status,
 		Steps:     r.steps,
 	}
+	extraMetricsUnset(&res)
 	r.theoryMetrics(&res)
+	if m, ok := r.opt.(interface{ setMetrics(*runner, *Result) }); ok {
+		m.setMetrics(r, &res)
+	}
 	return res
 }
 
@@ -101,4 +124,10 @@ func NNZ(beta []float64) int {
 		}
 	}
 	return n
+}
+
+// SetThresholds sets GammaMax, GammaDiv and GammaRel = stepsize/gammaMax (NaN values give
+// NaN).
+func (r *Result) SetThresholds(stepsize, gammaMax, gammaDiv float64) {
+	r.GammaMax, r.GammaDiv, r.GammaRel = gammaMax, gammaDiv, stepsize/gammaMax
 }

@@ -460,6 +460,7 @@ func runMultiTask(ctx context.Context, c Config, mt *MultiTaskData) (*multiTaskR
 		res.L1 += math.Abs(b)
 	}
 	betaOnlyMetrics(&res, main.beta, mt.Main.BetaStar)
+	extraMetricsUnset(&res)
 	res.GainL1, res.MaxGammaG = math.NaN(), maxGammaG
 	nan := math.NaN()
 	info.AuxTrainLoss, info.AuxTestLoss, info.MTLPenalty, info.PTFTPenalty = nan, nan, nan, nan

@@ -12,6 +12,7 @@ const (
 	OptimizerSAM        = "sam"         // sharpness-aware minimisation, radius Config.Rho
 	OptimizerSGF        = "sgf"         // stochastic gradient flow (Euler-Maruyama), eta = Config.Noise
 	OptimizerFlow       = "flow"        // gradient flow (adaptive Dormand-Prince)
+	OptimizerHBFlow     = "hb_flow"     // heavy ball's flow to order Config.Order (Lyu2025)
 )
 
 // optimizer advances the parameters by one step. It is the seam for further optimisers
@@ -44,6 +45,7 @@ var optimizerTable = map[string]optimizerSpec{
 	OptimizerSAM:        {requires: []string{paramRho}, build: newSAM},
 	OptimizerSGF:        {requires: []string{paramNoise}, build: newSGF},
 	OptimizerFlow:       {build: newFlow},
+	OptimizerHBFlow:     {requires: []string{paramMomentum}, build: newHBFlow},
 	// saddle is computed by simulateSaddle (saddle.go), never stepped.
 	OptimizerSaddle: {build: newSaddleStepper},
 }

@@ -63,11 +63,11 @@ func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, er
 	return simulateData(ctx, c, data, nil)
 }
 
-// simulateData implements SimulateData and SimulateRecorded; Result.GammaMax is NaN (a run does
-// not measure it; see PointGammaMax).
+// simulateData implements SimulateData and SimulateRecorded; Result.GammaMax, GammaDiv and
+// GammaRel are NaN (a run does not measure them; see PointGammaMax).
 func simulateData(ctx context.Context, c Config, data *Data, rc *recording) (*State, Result, error) {
 	st, res, err := simulateRun(ctx, c, data, rc)
-	res.GammaMax = math.NaN()
+	res.SetThresholds(c.Stepsize, math.NaN(), math.NaN())
 	return st, res, err
 }
 

@@ -229,6 +229,7 @@ func simulateSaddle(ctx context.Context, c Config, data *Data, rc *recording) (*
 		Status:    status,
 		Steps:     len(sad.Betas),
 	}
+	extraMetricsUnset(&res)
 	res.BetaErr = squaredError(beta, data.BetaStar) // NaN without beta* (data_file.go)
 	for _, b := range beta {
 		res.L1 += math.Abs(b)

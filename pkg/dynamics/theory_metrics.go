@@ -46,6 +46,12 @@ var implicitBiasOptimizers = map[string]bool{
 func (r *runner) theoryMetrics(res *Result) {
 	betaOnlyMetrics(res, r.beta, r.data.BetaStar)
 	res.MaxGammaG = r.maxGammaG
+	if mu, ok := modLossMomentum[r.cfg.Optimizer]; ok && res.Status != "" && res.Status != StatusDiverged {
+		if mu < 0 {
+			mu = r.cfg.Momentum
+		}
+		res.ModLoss = modifiedLoss(r, r.gamma, mu)
+	}
 	if _, ok := r.model.(uvModel); !ok {
 		return
 	}

@@ -135,7 +135,7 @@ func (g *Grid) resolve(vals []spec.Value) (dynamics.Config, map[string]spec.Valu
 	}
 	num := func(k string) float64 { return all[k].Num() }
 	integer := func(k string) int { return int(all[k].Int) }
-	// optional (momentum, noise, rho): dynamics.Unset when not given; depth: 0.
+	// optional (momentum, noise, rho): dynamics.Unset when not given; depth, order: 0.
 	optional := func(k string) float64 {
 		if v, ok := all[k]; ok {
 			return v.Num()
@@ -152,6 +152,7 @@ func (g *Grid) resolve(vals []spec.Value) (dynamics.Config, map[string]spec.Valu
 		Noise:      optional("noise"),
 		Rho:        optional("rho"),
 		Depth:      integer("depth"),
+		Order:      integer("order"),
 		N:          integer("n"),
 		D:          integer("d"),
 		Sparsity:   integer("sparsity"),

@@ -31,7 +31,8 @@ var sweepMetricFields = []Field{
 	{"nnz", Int}, {"precision", Float}, {"recall", Float}, {"int_loss", Float},
 	{"gain_l1", Float}, {"gain_on", Float}, {"gain_off", Float}, {"max_gamma_g", Float},
 	{"pred_err", Float}, {"gf_err", Float}, {"sharpness", Float}, // NaN where undefined (dynamics.Result)
-	{"gamma_max", Float},                                               // NaN unless the spec sets record.gamma_max
+	{"gamma_max", Float}, {"gamma_div", Float}, {"gamma_rel", Float}, // NaN unless the spec sets record.gamma_max
+	{"hb_gap", Float}, {"hb_gap_w", Float}, {"mod_loss", Float}, // hb_flow's gap to heavy ball; heavy ball's modified loss (Lyu2025)
 	{"jumps", Int}, {"jump_times", String}, {"plateau_losses", String}, // saddle runs; see JSONFloats
 	{"aux_train_loss", Float}, {"aux_test_loss", Float}, {"mtl_penalty", Float}, {"ptft_penalty", Float}, // multi-task runs (Lippl2024); NaN otherwise
 	{"status", String}, {"steps", Int}, {ErrorColumn, String},
@@ -72,7 +73,8 @@ func SweepRow(point int64, values []spec.Value, r dynamics.Result) []Value {
 		Value{I: int64(r.NNZ)}, Value{F: r.Precision}, Value{F: r.Recall}, Value{F: r.IntLoss},
 		Value{F: r.GainL1}, Value{F: r.GainOn}, Value{F: r.GainOff}, Value{F: r.MaxGammaG},
 		Value{F: r.PredErr}, Value{F: r.GFErr}, Value{F: r.Sharpness},
-		Value{F: r.GammaMax},
+		Value{F: r.GammaMax}, Value{F: r.GammaDiv}, Value{F: r.GammaRel},
+		Value{F: r.HBGap}, Value{F: r.HBGapW}, Value{F: r.ModLoss},
 		Value{I: int64(r.Jumps)}, Value{S: JSONFloats(r.JumpTimes)}, Value{S: JSONFloats(r.PlateauLosses)},
 		Value{F: auxTrain}, Value{F: auxTest}, Value{F: mtlPen}, Value{F: ptftPen},
 		Value{S: r.Status}, Value{I: int64(r.Steps)}, Value{S: ""})
@@ -86,7 +88,7 @@ func FailedRow(point int64, values []spec.Value, msg string) []Value {
 	r := dynamics.Result{
 		TrainLoss: nan, TestLoss: nan, BetaErr: nan, L1: nan, L2: nan, Precision: nan, Recall: nan, IntLoss: nan,
 		GainL1: nan, GainOn: nan, GainOff: nan, MaxGammaG: nan, PredErr: nan, GFErr: nan, Sharpness: nan,
-		GammaMax: nan, Status: StatusFailed,
+		GammaMax: nan, GammaDiv: nan, GammaRel: nan, HBGap: nan, HBGapW: nan, ModLoss: nan, Status: StatusFailed,
 	}
 	row := SweepRow(point, values, r)
 	row[len(row)-1].S = msg

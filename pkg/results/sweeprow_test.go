@@ -15,7 +15,7 @@ import (
 // wrong field fails.
 func resultField(column string) string {
 	special := map[string]string{
-		"nnz": "NNZ", "gf_err": "GFErr", "l1": "L1", "l2": "L2", "gain_l1": "GainL1", "max_gamma_g": "MaxGammaG",
+		"nnz": "NNZ", "gf_err": "GFErr", "hb_gap": "HBGap", "hb_gap_w": "HBGapW", "l1": "L1", "l2": "L2", "gain_l1": "GainL1", "max_gamma_g": "MaxGammaG",
 		"aux_train_loss": "MultiTask.AuxTrainLoss", "aux_test_loss": "MultiTask.AuxTestLoss",
 		"mtl_penalty": "MultiTask.MTLPenalty", "ptft_penalty": "MultiTask.PTFTPenalty",
 		"status": "Status", "steps": "Steps", ErrorColumn: "",

@@ -18,7 +18,7 @@ func def(v Value) *Value { return &v }
 // run configuration marks them unset (dynamics.Unset, depth 0) and dynamics.Config.Validate
 // reports one that the point's optimizer or model needs. Leaving them out also keeps the seeds
 // of specs that never mention them unchanged (seeds hash the given and default values).
-var optional = map[string]bool{"momentum": true, "noise": true, "rho": true, "depth": true, "data": true,
+var optional = map[string]bool{"momentum": true, "noise": true, "rho": true, "depth": true, "order": true, "data": true,
 	"k_aux": true, "k_main": true, "n_aux": true, "pretrain_init": true}
 
 // Required reports whether every spec must give the parameter (it has no default and is not
@@ -30,14 +30,15 @@ func (p Param) Required() bool { return p.Default == nil && !optional[p.Name] }
 // dynamics (dynamics.Config.Validate).
 var Params = []Param{
 	{"model", String, def(StringValue("uv")), "parametrisation of beta (uv, deep; multi-task family of Lippl2024: stl, mtl, ptft, lp)"},
-	{"optimizer", String, def(StringValue("gd")), "update rule (gd, sgd, hb, nag, sam, label_noise, sgf, flow)"},
+	{"optimizer", String, def(StringValue("gd")), "update rule (gd, sgd, hb, nag, sam, label_noise, sgf, flow, hb_flow)"},
 	{"stepsize", Float, nil, "stepsize gamma > 0"},
 	{"batch", Int, def(IntValue(1)), "minibatch size for sgd and label_noise, 1 <= batch <= n"},
 	{"init", Float, def(FloatValue(0.1)), "initialisation scale alpha > 0"},
-	{"momentum", Float, nil, "momentum mu of hb and nag, 0 <= momentum < 1 (optional: required by hb, nag)"},
+	{"momentum", Float, nil, "momentum mu of hb, nag and hb_flow, 0 <= momentum < 1 (optional: required by hb, nag, hb_flow)"},
 	{"noise", Float, nil, "noise >= 0: delta of label_noise, eta of sgf (optional: required by them)"},
 	{"rho", Float, nil, "perturbation radius of sam, rho >= 0 (optional: required by sam)"},
 	{"depth", Int, nil, "depth D >= 2 of model deep (optional: required by deep)"},
+	{"order", Int, nil, "order 1, 2 or 3 in the stepsize of hb_flow, heavy ball's flow with counter terms (Lyu2025; optional: required by hb_flow)"},
 	{"n", Int, def(IntValue(20)), "training samples"},
 	{"d", Int, def(IntValue(30)), "dimension"},
 	{"sparsity", Int, def(IntValue(3)), "nonzeros of beta*, 0 <= sparsity <= d"},

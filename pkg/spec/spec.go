@@ -59,8 +59,9 @@ type Record struct {
 	Every int
 	// Beta adds beta itself to trajectory rows.
 	Beta bool
-	// GammaMax fills the gamma_max column: each point's largest converging stepsize, by
-	// bisection (dynamics.PointGammaMax; about 20 extra runs per distinct configuration).
+	// GammaMax fills the gamma_max column, each point's largest converging stepsize
+	// (dynamics.PointGammaMax), gamma_div, its largest non-diverging one (dynamics.PointGammaDiv),
+	// and gamma_rel = stepsize/gamma_max: about 40 extra runs per distinct configuration.
 	GammaMax bool
 }
 

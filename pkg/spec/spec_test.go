@@ -213,7 +213,7 @@ func TestParamNames(t *testing.T) {
 			if p.Default != nil || !p.Required() {
 				t.Errorf("stepsize has a default %v or is optional; the design requires it to be set", p.Default)
 			}
-		case p.Name == "momentum" || p.Name == "noise" || p.Name == "rho" || p.Name == "depth" || p.Name == "data" ||
+		case p.Name == "momentum" || p.Name == "noise" || p.Name == "rho" || p.Name == "depth" || p.Name == "order" || p.Name == "data" ||
 			p.Name == "k_aux" || p.Name == "k_main" || p.Name == "n_aux" || p.Name == "pretrain_init":
 			if p.Default != nil || p.Required() {
 				t.Errorf("%s must be optional without a default (unset differs from every value)", p.Name)
