@@ -86,10 +86,6 @@ func (o *dopri) combine(w []float64, h float64, a []float64) {
 	}
 }
 
-// reset forgets the stored f(w): the next advance evaluates it afresh (w was changed from
-// outside).
-func (o *dopri) reset() { o.haveK1 = false }
-
 // advance integrates w over a time T in place. When the substeps exceed flowMaxSubsteps or
 // the step size underflows, w is set to NaN (the run diverged).
 func (o *dopri) advance(w []float64, T float64) {
