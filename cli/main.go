@@ -45,6 +45,7 @@ func main() {
 	root.AddCommand(plotCmd(), reproduceCmd())
 	root.AddCommand(controlCmds()...)
 	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd())
+	root.AddCommand(uiCmd())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return

@@ -1,0 +1,355 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/phasesweep/phasesweep/pkg/grid"
+	"github.com/phasesweep/phasesweep/pkg/layout"
+	"github.com/phasesweep/phasesweep/pkg/spec"
+	"github.com/phasesweep/phasesweep/pkg/store"
+	"github.com/phasesweep/phasesweep/pkg/webui"
+	"github.com/phasesweep/phasesweep/workflows"
+)
+
+func uiCmd() *cobra.Command {
+	var f connFlags
+	var port int
+	var ip, temporalUI string
+	var allowControl bool
+	cmd := &cobra.Command{
+		Use:   "ui",
+		Short: "Serve a local web page of the sweeps: live progress, phase diagrams as chunks finish, points",
+		Long: `Serve a web page of the sweeps the Temporal server knows (the embedded one on --state, joined
+if a sweep run or sweep server is running there, or a cluster's --address): each sweep's
+status, progress and counts by outcome; its spec and its phase diagram, redrawn as chunks
+finish with the choices of sweep plot (x, y, z, agg, by, facet, where, logz); hovering a cell
+shows its values, clicking it lists its points; a point's page shows all its parameters and
+metrics and its trajectory. The figure (PNG, SVG) and the table (Parquet, CSV) download from
+the page. See docs/ui.md.
+
+The server listens on 127.0.0.1 unless --ip names another address, and is read-only unless
+--allow-control (pause, resume, cancel and concurrency buttons). It reads a running sweep's
+finished shards from its output, which must be reachable from this machine (or in object
+storage), and merges them into a private temporary directory, never into the output.`,
+		Args: exactArgs(0),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			b, err := connect(ctx, f, true)
+			if err != nil {
+				return err
+			}
+			defer b.close()
+			src, err := newUISource(b.client, b.opts.Namespace, temporalUI)
+			if err != nil {
+				return err
+			}
+			defer src.close()
+			srv, err := webui.New(src, webui.Options{AllowControl: allowControl, WriteCSV: writeCSV})
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			l, err := srv.Listen(ip, port, cmd.Flags().Changed("ip"))
+			if err != nil {
+				return usageError{err}
+			}
+			if b.server != nil {
+				fmt.Fprintf(cmd.ErrOrStderr(), "sweep ui: no server was running on %s; started one (sweep run on this state waits until ui stops)\n", f.state)
+			}
+			mode := "read-only"
+			if allowControl {
+				mode = "with control"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "sweep ui: http://%s/ (%s)\n", l.Addr(), mode)
+			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			go func() {
+				<-ctx.Done()
+				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				defer cancel()
+				_ = hs.Shutdown(sctx)
+			}()
+			if err := hs.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		},
+	}
+	f.register(cmd)
+	fl := cmd.Flags()
+	fl.IntVar(&port, "port", 8080, "port to listen on (0: any free port)")
+	fl.StringVar(&ip, "ip", webui.DefaultIP, "address to listen on; anything but a loopback address must be given explicitly")
+	fl.BoolVar(&allowControl, "allow-control", false, "enable the pause, resume, cancel and concurrency buttons")
+	fl.StringVar(&temporalUI, "temporal-ui", "", "URL of the Temporal Web UI of this server, to link each sweep to (e.g. http://localhost:8233)")
+	return cmd
+}
+
+// uiSource is webui.Source on a Temporal client: the sweeps of a namespace, their inputs
+// (from their histories), their progress (the progress query) and their tables (results.parquet,
+// or the finished shards of a running sweep merged into a private directory).
+type uiSource struct {
+	c          client.Client
+	namespace  string
+	temporalUI string
+	st         *store.Store
+	tmp        string
+
+	mu     sync.Mutex
+	inputs map[string]workflows.SweepInput
+	closed map[string]closedSweep // sweeps that ended: they no longer change
+	merged map[string]webui.Table // running sweeps: the last merge of their finished shards
+	seq    int
+}
+
+// closedSweep is what is known of a sweep that ended.
+type closedSweep struct {
+	sweep webui.Sweep
+	table webui.Table
+}
+
+func newUISource(c client.Client, namespace, temporalUI string) (*uiSource, error) {
+	tmp, err := os.MkdirTemp("", "phasesweep-ui-merge-")
+	if err != nil {
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	return &uiSource{c: c, namespace: namespace, temporalUI: strings.TrimRight(temporalUI, "/"), st: store.New(), tmp: tmp,
+		inputs: map[string]workflows.SweepInput{}, closed: map[string]closedSweep{}, merged: map[string]webui.Table{}}, nil
+}
+
+func (s *uiSource) close() {
+	s.st.Close()
+	_ = os.RemoveAll(s.tmp)
+}
+
+// Sweeps implements webui.Source.
+func (s *uiSource) Sweeps(ctx context.Context) ([]webui.Sweep, error) {
+	it, err := s.c.ListWorkflow(ctx, listRequest(s.namespace))
+	if err != nil {
+		return nil, fmt.Errorf("list sweeps: %w", err)
+	}
+	var out []webui.Sweep
+	for _, e := range it.GetExecutions() {
+		sw, err := s.Sweep(ctx, e.GetExecution().GetWorkflowId())
+		if err != nil {
+			continue // not a sweep (or gone meanwhile)
+		}
+		out = append(out, sw)
+	}
+	return out, nil
+}
+
+// Sweep implements webui.Source.
+func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
+	s.mu.Lock()
+	cs, ok := s.closed[id]
+	s.mu.Unlock()
+	if ok {
+		return cs.sweep, nil
+	}
+	if _, err := layout.New("", id); err != nil {
+		return webui.Sweep{}, webui.ErrUnknown
+	}
+	desc, err := s.c.DescribeWorkflowExecution(ctx, id, "")
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return webui.Sweep{}, webui.ErrUnknown
+	}
+	if err != nil {
+		return webui.Sweep{}, fmt.Errorf("sweep %s: %w", id, err)
+	}
+	info := desc.GetWorkflowExecutionInfo()
+	if info.GetType().GetName() != "SweepWorkflow" {
+		return webui.Sweep{}, webui.ErrUnknown
+	}
+	in, err := s.input(ctx, id)
+	if err != nil {
+		return webui.Sweep{}, err
+	}
+	sw := webui.Sweep{ID: id, Status: workflowStatus(info.GetStatus()), Started: info.GetStartTime().AsTime(),
+		Spec: in.Spec, SpecFile: in.SpecFile, Out: in.OutDir}
+	sw.Progress.Total = in.Points
+	if s.temporalUI != "" {
+		sw.TemporalURL = fmt.Sprintf("%s/namespaces/%s/workflows/%s", s.temporalUI, url.PathEscape(s.namespace), url.PathEscape(id))
+	}
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		defer cancel()
+		if v, err := s.c.QueryWorkflow(qctx, id, "", workflows.ProgressQuery); err == nil {
+			_ = v.Get(&sw.Progress)
+		}
+		if sw.Progress.Paused {
+			sw.Status = "paused"
+		}
+		return sw, nil
+	}
+	// An ended sweep: its table and counts are final.
+	t, err := s.endedTable(ctx, id, info.GetStatus(), in)
+	if err != nil {
+		return sw, err
+	}
+	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED && !t.Partial {
+		sw.Progress.Done = in.Points
+	}
+	sw.Progress.Chunks = layout.Chunks(in.Points, in.ChunkSize)
+	s.mu.Lock()
+	s.closed[id] = closedSweep{sweep: sw, table: t}
+	s.mu.Unlock()
+	return sw, nil
+}
+
+// input is the input sweep id was started with (read from its history once).
+func (s *uiSource) input(ctx context.Context, id string) (workflows.SweepInput, error) {
+	s.mu.Lock()
+	in, ok := s.inputs[id]
+	s.mu.Unlock()
+	if ok {
+		return in, nil
+	}
+	in, err := startInput(ctx, s.c, id, "")
+	if err != nil {
+		return in, err
+	}
+	s.mu.Lock()
+	s.inputs[id] = in
+	s.mu.Unlock()
+	return in, nil
+}
+
+// endedTable is the table an ended sweep left: its output's results.parquet (copied here
+// from object storage), or none.
+func (s *uiSource) endedTable(ctx context.Context, id string, status enumspb.WorkflowExecutionStatus, in workflows.SweepInput) (webui.Table, error) {
+	l := sweepLayout(in)
+	t := webui.Table{Key: "ended"}
+	if !exists(ctx, s.st, l.Results()) {
+		return t, nil
+	}
+	t.Results, t.Partial = l.Results(), status != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+	if status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		var out workflows.SweepOutput
+		if err := s.c.GetWorkflow(ctx, id, "").Get(ctx, &out); err == nil {
+			t.Partial = out.Partial
+		}
+	}
+	if tp := l.Trajectories(); exists(ctx, s.st, tp) {
+		t.Trajectories = tp
+	}
+	if store.Remote(t.Results) {
+		dir := s.newDir()
+		for _, p := range []*string{&t.Results, &t.Trajectories} {
+			if *p == "" {
+				continue
+			}
+			local := filepath.Join(dir, store.Base(*p))
+			if err := s.st.CopyToFile(ctx, *p, local); err != nil {
+				return t, fmt.Errorf("copy %s: %w", *p, err)
+			}
+			*p = local
+		}
+	}
+	return t, nil
+}
+
+// newDir makes a new private directory for one table.
+func (s *uiSource) newDir() string {
+	s.mu.Lock()
+	s.seq++
+	dir := filepath.Join(s.tmp, fmt.Sprintf("t%06d", s.seq))
+	s.mu.Unlock()
+	_ = os.MkdirAll(dir, 0o700)
+	return dir
+}
+
+// Table implements webui.Source: an ended sweep's table, or the finished shards of a running
+// one merged (as sweep results does, but into a private directory), again only when the set of
+// finished shards changed.
+func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
+	sw, err := s.Sweep(ctx, id)
+	if err != nil {
+		return webui.Table{}, err
+	}
+	s.mu.Lock()
+	cs, ended := s.closed[id]
+	prev := s.merged[id]
+	s.mu.Unlock()
+	if ended {
+		return cs.table, nil
+	}
+	in, err := s.input(ctx, sw.ID)
+	if err != nil {
+		return webui.Table{}, err
+	}
+	sp, err := spec.Parse(in.SpecFile, []byte(in.Spec))
+	if err != nil {
+		return webui.Table{}, err
+	}
+	recording := grid.New(sp).Spec().Record.Every > 0
+	done, err := sweepLayout(in).FinishedShards(ctx, s.st, layout.Chunks(in.Points, in.ChunkSize), recording)
+	if err != nil {
+		return prev, err
+	}
+	h := sha256.Sum256([]byte(strings.Join(done, "\n")))
+	key := fmt.Sprintf("%d-%s", len(done), hex.EncodeToString(h[:8]))
+	if key == prev.Key || len(done) == 0 {
+		return prev, nil
+	}
+	dir := s.newDir()
+	pm, err := mergeFinishedShards(ctx, s.st, in, filepath.Join(dir, "results.parquet"))
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return prev, err
+	}
+	t := webui.Table{Results: pm.Results, Key: key, Partial: true}
+	if pm.Trajectories != "" {
+		// Beside results.parquet under its usual name, where sweep plot looks for the points.
+		t.Trajectories = filepath.Join(dir, "trajectories.parquet")
+		if err := os.Rename(pm.Trajectories, t.Trajectories); err != nil {
+			return prev, fmt.Errorf("partial trajectories: %w", err)
+		}
+	}
+	s.mu.Lock()
+	s.merged[id] = t
+	s.mu.Unlock()
+	if prev.Results != "" {
+		_ = os.RemoveAll(filepath.Dir(prev.Results))
+	}
+	return t, nil
+}
+
+// Control implements webui.Source with the calls of sweep pause, resume, cancel and
+// concurrency (control.go).
+func (s *uiSource) Control(ctx context.Context, id string, c webui.Control) error {
+	switch c.Action {
+	case webui.ActionPause:
+		return s.c.SignalWorkflow(ctx, id, "", workflows.PauseSignal, nil)
+	case webui.ActionResume:
+		return s.c.SignalWorkflow(ctx, id, "", workflows.ResumeSignal, nil)
+	case webui.ActionCancel:
+		return s.c.CancelWorkflow(ctx, id, "")
+	case webui.ActionConcurrency:
+		h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+			WorkflowID: id, UpdateName: workflows.ConcurrencyUpdate, Args: []any{c.Concurrency},
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		})
+		if err != nil {
+			return err
+		}
+		var got int
+		return h.Get(ctx, &got)
+	}
+	return fmt.Errorf("unknown action %q", c.Action)
+}

@@ -1,0 +1,101 @@
+package webui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/phasesweep/phasesweep/pkg/results"
+)
+
+// loaded is a sweep's table as last read: what its Source said (Table), the rows, and the
+// figures drawn from it, kept until the table's key changes.
+type loaded struct {
+	ref     Table
+	rows    *results.Table // nil when there is no row yet
+	counts  []int          // rows by status (statuses)
+	checked time.Time      // when the Source was last asked
+	dir     string         // where this version's figures are rendered
+	mu      sync.Mutex     // guards figs
+	figs    map[string]*drawn
+}
+
+// drawn is one figure of a table version: the page's JSON and the SVG phase.Plot wrote.
+type drawn struct {
+	fig *figure
+	svg string // path of the SVG
+	err error
+}
+
+// tables caches each sweep's loaded table.
+type tables struct {
+	src     Source
+	refresh time.Duration
+	tmp     string // the server's private directory
+	mu      sync.Mutex
+	bySweep map[string]*loaded
+	seq     int
+}
+
+// get returns the table of sweep id, asking the Source again when refresh has passed since it
+// was last asked, and reading the rows again only when the key changed.
+func (ts *tables) get(ctx context.Context, id string) (*loaded, error) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	old := ts.bySweep[id]
+	if old != nil && time.Since(old.checked) < ts.refresh {
+		return old, nil
+	}
+	ref, err := ts.src.Table(ctx, id)
+	if err != nil {
+		if old != nil { // a merge that lost a race with the sweep's own: keep what we had
+			return old, nil
+		}
+		return nil, err
+	}
+	if old != nil && old.ref.Key == ref.Key {
+		old.checked = time.Now()
+		return old, nil
+	}
+	l := &loaded{ref: ref, checked: time.Now(), figs: map[string]*drawn{}, counts: make([]int, len(statuses))}
+	if ref.Results != "" {
+		if l.rows, err = results.ReadFile(ref.Results); err != nil {
+			return nil, fmt.Errorf("read the table of sweep %s: %w", id, err)
+		}
+		l.counts = statusCounts(l.rows)
+	}
+	ts.seq++
+	l.dir = filepath.Join(ts.tmp, fmt.Sprintf("t%06d", ts.seq))
+	if err := os.MkdirAll(l.dir, 0o700); err != nil {
+		return nil, fmt.Errorf("figure directory: %w", err)
+	}
+	if old != nil {
+		_ = os.RemoveAll(old.dir)
+	}
+	ts.bySweep[id] = l
+	return l, nil
+}
+
+// figure returns the figure of this table with the controls p, drawing it on first use.
+func (l *loaded) figure(p plotQuery) *drawn {
+	k := p.values().Encode()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if d, ok := l.figs[k]; ok {
+		return d
+	}
+	d := &drawn{svg: filepath.Join(l.dir, fmt.Sprintf("fig%04d.svg", len(l.figs)))}
+	if l.rows == nil {
+		d.err = plotError{fmt.Errorf("no finished chunk yet")}
+	} else {
+		d.fig, d.err = drawFigure(l.ref.Results, l.rows, p, d.svg)
+		if d.fig != nil {
+			d.fig.Key = l.ref.Key
+		}
+	}
+	l.figs[k] = d
+	return d
+}
