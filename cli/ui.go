@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 
 	"github.com/phasesweep/phasesweep/pkg/grid"
@@ -54,10 +55,13 @@ storage), and merges them into a private temporary directory, never into the out
 			if err != nil {
 				return err
 			}
-			defer b.close()
-			src, err := newUISource(b.client, b.opts.Namespace, temporalUI)
+			src, err := newUISource(b, temporalUI)
 			if err != nil {
+				b.close()
 				return err
+			}
+			if f.Address == "" { // the embedded server of a sweep run goes when the run ends
+				src.redial = func() (*backend, error) { return connect(ctx, f, true) }
 			}
 			defer src.close()
 			srv, err := webui.New(src, webui.Options{AllowControl: allowControl, WriteCSV: writeCSV})
@@ -103,7 +107,10 @@ storage), and merges them into a private temporary directory, never into the out
 // (from their histories), their progress (the progress query) and their tables (results.parquet,
 // or the finished shards of a running sweep merged into a private directory).
 type uiSource struct {
-	c          client.Client
+	b          *backend
+	c          client.Client // b's
+	redial     func() (*backend, error)
+	redialed   time.Time // the last attempt
 	namespace  string
 	temporalUI string
 	st         *store.Store
@@ -113,7 +120,9 @@ type uiSource struct {
 	inputs map[string]workflows.SweepInput
 	closed map[string]closedSweep // sweeps that ended: they no longer change
 	merged map[string]webui.Table // running sweeps: the last merge of their finished shards
-	seq    int
+	// progress is the last answer of each running sweep's progress query.
+	progress map[string]workflows.Progress
+	seq      int
 }
 
 // closedSweep is what is known of a sweep that ended.
@@ -122,23 +131,56 @@ type closedSweep struct {
 	table webui.Table
 }
 
-func newUISource(c client.Client, namespace, temporalUI string) (*uiSource, error) {
+func newUISource(b *backend, temporalUI string) (*uiSource, error) {
 	tmp, err := os.MkdirTemp("", "phasesweep-ui-merge-")
 	if err != nil {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
-	return &uiSource{c: c, namespace: namespace, temporalUI: strings.TrimRight(temporalUI, "/"), st: store.New(), tmp: tmp,
-		inputs: map[string]workflows.SweepInput{}, closed: map[string]closedSweep{}, merged: map[string]webui.Table{}}, nil
+	return &uiSource{b: b, c: b.client, namespace: b.opts.Namespace, temporalUI: strings.TrimRight(temporalUI, "/"), st: store.New(), tmp: tmp,
+		inputs: map[string]workflows.SweepInput{}, closed: map[string]closedSweep{}, merged: map[string]webui.Table{},
+		progress: map[string]workflows.Progress{}}, nil
 }
 
 func (s *uiSource) close() {
+	s.b.close()
 	s.st.Close()
 	_ = os.RemoveAll(s.tmp)
 }
 
+// reconnect joins the server on the state directory again after the one joined went away (a
+// sweep run that ended stops its embedded server): the running one, or one started here. It
+// reports whether it did.
+func (s *uiSource) reconnect(err error) bool {
+	var nf *serviceerror.NotFound
+	if s.redial == nil || errors.As(err, &nf) {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if time.Since(s.redialed) < 3*time.Second {
+		return false
+	}
+	s.redialed = time.Now()
+	b, derr := s.redial()
+	if derr != nil {
+		return false
+	}
+	s.b.close()
+	s.b, s.c = b, b.client
+	return true
+}
+
 // Sweeps implements webui.Source.
 func (s *uiSource) Sweeps(ctx context.Context) ([]webui.Sweep, error) {
-	it, err := s.c.ListWorkflow(ctx, listRequest(s.namespace))
+	list := func() (*workflowservice.ListWorkflowExecutionsResponse, error) {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		return s.c.ListWorkflow(cctx, listRequest(s.namespace))
+	}
+	it, err := list()
+	if err != nil && s.reconnect(err) {
+		it, err = list()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list sweeps: %w", err)
 	}
@@ -153,6 +195,10 @@ func (s *uiSource) Sweeps(ctx context.Context) ([]webui.Sweep, error) {
 	return out, nil
 }
 
+// callTimeout bounds a call to the server (the SDK retries an unreachable one until its
+// context ends).
+const callTimeout = 5 * time.Second
+
 // Sweep implements webui.Source.
 func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 	s.mu.Lock()
@@ -164,7 +210,15 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 	if _, err := layout.New("", id); err != nil {
 		return webui.Sweep{}, webui.ErrUnknown
 	}
-	desc, err := s.c.DescribeWorkflowExecution(ctx, id, "")
+	describe := func() (*workflowservice.DescribeWorkflowExecutionResponse, error) {
+		cctx, cancel := context.WithTimeout(ctx, callTimeout)
+		defer cancel()
+		return s.c.DescribeWorkflowExecution(cctx, id, "")
+	}
+	desc, err := describe()
+	if err != nil && s.reconnect(err) {
+		desc, err = describe()
+	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return webui.Sweep{}, webui.ErrUnknown
@@ -189,9 +243,17 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
-		if v, err := s.c.QueryWorkflow(qctx, id, "", workflows.ProgressQuery); err == nil {
-			_ = v.Get(&sw.Progress)
+		v, err := s.c.QueryWorkflow(qctx, id, "", workflows.ProgressQuery)
+		if err == nil {
+			err = v.Get(&sw.Progress)
 		}
+		s.mu.Lock()
+		if err == nil {
+			s.progress[id] = sw.Progress
+		} else if p, ok := s.progress[id]; ok {
+			sw.Progress = p // no answer (the sweep is busy merging, say): the last one
+		}
+		s.mu.Unlock()
 		if sw.Progress.Paused {
 			sw.Status = "paused"
 		}
@@ -206,6 +268,9 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 		sw.Progress.Done = in.Points
 	}
 	sw.Progress.Chunks = layout.Chunks(in.Points, in.ChunkSize)
+	if sw.Progress.Done == in.Points {
+		sw.Progress.ChunksDone = sw.Progress.Chunks
+	}
 	s.mu.Lock()
 	s.closed[id] = closedSweep{sweep: sw, table: t}
 	s.mu.Unlock()

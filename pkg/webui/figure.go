@@ -18,6 +18,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/pkg/phase"
 	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/summary"
 )
 
 // plotQuery is the figure controls of the sweep page: the flags of `sweep plot` of the same
@@ -116,7 +117,26 @@ type heatPanel struct {
 // lineSet is one phase.LineSet: the values the line plot draws, and the marks.
 type lineSet struct {
 	Facet string
-	Lines []phase.Line
+	Lines []line
+}
+
+// line is one phase.Line (NaN as null).
+type line struct {
+	By        string
+	Xs        []float64
+	Y, Lo, Hi []jsonFloat
+	Bad       []bool
+	N         []int
+	Mark      jsonFloat
+}
+
+// jsonFloats converts a slice for JSON.
+func jsonFloats(vs []float64) []jsonFloat {
+	out := make([]jsonFloat, len(vs))
+	for i, v := range vs {
+		out[i] = jsonFloat(v)
+	}
+	return out
 }
 
 // jsonFloat is a float64 that encodes NaN and infinities as null.
@@ -158,7 +178,12 @@ func drawFigure(path string, t *results.Table, p plotQuery, out string) (*figure
 		s := fig.Lines[0]
 		f.X, f.Z, f.Agg, f.By = s.XName, s.ZName, s.Agg, s.ByName
 		for _, ls := range fig.Lines {
-			f.Lines = append(f.Lines, lineSet{Facet: ls.Facet, Lines: ls.Lines})
+			set := lineSet{Facet: ls.Facet}
+			for _, l := range ls.Lines {
+				set.Lines = append(set.Lines, line{By: l.By, Xs: l.Xs, Y: jsonFloats(l.Y), Lo: jsonFloats(l.Lo),
+					Hi: jsonFloats(l.Hi), Bad: l.Bad, N: l.N, Mark: jsonFloat(l.Mark)})
+			}
+			f.Lines = append(f.Lines, set)
 		}
 		return f, nil
 	}
@@ -345,15 +370,7 @@ func number(f results.Field, v results.Value) float64 {
 
 // valueString formats a value as pkg/phase names facets and --where takes it: integers in
 // decimal, floats in the shortest form that parses back to the same float64.
-func valueString(f results.Field, v results.Value) string {
-	switch f.Kind {
-	case results.Int:
-		return strconv.FormatInt(v.I, 10)
-	case results.Float:
-		return strconv.FormatFloat(v.F, 'g', -1, 64)
-	}
-	return v.S
-}
+func valueString(f results.Field, v results.Value) string { return summary.FormatValue(f.Kind, v) }
 
 // hexColor is c as #rrggbb.
 func hexColor(c color.Color) string {

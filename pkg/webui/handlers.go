@@ -95,7 +95,8 @@ func (s *Server) progressJSON(w http.ResponseWriter, r *http.Request) {
 }
 
 // columnsOf splits a results table's columns into parameters (between point and the first
-// metric, train_loss; with effective_stepsize when there is a stepsize) and numeric metrics.
+// metric, train_loss; with effective_stepsize when there are stepsize and momentum) and the
+// numeric metrics.
 func columnsOf(t *results.Table) (params, metrics []string) {
 	inParams := true
 	for _, f := range t.Fields[1:] {
@@ -109,7 +110,7 @@ func columnsOf(t *results.Table) (params, metrics []string) {
 			metrics = append(metrics, f.Name)
 		}
 	}
-	if slices.Contains(params, "stepsize") {
+	if slices.Contains(params, "stepsize") && slices.Contains(params, "momentum") {
 		params = append(params, "effective_stepsize")
 	}
 	return params, metrics

@@ -88,7 +88,7 @@ func TestPages(t *testing.T) {
 		{"/sweep/sweep-synth", "stepsize: {logspace: [0.01, 1], num: 5}"},
 		{"/sweep/sweep-synth/points?cell=stepsize=1,init=0.1", `href="/sweep/sweep-synth/point/`},
 		{"/sweep/sweep-synth/point/0", "synthetic failure"},
-		{"/api/sweep/sweep-synth/progress", `"params":["n","d","sparsity","max_steps","stepsize","init","seed","effective_stepsize"]`},
+		{"/api/sweep/sweep-synth/progress", `"params":["n","d","sparsity","max_steps","stepsize","init","seed"]`},
 		{"/sweep/sweep-synth/download/results.csv", "csv of point"},
 		{"/sweep/sweep-synth/download/figure.svg", "<svg"},
 		{"/sweep/sweep-synth/download/figure.png", "\x89PNG"},

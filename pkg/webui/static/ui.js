@@ -124,6 +124,7 @@
       const cw = Math.max(2, Math.min(48, Math.floor(520 / nx))), ch = Math.max(2, Math.min(36, Math.floor(400 / ny)));
       const W = M.left + nx * cw + M.right, H = M.top + ny * ch + M.bottom;
       const cv = el('canvas', { class: 'heat', width: W * devicePixelRatio, height: H * devicePixelRatio });
+      Object.assign(cv.dataset, { left: M.left, top: M.top, cw, ch, nx, ny, facet: p.Facet });
       cv.style.width = W + 'px';
       cv.style.height = H + 'px';
       const g = cv.getContext('2d');
