@@ -51,7 +51,9 @@
   const form = $('#controls');
   const figBox = $('#figure');
   const tip = $('#tooltip');
-  let tableKey = null, drawnFor = null, columnsSet = false, busy = false;
+  let tableKey = null, drawnFor = null, columnsSet = false, busy = false, lastFig = null;
+  // A 'redraw' event draws the last heat map again (the timing of the large-sweep test).
+  figBox.addEventListener('redraw', () => { if (lastFig && lastFig.kind === 'heat') drawHeat(lastFig); });
 
   function query() {
     const q = new URLSearchParams();
@@ -98,6 +100,7 @@
     get(api + '/figure?' + q).then((f) => {
       $('#fig-msg').textContent = '';
       $('#notes').textContent = f.notes || '';
+      lastFig = f;
       if (f.kind === 'heat') drawHeat(f); else drawLines(f, q);
       figBox.dataset.key = f.key;
       drawnFor = want;
