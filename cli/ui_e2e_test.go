@@ -32,8 +32,8 @@ import (
 )
 
 // uiSpec is 12 stepsizes x 8 inits x 2 seeds of short runs (the largest stepsizes diverge,
-// the smallest inits stop at max_steps), with trajectories: about 15 s on two cores in chunks
-// of 4 points, two at a time, so that the page sees it grow.
+// the smallest inits stop at max_steps), with trajectories: about 25 s in chunks
+// of 2 points one at a time, so that the page sees it grow.
 const uiSpec = `name: uie2e
 seed: 3
 params:
@@ -106,7 +106,7 @@ func TestUIBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	run, _, runErr := sweepCmd(ctx, dir, "run", specPath, "--state", "state", "--out", "out",
-		"--chunk", "4", "--concurrency", "2", "--no-cache")
+		"--chunk", "2", "--concurrency", "1", "--no-cache")
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -463,8 +463,8 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 							col = ""
 						}
 						if !sameValue(p.Z[c], g.Z[iy][ix]) || p.Bad[c] != g.Bad[iy][ix] || p.N[c] != g.N[iy][ix] || p.Color[c] != col {
-							t.Errorf("%s panel %d cell (%d, %d): page %v bad %v n %d %s, sweep plot %g bad %v n %d %s", name, i, ix, iy,
-								p.Z[c], p.Bad[c], p.N[c], p.Color[c], g.Z[iy][ix], g.Bad[iy][ix], g.N[iy][ix], col)
+							t.Errorf("%s panel %d cell (%d, %d): page %s bad %v n %d %s, sweep plot %g bad %v n %d %s", name, i, ix, iy,
+								pageValue(p.Z[c]), p.Bad[c], p.N[c], p.Color[c], g.Z[iy][ix], g.Bad[iy][ix], g.N[iy][ix], col)
 						}
 					}
 				}
@@ -481,7 +481,7 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 					}
 					for k := range l.Y {
 						if !sameValue(pl.Y[k], l.Y[k]) {
-							t.Errorf("%s line %s x=%g: page %v, sweep plot %g", name, l.By, l.Xs[k], pl.Y[k], l.Y[k])
+							t.Errorf("%s line %s x=%g: page %s, sweep plot %g", name, l.By, l.Xs[k], pageValue(pl.Y[k]), l.Y[k])
 						}
 					}
 				}
@@ -498,6 +498,14 @@ func sameValue(page *float64, plot float64) bool {
 		return math.IsNaN(plot)
 	}
 	return *page == plot
+}
+
+// pageValue formats a page value (nil: null).
+func pageValue(v *float64) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
 }
 
 // columnIndex maps a table's column names to their indices.

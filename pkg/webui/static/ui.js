@@ -43,6 +43,23 @@
     }));
   }).catch(() => {}), 2000);
 
+  // The spec's YAML with keys, comments and numbers coloured (built from text nodes only).
+  const spec = $('#spec');
+  if (spec) {
+    const out = [];
+    for (const line of spec.textContent.split('\n')) {
+      const m = /^(\s*-?\s*)([A-Za-z_][\w.]*)(:)(.*)$/.exec(line);
+      let rest = line;
+      if (m) { out.push(m[1], el('span', { class: 'y-key' }, m[2]), m[3]); rest = m[4]; }
+      const c = rest.indexOf('#');
+      const body = c >= 0 ? rest.slice(0, c) : rest;
+      for (const part of body.split(/((?<![\w.])-?\d[\d.eE+-]*)/)) out.push(/^-?\d/.test(part) ? el('span', { class: 'y-num' }, part) : part);
+      if (c >= 0) out.push(el('span', { class: 'y-comment' }, rest.slice(c)));
+      out.push('\n');
+    }
+    spec.replaceChildren(...out);
+  }
+
   const page = $('#sweep');
   if (!page) return;
   const id = page.dataset.id;
@@ -192,7 +209,7 @@
 
   function colourBar(f) {
     const s = f.scale, H = 300, W = 120;
-    const cv = el('canvas', { class: 'bar', width: W, height: H + 80 });
+    const cv = el('canvas', { class: 'cbar', width: W, height: H + 80 });
     const g = cv.getContext('2d');
     g.font = '12px sans-serif';
     const step = H / s.Bar.length;
