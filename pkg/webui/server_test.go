@@ -2,9 +2,11 @@ package webui
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -12,7 +14,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phasesweep/phasesweep/pkg/dynamics"
+	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
 // TestFigureCells checks the heat map's cells against synthOutcome by hand: the mean of
@@ -226,5 +231,52 @@ func TestNoFileOutsideOutput(t *testing.T) {
 		if code == http.StatusOK && !strings.Contains(p, "/sweep/sweep-synth") {
 			t.Errorf("GET %s: 200 for a path that names no sweep", p)
 		}
+	}
+}
+
+// TestPointJumps: the point page of a gd point lists the jumps predicted by the saddle run on
+// the same data, T_k = ln(1/init) t_k (Pesme2023), with the plateau losses before each.
+func TestPointJumps(t *testing.T) {
+	const jumpSpec = "name: jumps\nseed: 1\nparams: {n: 20, d: 30, sparsity: 3, init: 0.01, stepsize: 0.1}\ngrid:\n  optimizer: [gd, saddle]\n"
+	s, err := spec.Parse("jumps.yaml", []byte(jumpSpec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := grid.New(s)
+	tab := &results.Table{Fields: results.SweepFields(g.Columns()), Meta: map[string]string{results.MetaSpec: jumpSpec}}
+	for p := range g.Count() {
+		r := dynamics.Result{TestLoss: 0.1, Status: dynamics.StatusConverged}
+		if p == 1 {
+			r.JumpTimes, r.PlateauLosses = []float64{1, 3}, []float64{0.5, 0.25, 0.125}
+		}
+		tab.Rows = append(tab.Rows, results.SweepRow(p, g.Point(p).Values, r))
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	res := filepath.Join(out, "results.parquet")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := results.WriteFile(res, tab); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := New(&fileSource{sweep: Sweep{ID: "sweep-jumps"}, table: Table{Results: res, Key: "k"}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	_, b := fetch(t, ts.URL+"/sweep/sweep-jumps/point/0")
+	for _, want := range []string{
+		`point/1">1</a> on the same data`,
+		fmt.Sprintf("<td>0</td><td>%v</td><td>0.5</td>", math.Log(100)*1),
+		fmt.Sprintf("<td>1</td><td>%v</td><td>0.25</td>", math.Log(100)*3),
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("point page of the gd point lacks %q:\n%s", want, b)
+		}
+	}
+	if _, b := fetch(t, ts.URL+"/sweep/sweep-jumps/point/1"); strings.Contains(string(b), "Predicted jumps") {
+		t.Error("the saddle point's page shows predicted jumps")
 	}
 }
