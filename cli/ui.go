@@ -170,12 +170,19 @@ func (s *uiSource) reconnect(err error) bool {
 	return true
 }
 
+// client is the client of the server joined now.
+func (s *uiSource) client() client.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c
+}
+
 // Sweeps implements webui.Source.
 func (s *uiSource) Sweeps(ctx context.Context) ([]webui.Sweep, error) {
 	list := func() (*workflowservice.ListWorkflowExecutionsResponse, error) {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		return s.c.ListWorkflow(cctx, listRequest(s.namespace))
+		return s.client().ListWorkflow(cctx, listRequest(s.namespace))
 	}
 	it, err := list()
 	if err != nil && s.reconnect(err) {
@@ -213,7 +220,7 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 	describe := func() (*workflowservice.DescribeWorkflowExecutionResponse, error) {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		return s.c.DescribeWorkflowExecution(cctx, id, "")
+		return s.client().DescribeWorkflowExecution(cctx, id, "")
 	}
 	desc, err := describe()
 	if err != nil && s.reconnect(err) {
@@ -243,7 +250,7 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		qctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		defer cancel()
-		v, err := s.c.QueryWorkflow(qctx, id, "", workflows.ProgressQuery)
+		v, err := s.client().QueryWorkflow(qctx, id, "", workflows.ProgressQuery)
 		if err == nil {
 			err = v.Get(&sw.Progress)
 		}
@@ -285,7 +292,7 @@ func (s *uiSource) input(ctx context.Context, id string) (workflows.SweepInput, 
 	if ok {
 		return in, nil
 	}
-	in, err := startInput(ctx, s.c, id, "")
+	in, err := startInput(ctx, s.client(), id, "")
 	if err != nil {
 		return in, err
 	}
@@ -306,7 +313,7 @@ func (s *uiSource) endedTable(ctx context.Context, id string, status enumspb.Wor
 	t.Results, t.Partial = l.Results(), status != enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
 	if status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
 		var out workflows.SweepOutput
-		if err := s.c.GetWorkflow(ctx, id, "").Get(ctx, &out); err == nil {
+		if err := s.client().GetWorkflow(ctx, id, "").Get(ctx, &out); err == nil {
 			t.Partial = out.Partial
 		}
 	}
@@ -400,13 +407,13 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 func (s *uiSource) Control(ctx context.Context, id string, c webui.Control) error {
 	switch c.Action {
 	case webui.ActionPause:
-		return s.c.SignalWorkflow(ctx, id, "", workflows.PauseSignal, nil)
+		return s.client().SignalWorkflow(ctx, id, "", workflows.PauseSignal, nil)
 	case webui.ActionResume:
-		return s.c.SignalWorkflow(ctx, id, "", workflows.ResumeSignal, nil)
+		return s.client().SignalWorkflow(ctx, id, "", workflows.ResumeSignal, nil)
 	case webui.ActionCancel:
-		return s.c.CancelWorkflow(ctx, id, "")
+		return s.client().CancelWorkflow(ctx, id, "")
 	case webui.ActionConcurrency:
-		h, err := s.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		h, err := s.client().UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 			WorkflowID: id, UpdateName: workflows.ConcurrencyUpdate, Args: []any{c.Concurrency},
 			WaitForStage: client.WorkflowUpdateStageCompleted,
 		})

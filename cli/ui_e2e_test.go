@@ -517,6 +517,13 @@ func columnIndex(t *results.Table) map[string]int {
 	return m
 }
 
+// uiProgress is the part of the progress the control test reads.
+type uiProgress struct {
+	Done        int64
+	Paused      bool
+	Concurrency int
+}
+
 // TestUIControl: with --allow-control the page's buttons pause, resume and set the
 // concurrency of a real sweep, and a cancel request cancels it (its table marked partial).
 func TestUIControl(t *testing.T) {
@@ -545,20 +552,16 @@ func TestUIControl(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	progress := func() (status string, p struct {
-		Done        int64
-		Paused      bool
-		Concurrency int
-	}) { var r struct {
-		Sweep struct {
-			Status   string
-			Progress struct {
-				Done        int64
-				Paused      bool
-				Concurrency int
+	progress := func() (string, uiProgress) {
+		var r struct {
+			Sweep struct {
+				Status   string
+				Progress uiProgress
 			}
 		}
-	}; _ = json.Unmarshal([]byte(get(t, base+"/api/sweep/"+id+"/progress")), &r); p.Done, p.Paused, p.Concurrency = r.Sweep.Progress.Done, r.Sweep.Progress.Paused, r.Sweep.Progress.Concurrency; return r.Sweep.Status, p }
+		_ = json.Unmarshal([]byte(get(t, base+"/api/sweep/"+id+"/progress")), &r)
+		return r.Sweep.Status, r.Sweep.Progress
+	}
 	waitFor := func(what string, ok func(string, int64, int) bool) {
 		for {
 			st, p := progress()
