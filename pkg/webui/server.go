@@ -24,7 +24,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/phasesweep/phasesweep/pkg/results"
@@ -217,12 +216,6 @@ func (s *Server) sweepTable(w http.ResponseWriter, r *http.Request, needRows boo
 
 // funcs are the templates' helpers.
 var funcs = template.FuncMap{
-	"percent": func(done, total int64) string {
-		if total <= 0 {
-			return "0"
-		}
-		return strconv.FormatFloat(100*float64(done)/float64(total), 'f', 1, 64)
-	},
 	"eta": etaText,
 	"when": func(t time.Time) string {
 		if t.IsZero() {
@@ -230,8 +223,7 @@ var funcs = template.FuncMap{
 		}
 		return t.Local().Format("2006-01-02 15:04:05")
 	},
-	"esc":   url.PathEscape,
-	"lower": strings.ToLower,
+	"esc": url.PathEscape,
 }
 
 // etaText formats an ETA in seconds ("--" when unknown).

@@ -21,6 +21,8 @@ type loaded struct {
 	dir     string         // where this version's figures are rendered
 	mu      sync.Mutex     // guards figs
 	figs    map[string]*drawn
+	// drawnCount numbers the figures' files.
+	drawnCount int
 }
 
 // drawn is one figure of a table version: the page's JSON and the SVG phase.Plot wrote.
@@ -79,6 +81,9 @@ func (ts *tables) get(ctx context.Context, id string) (*loaded, error) {
 	return l, nil
 }
 
+// maxFigures bounds the figures kept per table version.
+const maxFigures = 64
+
 // figure returns the figure of this table with the controls p, drawing it on first use.
 func (l *loaded) figure(p plotQuery) *drawn {
 	k := p.values().Encode()
@@ -87,7 +92,11 @@ func (l *loaded) figure(p plotQuery) *drawn {
 	if d, ok := l.figs[k]; ok {
 		return d
 	}
-	d := &drawn{svg: filepath.Join(l.dir, fmt.Sprintf("fig%04d.svg", len(l.figs)))}
+	if len(l.figs) >= maxFigures { // a user trying many choices: start over
+		l.figs = map[string]*drawn{}
+	}
+	l.drawnCount++
+	d := &drawn{svg: filepath.Join(l.dir, fmt.Sprintf("fig%06d.svg", l.drawnCount))}
 	if l.rows == nil {
 		d.err = plotError{fmt.Errorf("no finished chunk yet")}
 	} else {

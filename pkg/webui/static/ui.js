@@ -101,6 +101,9 @@
         columnsSet = true;
         for (const n of ['x', 'y', 'by', 'facet']) fillSelect(n, p.params);
         fillSelect('z', p.metrics);
+        // The page's own query chooses the controls (a link to a figure).
+        const want = new URLSearchParams(location.search);
+        for (const f of form.elements) if (f.name && want.has(f.name)) f.value = want.get(f.name);
       }
       tableKey = p.key;
       if (p.rows > 0 && drawnFor !== tableKey + '?' + query()) drawFigure();
@@ -112,6 +115,7 @@
     if (busy) return;
     busy = true;
     const q = query(), want = tableKey + '?' + q;
+    history.replaceState(null, '', base + (String(q) ? '?' + q : ''));
     $('#dl-svg').href = base + '/download/figure.svg?' + q;
     $('#dl-png').href = base + '/download/figure.png?' + q;
     get(api + '/figure?' + q).then((f) => {
