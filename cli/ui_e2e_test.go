@@ -206,6 +206,7 @@ func TestUIBrowser(t *testing.T) {
 	}
 
 	checkTooltips(t, bctx, tab)
+	checkSweepsList(t, base, id, tab)
 	if path := os.Getenv("UI_SCREENSHOT"); path != "" {
 		hoverCell(t, bctx, 7, 5)
 		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
@@ -261,6 +262,40 @@ func TestUIBrowser(t *testing.T) {
 			t.Errorf("point %d page: %s = %q, results.parquet has %q", point.Point, name, point.Params[name], want)
 		}
 	}
+}
+
+// checkSweepsList checks the sweeps page's row of the finished sweep: 192/192 points, and its
+// counts by outcome those of results.parquet.
+func checkSweepsList(t *testing.T, base, id string, tab *results.Table) {
+	var list struct {
+		Sweeps []struct {
+			ID, Status string
+			Counts     []int
+			Progress   struct{ Done, Total int64 }
+		}
+		Statuses []string
+	}
+	if err := json.Unmarshal([]byte(get(t, base+"/api/sweeps")), &list); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]int, len(list.Statuses))
+	j := columnIndex(tab)["status"]
+	for _, r := range tab.Rows {
+		want[slices.Index(list.Statuses, r[j].S)]++
+	}
+	for _, s := range list.Sweeps {
+		if s.ID != id {
+			continue
+		}
+		if s.Status != "completed" || s.Progress.Done != 192 || s.Progress.Total != 192 || !slices.Equal(s.Counts, want) {
+			t.Errorf("sweeps page: %s %d/%d counts %v, want completed 192/192 %v (%v)", s.Status, s.Progress.Done, s.Progress.Total, s.Counts, want, list.Statuses)
+		}
+		if !strings.Contains(get(t, base+"/"), `href="/sweep/`+id+`"`) {
+			t.Error("the sweeps page has no link to the sweep")
+		}
+		return
+	}
+	t.Errorf("the sweeps page does not list %s", id)
 }
 
 // exists2 reports whether a local file exists.
