@@ -81,7 +81,7 @@ func TestLargeSweepTimings(t *testing.T) {
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/")); err != nil { // the browser up
 		t.Fatal(err)
 	}
-	srv.tables.bySweep = map[string]*loaded{} // cold: the page's first figure reads the table
+	srv.tables.bySweep = map[string]*entry{} // cold: the page's first figure reads the table
 	start = time.Now()
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/sweep/sweep-synth"),
 		chromedp.WaitReady(`#figure[data-cells="10000"]`)); err != nil {

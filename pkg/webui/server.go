@@ -71,7 +71,7 @@ func New(src Source, opt Options) (*Server, error) {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	s := &Server{src: src, opt: opt, tmpl: tmpl, tmp: tmp,
-		tables: &tables{src: src, refresh: opt.Refresh, tmp: tmp, bySweep: map[string]*loaded{}}}
+		tables: &tables{src: src, refresh: opt.Refresh, tmp: tmp, bySweep: map[string]*entry{}}}
 	return s, nil
 }
 

@@ -36,18 +36,32 @@ type drawn struct {
 type tables struct {
 	src     Source
 	refresh time.Duration
-	tmp     string // the server's private directory
-	mu      sync.Mutex
-	bySweep map[string]*loaded
+	tmp     string     // the server's private directory
+	mu      sync.Mutex // guards bySweep and seq
+	bySweep map[string]*entry
 	seq     int
+}
+
+// entry is one sweep's cache; its lock is held while the table is asked for and read, so that
+// a slow merge of one sweep holds up none of the others.
+type entry struct {
+	mu sync.Mutex
+	l  *loaded
 }
 
 // get returns the table of sweep id, asking the Source again when refresh has passed since it
 // was last asked, and reading the rows again only when the key changed.
 func (ts *tables) get(ctx context.Context, id string) (*loaded, error) {
 	ts.mu.Lock()
-	defer ts.mu.Unlock()
-	old := ts.bySweep[id]
+	e := ts.bySweep[id]
+	if e == nil {
+		e = &entry{}
+		ts.bySweep[id] = e
+	}
+	ts.mu.Unlock()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	old := e.l
 	if old != nil && time.Since(old.checked) < ts.refresh {
 		return old, nil
 	}
@@ -69,15 +83,17 @@ func (ts *tables) get(ctx context.Context, id string) (*loaded, error) {
 		}
 		l.counts = statusCounts(l.rows)
 	}
+	ts.mu.Lock()
 	ts.seq++
 	l.dir = filepath.Join(ts.tmp, fmt.Sprintf("t%06d", ts.seq))
+	ts.mu.Unlock()
 	if err := os.MkdirAll(l.dir, 0o700); err != nil {
 		return nil, fmt.Errorf("figure directory: %w", err)
 	}
 	if old != nil {
 		_ = os.RemoveAll(old.dir)
 	}
-	ts.bySweep[id] = l
+	e.l = l
 	return l, nil
 }
 
