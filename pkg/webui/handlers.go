@@ -195,11 +195,16 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) {
 		serveBytes(w, ctype, sw.ID+"-results.csv", buf.Bytes())
 		return
 	}
-	serveFile(w, ctype, sw.ID+"-"+file, path)
+	serveFile(w, l, ctype, sw.ID+"-"+file, path)
 }
 
-// serveFile answers the file at path, as a download named name unless name is "".
-func serveFile(w http.ResponseWriter, ctype, name, path string) {
+// serveFile answers the file at path of table l (its table files, or a figure rendered into
+// its directory; anything else is refused), as a download named name unless name is "".
+func serveFile(w http.ResponseWriter, l *loaded, ctype, name, path string) {
+	if path == "" || path != l.ref.Results && path != l.ref.Trajectories && filepath.Dir(path) != l.dir {
+		http.Error(w, "not a file of this sweep", http.StatusForbidden)
+		return
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
@@ -332,7 +337,7 @@ func (s *Server) trajectoryFile(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, fmt.Sprintf("trajectory of point %d: %v", n, err), http.StatusUnprocessableEntity)
 		return
 	}
-	serveFile(w, "image/svg+xml", "", out)
+	serveFile(w, l, "image/svg+xml", "", out)
 }
 
 // render executes a page template.
