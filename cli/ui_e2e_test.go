@@ -117,7 +117,7 @@ func TestUIBrowser(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	base := startUI(t, ctx, dir, "--state", "state", "--port", "0")
+	base := startUI(t, ctx, dir, "--state", "state", "--port", "0", "--temporal-ui", "http://temporal-ui.example:8233/")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Errorf("sweep ui listens on %s, want 127.0.0.1 by default", base)
 	}
@@ -264,14 +264,15 @@ func TestUIBrowser(t *testing.T) {
 	}
 }
 
-// checkSweepsList checks the sweeps page's row of the finished sweep: 192/192 points, and its
-// counts by outcome those of results.parquet.
+// checkSweepsList checks the sweeps page's row of the finished sweep: 192/192 points, its
+// counts by outcome those of results.parquet, and its link to the Temporal Web UI.
 func checkSweepsList(t *testing.T, base, id string, tab *results.Table) {
 	var list struct {
 		Sweeps []struct {
-			ID, Status string
-			Counts     []int
-			Progress   struct{ Done, Total int64 }
+			ID, Status  string
+			TemporalURL string
+			Counts      []int
+			Progress    struct{ Done, Total int64 }
 		}
 		Statuses []string
 	}
@@ -289,6 +290,9 @@ func checkSweepsList(t *testing.T, base, id string, tab *results.Table) {
 		}
 		if s.Status != "completed" || s.Progress.Done != 192 || s.Progress.Total != 192 || !slices.Equal(s.Counts, want) {
 			t.Errorf("sweeps page: %s %d/%d counts %v, want completed 192/192 %v (%v)", s.Status, s.Progress.Done, s.Progress.Total, s.Counts, want, list.Statuses)
+		}
+		if want := "http://temporal-ui.example:8233/namespaces/default/workflows/" + id; s.TemporalURL != want {
+			t.Errorf("sweeps page: Temporal Web UI link %q, want %q", s.TemporalURL, want)
 		}
 		if !strings.Contains(get(t, base+"/"), `href="/sweep/`+id+`"`) {
 			t.Error("the sweeps page has no link to the sweep")
