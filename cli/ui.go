@@ -33,6 +33,7 @@ func uiCmd() *cobra.Command {
 	var port int
 	var ip, temporalUI string
 	var allowControl bool
+	var refresh time.Duration
 	cmd := &cobra.Command{
 		Use:   "ui",
 		Short: "Serve a local web page of the sweeps: live progress, phase diagrams as chunks finish, points",
@@ -64,7 +65,7 @@ storage), and merges them into a private temporary directory, never into the out
 				src.redial = func() (*backend, error) { return connect(ctx, f, true) }
 			}
 			defer src.close()
-			srv, err := webui.New(src, webui.Options{AllowControl: allowControl, WriteCSV: writeCSV})
+			srv, err := webui.New(src, webui.Options{AllowControl: allowControl, WriteCSV: writeCSV, Refresh: refresh})
 			if err != nil {
 				return err
 			}
@@ -99,6 +100,7 @@ storage), and merges them into a private temporary directory, never into the out
 	fl.IntVar(&port, "port", 8080, "port to listen on (0: any free port)")
 	fl.StringVar(&ip, "ip", webui.DefaultIP, "address to listen on; anything but a loopback address must be given explicitly")
 	fl.BoolVar(&allowControl, "allow-control", false, "enable the pause, resume, cancel and concurrency buttons")
+	fl.DurationVar(&refresh, "refresh", 2*time.Second, "least time between two merges of a running sweep's finished shards (the figure is redrawn after each)")
 	fl.StringVar(&temporalUI, "temporal-ui", "", "URL of the Temporal Web UI of this server, to link each sweep to (e.g. http://localhost:8233)")
 	return cmd
 }

@@ -117,7 +117,8 @@ func TestUIBrowser(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	base := startUI(t, ctx, dir, "--state", "state", "--port", "0", "--temporal-ui", "http://temporal-ui.example:8233/")
+	base := startUI(t, ctx, dir, "--state", "state", "--port", "0", "--refresh", "500ms",
+		"--temporal-ui", "http://temporal-ui.example:8233/")
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Errorf("sweep ui listens on %s, want 127.0.0.1 by default", base)
 	}
