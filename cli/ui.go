@@ -127,10 +127,11 @@ type uiSource struct {
 	seq      int
 }
 
-// closedSweep is what is known of a sweep that ended.
+// closedSweep is what is known of a sweep that ended: its last run's.
 type closedSweep struct {
 	sweep webui.Sweep
 	table webui.Table
+	runID string
 }
 
 func newUISource(b *backend, temporalUI string) (*uiSource, error) {
@@ -210,12 +211,6 @@ const callTimeout = 5 * time.Second
 
 // Sweep implements webui.Source.
 func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
-	s.mu.Lock()
-	cs, ok := s.closed[id]
-	s.mu.Unlock()
-	if ok {
-		return cs.sweep, nil
-	}
 	if _, err := layout.New("", id); err != nil {
 		return webui.Sweep{}, webui.ErrUnknown
 	}
@@ -238,6 +233,13 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 	info := desc.GetWorkflowExecutionInfo()
 	if info.GetType().GetName() != "SweepWorkflow" {
 		return webui.Sweep{}, webui.ErrUnknown
+	}
+	runID := info.GetExecution().GetRunId()
+	s.mu.Lock()
+	cs, ok := s.closed[id]
+	s.mu.Unlock()
+	if ok && cs.runID == runID { // ended, and not run again since (sweep retry)
+		return cs.sweep, nil
 	}
 	in, err := s.input(ctx, id)
 	if err != nil {
@@ -273,6 +275,7 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 	if err != nil {
 		return sw, err
 	}
+	t.Key = "ended-" + runID // a sweep retried and ended again has another table
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED && !t.Partial {
 		sw.Progress.Done = in.Points
 	}
@@ -281,7 +284,7 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 		sw.Progress.ChunksDone = sw.Progress.Chunks
 	}
 	s.mu.Lock()
-	s.closed[id] = closedSweep{sweep: sw, table: t}
+	s.closed[id] = closedSweep{sweep: sw, table: t, runID: runID}
 	s.mu.Unlock()
 	return sw, nil
 }
@@ -308,7 +311,7 @@ func (s *uiSource) input(ctx context.Context, id string) (workflows.SweepInput, 
 // from object storage), or none.
 func (s *uiSource) endedTable(ctx context.Context, id string, status enumspb.WorkflowExecutionStatus, in workflows.SweepInput) (webui.Table, error) {
 	l := sweepLayout(in)
-	t := webui.Table{Key: "ended"}
+	var t webui.Table
 	if !exists(ctx, s.st, l.Results()) {
 		return t, nil
 	}
@@ -360,7 +363,7 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 	cs, ended := s.closed[id]
 	prev := s.merged[id]
 	s.mu.Unlock()
-	if ended {
+	if ended && (sw.Status != "running" && sw.Status != "paused") {
 		return cs.table, nil
 	}
 	in, err := s.input(ctx, sw.ID)
