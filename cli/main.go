@@ -92,7 +92,7 @@ func rootCmd() *cobra.Command {
 	root.AddCommand(runCmd(), validateCmd(), serverCmd(), retryCmd())
 	root.AddCommand(plotCmd(), reproduceCmd())
 	root.AddCommand(controlCmds()...)
-	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd())
+	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd(), uiCmd())
 	return root
 }
 

@@ -1,0 +1,661 @@
+package main
+
+// End-to-end test of sweep ui: a real sweep on the embedded server, the ui joined to it, and
+// the sweep page in headless Chromium (Debian's chromium package, driven by chromedp). Run it
+// alone: go test -run TestUIBrowser ./cli (set UI_SCREENSHOT=docs/ui.png to keep the
+// screenshot of the sweep page).
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+
+	"github.com/phasesweep/phasesweep/pkg/phase"
+	"github.com/phasesweep/phasesweep/pkg/results"
+	"github.com/phasesweep/phasesweep/pkg/summary"
+)
+
+// uiSpec is 12 stepsizes x 8 inits x 2 seeds of short runs (the largest stepsizes diverge,
+// the smallest inits stop at max_steps), with trajectories: about 25 s in chunks
+// of 2 points one at a time, so that the page sees it grow.
+const uiSpec = `name: uie2e
+seed: 3
+params:
+  n: 20
+  d: 30
+  sparsity: 3
+  steps: 4000
+  stop_loss: 1.0e-8
+record:
+  every: 400
+grid:
+  stepsize: {logspace: [0.01, 3], num: 12}
+  init: {logspace: [0.001, 1], num: 8}
+  seed: {range: 2}
+`
+
+// findChromium is the browser of the test: skipped when there is none, except on CI.
+func findChromium(t *testing.T) string {
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no chromium on PATH: the browser test needs Debian's chromium package (apt-get install chromium)")
+	}
+	t.Skip("no chromium on PATH: install Debian's chromium package (apt-get install chromium) to run the browser test")
+	return ""
+}
+
+// startUI starts `sweep ui args...` in dir and returns the URL it prints.
+func startUI(t *testing.T, ctx context.Context, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, bins.sweep, append([]string{"ui"}, args...)...)
+	cmd.Dir = dir
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Signal(os.Interrupt); _ = cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		t.Fatalf("sweep ui printed no address: %v", err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	u, _, ok := strings.Cut(strings.TrimPrefix(line, "sweep ui: "), " ")
+	if !ok || !strings.HasPrefix(u, "http://") {
+		t.Fatalf("sweep ui printed %q, want its address", line)
+	}
+	return strings.TrimSuffix(u, "/")
+}
+
+// pageState is what the test reads off the sweep page.
+type pageState struct {
+	Done, Total, Cells int
+	Status             string
+}
+
+func TestUIBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	chrome := findChromium(t)
+	dir := t.TempDir()
+	specPath := writeSpec(t, dir, uiSpec)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	run, _, runErr := sweepCmd(ctx, dir, "run", specPath, "--state", "state", "--out", "out",
+		"--chunk", "2", "--concurrency", "1", "--no-cache")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = run.Process.Kill(); _ = run.Wait() }()
+	for !exists2(filepath.Join(dir, "state", addressFile)) {
+		if ctx.Err() != nil {
+			t.Fatalf("the sweep's server did not start: %s", runErr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	base := startUI(t, ctx, dir, "--state", "state", "--port", "0", "--refresh", "500ms",
+		"--temporal-ui", "http://temporal-ui.example:8233/")
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Errorf("sweep ui listens on %s, want 127.0.0.1 by default", base)
+	}
+	id, err := sweepID(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for !strings.Contains(get(t, base+"/api/sweeps"), id) {
+		if ctx.Err() != nil {
+			t.Fatalf("the sweep %s never showed on the sweeps page: %s", id, runErr)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	// Read-only: the control endpoints refuse.
+	for _, a := range []string{"pause", "resume", "cancel", "concurrency"} {
+		resp, err := http.Post(base+"/api/sweep/"+id+"/"+a, "application/x-www-form-urlencoded", strings.NewReader("n=1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("POST %s without --allow-control: %d, want 403", a, resp.StatusCode)
+		}
+	}
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.WindowSize(1300, 1000))...)
+	defer cancelAlloc()
+	bctx, cancelB := chromedp.NewContext(alloc)
+	defer cancelB()
+	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/sweep/"+id)); err != nil {
+		t.Fatal(err)
+	}
+
+	// The progress count and the cells drawn grow while the sweep runs and end at the totals.
+	const cells = 12 * 8
+	var seen []pageState
+	deadline := time.Now().Add(4 * time.Minute)
+	for {
+		var st pageState
+		js, err := chromedp.Run(bctx, chromedp.Evaluate[string](`JSON.stringify({Done: +document.querySelector('#done').textContent,
+			Total: +document.querySelector('#total').textContent, Cells: +document.querySelector('#figure').dataset.cells,
+			Status: document.querySelector('#status').textContent})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(js), &st); err != nil {
+			t.Fatal(err)
+		}
+		if len(seen) == 0 || st != seen[len(seen)-1] {
+			seen = append(seen, st)
+		}
+		if st.Status == "completed" && st.Done == st.Total && st.Cells == cells {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the page did not reach the end of the sweep: %+v\nsweep run: %s", seen, runErr)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("page states: %+v", seen)
+	var doneMid, cellsMid []int
+	for i, st := range seen {
+		if st.Total != 192 {
+			t.Fatalf("total %d on the page, want 192", st.Total)
+		}
+		if i > 0 && (st.Done < seen[i-1].Done || st.Cells < seen[i-1].Cells) {
+			t.Errorf("the page went back from %+v to %+v", seen[i-1], st)
+		}
+		if st.Done > 0 && st.Done < st.Total && !slices.Contains(doneMid, st.Done) {
+			doneMid = append(doneMid, st.Done)
+		}
+		if st.Cells > 0 && st.Cells < cells && !slices.Contains(cellsMid, st.Cells) {
+			cellsMid = append(cellsMid, st.Cells)
+		}
+	}
+	if len(doneMid) < 3 || len(cellsMid) < 2 {
+		t.Errorf("the page showed %d progress counts and %d cell counts between none and all (want >= 3 and >= 2): %+v", len(doneMid), len(cellsMid), seen)
+	}
+	if err := run.Wait(); err != nil {
+		t.Fatalf("sweep run: %v\n%s", err, runErr)
+	}
+	tab, err := results.ReadFile(filepath.Join(dir, "out", "results.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	checkTooltips(t, bctx, tab)
+	checkSweepsList(t, base, id, tab)
+	if path := os.Getenv("UI_SCREENSHOT"); path != "" {
+		hoverCell(t, bctx, 7, 5)
+		png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkFigureMatchesPlot(t, base, id, filepath.Join(dir, "out", "results.parquet"))
+
+	// Clicking a cell lists its points; a point's page has its parameters and trajectory.
+	x, y := cellCentre(t, bctx, 3, 2)
+	if err := chromedp.Do(bctx, chromedp.MouseClickXY(x, y), chromedp.WaitVisible("#points")); err != nil {
+		t.Fatal(err)
+	}
+	n, err := chromedp.Run(bctx, chromedp.Evaluate[int](`document.querySelectorAll('#points tbody tr').length`))
+	if err != nil || n != 2 {
+		t.Fatalf("points page of a cell: %d rows (%v), want its 2 seeds", n, err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Click("#points tbody a"), chromedp.WaitVisible("#point")); err != nil {
+		t.Fatal(err)
+	}
+	var point struct {
+		Point  int64
+		Params map[string]string
+		Width  int
+	}
+	for range 100 { // the trajectory image loads after the page
+		js, err := chromedp.Run(bctx, chromedp.Evaluate[string](`JSON.stringify({Point: +document.querySelector('#point').textContent,
+			Params: Object.fromEntries([...document.querySelectorAll('#params tr')].map(r => [r.cells[0].textContent, r.cells[1].textContent])),
+			Width: document.querySelector('#trajectory').naturalWidth})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(js), &point); err != nil {
+			t.Fatal(err)
+		}
+		if point.Width > 0 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if point.Width == 0 {
+		t.Error("the point page's trajectory image did not load")
+	}
+	row := tab.Rows[point.Point]
+	col := columnIndex(tab)
+	for _, name := range []string{"stepsize", "init", "seed"} {
+		j := col[name]
+		if want := summary.FormatValue(tab.Fields[j].Kind, row[j]); point.Params[name] != want {
+			t.Errorf("point %d page: %s = %q, results.parquet has %q", point.Point, name, point.Params[name], want)
+		}
+	}
+}
+
+// checkSweepsList checks the sweeps page's row of the finished sweep: 192/192 points, its
+// counts by outcome those of results.parquet, and its link to the Temporal Web UI.
+func checkSweepsList(t *testing.T, base, id string, tab *results.Table) {
+	var list struct {
+		Sweeps []struct {
+			ID, Status  string
+			TemporalURL string
+			Counts      []int
+			Progress    struct{ Done, Total int64 }
+		}
+		Statuses []string
+	}
+	if err := json.Unmarshal([]byte(get(t, base+"/api/sweeps")), &list); err != nil {
+		t.Fatal(err)
+	}
+	want := make([]int, len(list.Statuses))
+	j := columnIndex(tab)["status"]
+	for _, r := range tab.Rows {
+		want[slices.Index(list.Statuses, r[j].S)]++
+	}
+	for _, s := range list.Sweeps {
+		if s.ID != id {
+			continue
+		}
+		if s.Status != "completed" || s.Progress.Done != 192 || s.Progress.Total != 192 || !slices.Equal(s.Counts, want) {
+			t.Errorf("sweeps page: %s %d/%d counts %v, want completed 192/192 %v (%v)", s.Status, s.Progress.Done, s.Progress.Total, s.Counts, want, list.Statuses)
+		}
+		if want := "http://temporal-ui.example:8233/namespaces/default/workflows/" + id; s.TemporalURL != want {
+			t.Errorf("sweeps page: Temporal Web UI link %q, want %q", s.TemporalURL, want)
+		}
+		if !strings.Contains(get(t, base+"/"), `href="/sweep/`+id+`"`) {
+			t.Error("the sweeps page has no link to the sweep")
+		}
+		return
+	}
+	t.Errorf("the sweeps page does not list %s", id)
+}
+
+// exists2 reports whether a local file exists.
+func exists2(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// get is the body of a GET.
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// cellCentre is the page coordinates of the centre of heat map cell (ix, iy) of the first panel.
+func cellCentre(t *testing.T, ctx context.Context, ix, iy int) (float64, float64) {
+	js, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const c = document.querySelector('#figure canvas.heat');
+		const r = c.getBoundingClientRect(); return JSON.stringify({x: r.left, y: r.top, d: c.dataset}); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		X, Y float64
+		D    map[string]string
+	}
+	if err := json.Unmarshal([]byte(js), &g); err != nil {
+		t.Fatal(err)
+	}
+	f := func(k string) float64 { v, _ := strconv.ParseFloat(g.D[k], 64); return v }
+	return g.X + f("left") + (float64(ix)+0.5)*f("cw"), g.Y + f("top") + (f("ny")-1-float64(iy)+0.5)*f("ch")
+}
+
+// tooltip is what the tooltip of a cell says.
+type tooltip struct {
+	Hidden             bool
+	X, Y, Z, N, Counts string
+	Seeds, Bad         string
+	Text               string
+}
+
+// hoverCell moves the mouse over cell (ix, iy) and reads the tooltip.
+func hoverCell(t *testing.T, ctx context.Context, ix, iy int) tooltip {
+	x, y := cellCentre(t, ctx, ix, iy)
+	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y)); err != nil {
+		t.Fatal(err)
+	}
+	js, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const e = document.querySelector('#tooltip');
+		return JSON.stringify(Object.assign({Hidden: e.hidden, Text: e.textContent}, Object.fromEntries(Object.entries(e.dataset).map(([k, v]) => [k[0].toUpperCase() + k.slice(1), v])))); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tip tooltip
+	if err := json.Unmarshal([]byte(js), &tip); err != nil {
+		t.Fatal(err)
+	}
+	return tip
+}
+
+// checkTooltips hovers every cell and reads its tooltip against results.parquet: the mean of
+// test_loss over the cell's rows when all converged or stopped at max_steps (none drawn
+// otherwise), the number of rows by status and the seeds.
+func checkTooltips(t *testing.T, ctx context.Context, tab *results.Table) {
+	col := columnIndex(tab)
+	var xs, ys []float64
+	for _, r := range tab.Rows {
+		xs = append(xs, r[col["stepsize"]].F)
+		ys = append(ys, r[col["init"]].F)
+	}
+	slices.Sort(xs)
+	slices.Sort(ys)
+	xs, ys = slices.Compact(xs), slices.Compact(ys)
+	statuses := []string{"converged", "max_steps", "diverged", "failed"}
+	badCells := 0
+	for iy, yv := range ys {
+		for ix, xv := range xs {
+			counts := make([]int, len(statuses))
+			var seeds []int64
+			sum, n, bad := 0.0, 0, false
+			for _, r := range tab.Rows {
+				if r[col["stepsize"]].F != xv || r[col["init"]].F != yv {
+					continue
+				}
+				st := r[col["status"]].S
+				counts[slices.Index(statuses, st)]++
+				seeds = append(seeds, r[col["seed"]].I)
+				sum += r[col["test_loss"]].F
+				n++
+				bad = bad || (st != "converged" && st != "max_steps")
+			}
+			mean := sum / float64(n)
+			bad = bad || math.IsNaN(mean) || math.IsInf(mean, 0)
+			tip := hoverCell(t, ctx, ix, iy)
+			where := fmt.Sprintf("cell stepsize=%g init=%g", xv, yv)
+			tx, _ := strconv.ParseFloat(tip.X, 64)
+			ty, _ := strconv.ParseFloat(tip.Y, 64)
+			if tip.Hidden || tx != xv || ty != yv {
+				t.Fatalf("%s: tooltip hidden=%v at x=%s y=%s", where, tip.Hidden, tip.X, tip.Y)
+			}
+			wantCounts, _ := json.Marshal(counts)
+			wantSeeds, _ := json.Marshal(seeds)
+			if tip.N != strconv.Itoa(n) || tip.Counts != string(wantCounts) || tip.Seeds != string(wantSeeds) || tip.Bad != strconv.FormatBool(bad) {
+				t.Errorf("%s: tooltip n=%s counts=%s seeds=%s bad=%s, results.parquet: %d %s %s %v", where, tip.N, tip.Counts, tip.Seeds, tip.Bad, n, wantCounts, wantSeeds, bad)
+			}
+			if bad {
+				badCells++
+				if tip.Z != "null" {
+					t.Errorf("%s: a diverged cell shows the aggregate %s", where, tip.Z)
+				}
+				continue
+			}
+			z, err := strconv.ParseFloat(tip.Z, 64)
+			if err != nil || math.Abs(z-mean) > 1e-12*math.Abs(mean) {
+				t.Errorf("%s: tooltip mean test_loss %s, results.parquet %g", where, tip.Z, mean)
+			}
+		}
+	}
+	if badCells == 0 || badCells == len(xs)*len(ys) {
+		t.Errorf("%d of %d cells diverged: the spec should have some of both", badCells, len(xs)*len(ys))
+	}
+}
+
+// checkFigureMatchesPlot compares the page's figure with the one `sweep plot` computes for the
+// same table and options: same grids, values, Bad marks, row counts and colours (heat maps),
+// same lines and marks (line plots).
+func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
+	for _, opts := range [][]string{
+		nil,
+		{"--z", "train_loss", "--agg", "median"},
+		{"--x", "init", "--y", "stepsize", "--agg", "max", "--logz=false"},
+		{"--facet", "seed", "--where", "init=0.001,init=1"},
+		{"--agg", "mean", "--where", "seed=1"},
+		{"--by", "init", "--where", "seed=0"},
+		{"--x", "stepsize", "--by", "seed", "--agg", "min"},
+	} {
+		name := strings.Join(opts, " ")
+		var fig *phase.Figure
+		cmd := newPlotCmd(func(f *phase.Figure) { fig = f })
+		cmd.SetArgs(append([]string{table, "--out", filepath.Join(t.TempDir(), "f.png")}, opts...))
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		if err := cmd.Execute(); err != nil {
+			t.Fatalf("sweep plot %s: %v", name, err)
+		}
+		q := make([]string, 0, len(opts))
+		for i := 0; i < len(opts); i++ {
+			k, v, ok := strings.Cut(strings.TrimPrefix(opts[i], "--"), "=")
+			if !ok {
+				i++
+				v = opts[i]
+			}
+			q = append(q, k+"="+url.QueryEscape(v))
+		}
+		var page struct {
+			Kind   string
+			Panels []struct {
+				Facet  string
+				Xs, Ys []float64
+				Z      []*float64
+				Bad    []bool
+				N      []int
+				Color  []string
+			}
+			Lines []struct {
+				Facet string
+				Lines []struct {
+					By  string
+					Xs  []float64
+					Y   []*float64
+					Bad []bool
+					N   []int
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(get(t, base+"/api/sweep/"+id+"/figure?"+strings.Join(q, "&"))), &page); err != nil {
+			t.Fatalf("page figure %s: %v", name, err)
+		}
+		switch {
+		case len(fig.Heat) > 0:
+			sc := phase.NewScale(fig.Heat, fig.HeatOptions.LogZ)
+			if page.Kind != "heat" || len(page.Panels) != len(fig.Heat) {
+				t.Fatalf("%s: page draws %s with %d panels, sweep plot a heat map with %d", name, page.Kind, len(page.Panels), len(fig.Heat))
+			}
+			for i, g := range fig.Heat {
+				p := page.Panels[i]
+				if p.Facet != g.Facet || !slices.Equal(p.Xs, g.Xs) || !slices.Equal(p.Ys, g.Ys) {
+					t.Fatalf("%s panel %d: axes differ from sweep plot's", name, i)
+				}
+				for iy := range g.Ys {
+					for ix := range g.Xs {
+						c := iy*len(g.Xs) + ix
+						r, gg, b, _ := sc.CellColor(g, ix, iy).RGBA()
+						col := fmt.Sprintf("#%02x%02x%02x", r>>8, gg>>8, b>>8)
+						if g.N[iy][ix] == 0 {
+							col = ""
+						}
+						if !sameValue(p.Z[c], g.Z[iy][ix]) || p.Bad[c] != g.Bad[iy][ix] || p.N[c] != g.N[iy][ix] || p.Color[c] != col {
+							t.Errorf("%s panel %d cell (%d, %d): page %s bad %v n %d %s, sweep plot %g bad %v n %d %s", name, i, ix, iy,
+								pageValue(p.Z[c]), p.Bad[c], p.N[c], p.Color[c], g.Z[iy][ix], g.Bad[iy][ix], g.N[iy][ix], col)
+						}
+					}
+				}
+			}
+		case len(fig.Lines) > 0:
+			if page.Kind != "lines" || len(page.Lines) != len(fig.Lines) {
+				t.Fatalf("%s: page draws %s with %d panels, sweep plot lines with %d", name, page.Kind, len(page.Lines), len(fig.Lines))
+			}
+			for i, set := range fig.Lines {
+				for j, l := range set.Lines {
+					pl := page.Lines[i].Lines[j]
+					if pl.By != l.By || !slices.Equal(pl.Xs, l.Xs) || !slices.Equal(pl.Bad, l.Bad) || !slices.Equal(pl.N, l.N) {
+						t.Errorf("%s line %s: page differs from sweep plot", name, l.By)
+					}
+					for k := range l.Y {
+						if !sameValue(pl.Y[k], l.Y[k]) {
+							t.Errorf("%s line %s x=%g: page %s, sweep plot %g", name, l.By, l.Xs[k], pageValue(pl.Y[k]), l.Y[k])
+						}
+					}
+				}
+			}
+		default:
+			t.Fatalf("%s: sweep plot drew nothing", name)
+		}
+	}
+}
+
+// sameValue compares a page value (nil for NaN) with sweep plot's.
+func sameValue(page *float64, plot float64) bool {
+	if page == nil {
+		return math.IsNaN(plot)
+	}
+	return *page == plot
+}
+
+// pageValue formats a page value (nil: null).
+func pageValue(v *float64) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
+
+// columnIndex maps a table's column names to their indices.
+func columnIndex(t *results.Table) map[string]int {
+	m := map[string]int{}
+	for j, f := range t.Fields {
+		m[f.Name] = j
+	}
+	return m
+}
+
+// uiProgress is the part of the progress the control test reads.
+type uiProgress struct {
+	Done        int64
+	Paused      bool
+	Concurrency int
+}
+
+// TestUIControl: with --allow-control the page's buttons pause, resume and set the
+// concurrency of a real sweep, and a cancel request cancels it (its table marked partial).
+func TestUIControl(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	chrome := findChromium(t)
+	dir := t.TempDir()
+	specPath := writeSpec(t, dir, uiSpec)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	run, _, runErr := sweepCmd(ctx, dir, "run", specPath, "--state", "state", "--out", "out",
+		"--chunk", "1", "--concurrency", "1", "--no-cache")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = run.Process.Kill(); _ = run.Wait() }()
+	for !exists2(filepath.Join(dir, "state", addressFile)) {
+		if ctx.Err() != nil {
+			t.Fatalf("the sweep's server did not start: %s", runErr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	base := startUI(t, ctx, dir, "--state", "state", "--port", "0", "--allow-control")
+	id, err := sweepID(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	progress := func() (string, uiProgress) {
+		var r struct {
+			Sweep struct {
+				Status   string
+				Progress uiProgress
+			}
+		}
+		_ = json.Unmarshal([]byte(get(t, base+"/api/sweep/"+id+"/progress")), &r)
+		return r.Sweep.Status, r.Sweep.Progress
+	}
+	waitFor := func(what string, ok func(string, int64, int) bool) {
+		for {
+			st, p := progress()
+			if ok(st, p.Done, p.Concurrency) {
+				return
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("never %s (status %s, %+v): %s", what, st, p, runErr)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	}
+	waitFor("running with points done", func(st string, done int64, _ int) bool { return st == "running" && done > 0 })
+
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chrome), chromedp.NoSandbox)...)
+	defer cancelAlloc()
+	bctx, cancelB := chromedp.NewContext(alloc)
+	defer cancelB()
+	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/sweep/"+id), chromedp.Click(`button[data-action="pause"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("paused", func(st string, _ int64, _ int) bool { return st == "paused" })
+	_, p := progress()
+	time.Sleep(3 * time.Second) // a running chunk of one point may still finish
+	_, p1 := progress()
+	time.Sleep(2 * time.Second)
+	_, p2 := progress()
+	if p2.Done != p1.Done || p2.Done >= 192 {
+		t.Errorf("paused sweep went on: %d, %d, then %d points done", p.Done, p1.Done, p2.Done)
+	}
+	if err := chromedp.Do(bctx, chromedp.SetValue("#concurrency", "3"), chromedp.Click(`button[data-action="concurrency"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("concurrency 3", func(_ string, _ int64, c int) bool { return c == 3 })
+	if err := chromedp.Do(bctx, chromedp.Click(`button[data-action="resume"]`)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("resumed", func(st string, done int64, _ int) bool { return st == "running" && done > p2.Done })
+	// Cancel asks for a confirmation in the page; the endpoint is the same.
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/sweep/"+id+"/cancel", nil)
+	req.Header.Set("Origin", base)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("cancel: %d", resp.StatusCode)
+	}
+	_ = run.Wait()
+	waitFor("cancelled", func(st string, _ int64, _ int) bool { return st == "cancelled" })
+	meta, rows, err := results.ReadMeta(filepath.Join(dir, "out", "results.parquet"))
+	if err != nil || meta[results.MetaPartial] != "true" || rows >= 192 {
+		t.Errorf("cancelled sweep's table: %d rows, partial=%q (%v)", rows, meta[results.MetaPartial], err)
+	}
+}
