@@ -384,7 +384,9 @@ func checkTooltips(t *testing.T, ctx context.Context, tab *results.Table) {
 		for ix, xv := range xs {
 			counts := make([]int, len(statuses))
 			var seeds []int64
-			sum, n, bad := 0.0, 0, false
+			// Status-aware, as pkg/aggregate: the mean over the runs that did not diverge or
+			// fail; the cell is bad when none is left.
+			sum, n, kept := 0.0, 0, 0
 			for _, r := range tab.Rows {
 				if r[col["stepsize"]].F != xv || r[col["init"]].F != yv {
 					continue
@@ -392,12 +394,14 @@ func checkTooltips(t *testing.T, ctx context.Context, tab *results.Table) {
 				st := r[col["status"]].S
 				counts[slices.Index(statuses, st)]++
 				seeds = append(seeds, r[col["seed"]].I)
-				sum += r[col["test_loss"]].F
 				n++
-				bad = bad || (st != "converged" && st != "max_steps")
+				if st == "converged" || st == "max_steps" {
+					sum += r[col["test_loss"]].F
+					kept++
+				}
 			}
-			mean := sum / float64(n)
-			bad = bad || math.IsNaN(mean) || math.IsInf(mean, 0)
+			mean := sum / float64(kept)
+			bad := kept == 0 || math.IsNaN(mean) || math.IsInf(mean, 0)
 			tip := hoverCell(t, ctx, ix, iy)
 			where := fmt.Sprintf("cell stepsize=%g init=%g", xv, yv)
 			tx, _ := strconv.ParseFloat(tip.X, 64)
