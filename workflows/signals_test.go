@@ -17,7 +17,7 @@ import (
 func TestPauseBeforeContinueAsNew(t *testing.T) {
 	in := sweepInput(t, testSpec, 16, 2, 2)
 	in.ChunksPerBatch, in.BatchesPerRun = 2, 1 // 4 batches, one per run
-	for _, signal := range []string{PauseSignal, ResumeSignal} {
+	for _, signal := range []string{PauseSignal} {
 		t.Run(signal, func(t *testing.T) {
 			env := newEnv(t, nil)
 			env.OnActivity("PrepareSweep", mock.Anything, mock.Anything).Return(nil)
