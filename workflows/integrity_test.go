@@ -35,6 +35,25 @@ func pinnedInput(t *testing.T, source string, chunk, concurrency int) SweepInput
 	return in
 }
 
+// tamperBeforeFirstMerge is a test environment with the real activities whose first
+// MergeShards runs tamper first (a fault that strikes a finished shard); it returns the
+// environment and the count of merges run.
+func tamperBeforeFirstMerge(t *testing.T, tamper func() error) (*testsuite.TestWorkflowEnvironment, *atomic.Int32) {
+	t.Helper()
+	a := &activities.Activities{}
+	env := newEnv(t, a)
+	merges := new(atomic.Int32)
+	env.OnActivity(a.MergeShards, mock.Anything, mock.Anything).Return(func(ctx context.Context, mi activities.MergeInput) (activities.MergeOutput, error) {
+		if merges.Add(1) == 1 {
+			if err := tamper(); err != nil {
+				return activities.MergeOutput{}, err
+			}
+		}
+		return a.MergeShards(ctx, mi)
+	})
+	return env, merges
+}
+
 // sweepError runs the sweep, which must fail, and returns its error.
 func sweepError(t *testing.T, a *activities.Activities, in SweepInput) error {
 	t.Helper()
@@ -57,18 +76,7 @@ func sweepError(t *testing.T, a *activities.Activities, in SweepInput) error {
 func TestCorruptShardRecomputed(t *testing.T) {
 	g := testGrid(t, testSpec)
 	in := pinnedInput(t, testSpec, 3, 4)
-	a := &activities.Activities{}
-	env := newEnv(t, a)
-	var merges atomic.Int32
-	env.OnActivity(a.MergeShards, mock.Anything, mock.Anything).Return(func(ctx context.Context, mi activities.MergeInput) (activities.MergeOutput, error) {
-		if merges.Add(1) == 1 {
-			shard := layoutOf(in).Shard(2)
-			if err := os.Truncate(shard, 100); err != nil {
-				return activities.MergeOutput{}, err
-			}
-		}
-		return a.MergeShards(ctx, mi)
-	})
+	env, merges := tamperBeforeFirstMerge(t, func() error { return os.Truncate(layoutOf(in).Shard(2), 100) })
 	out := runSweep(t, env, in)
 	tab, err := results.ReadFile(out.Results)
 	if err != nil {
@@ -101,17 +109,7 @@ func TestForeignShardSetAside(t *testing.T) {
 	// The other sweep's chunk 1, as a sweep of that spec writes it, copied where this
 	// sweep's chunk 1 is just before the merge.
 	foreign := foreignShard(t, other, "other-sweep", 1, 4)
-	a := &activities.Activities{}
-	env := newEnv(t, a)
-	var merges atomic.Int32
-	env.OnActivity(a.MergeShards, mock.Anything, mock.Anything).Return(func(ctx context.Context, mi activities.MergeInput) (activities.MergeOutput, error) {
-		if merges.Add(1) == 1 {
-			if err := os.WriteFile(layoutOf(in).Shard(1), foreign, 0o644); err != nil {
-				return activities.MergeOutput{}, err
-			}
-		}
-		return a.MergeShards(ctx, mi)
-	})
+	env, _ := tamperBeforeFirstMerge(t, func() error { return os.WriteFile(layoutOf(in).Shard(1), foreign, 0o644) })
 	out := runSweep(t, env, in)
 	tab, err := results.ReadFile(out.Results)
 	if err != nil {
