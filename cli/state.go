@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -256,22 +257,13 @@ func (r *stateReader) shardCounts(ctx context.Context, in workflows.SweepInput) 
 		return 0, 0, fmt.Errorf("shards in %s: %w", in.OutDir, err)
 	}
 	for i := range n {
-		if !containsString(done, l.Shard(i)) {
+		if !slices.Contains(done, l.Shard(i)) {
 			continue
 		}
 		points += min(int64(in.ChunkSize), in.Points-int64(i)*int64(in.ChunkSize))
 		chunks++
 	}
 	return points, chunks, nil
-}
-
-func containsString(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // tableRows is the row count of the results.parquet a sweep left, if it is readable.
