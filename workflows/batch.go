@@ -28,16 +28,20 @@ type BatchInput struct {
 // costs at most this much.
 const heartbeatTimeout = 10 * time.Second
 
+// chunkActivity are the options of every SimulateChunk activity (a batch's, and a chunk run
+// again before the merge): heartbeats, and retries without limit.
+var chunkActivity = workflow.ActivityOptions{
+	StartToCloseTimeout: 6 * time.Hour,
+	HeartbeatTimeout:    heartbeatTimeout,
+	RetryPolicy:         chunkRetry,
+}
+
 // BatchWorkflow runs chunks [FirstChunk, EndChunk) of a sweep as SimulateChunk activities, at
 // most Window at a time (changed by WindowSignal; none started between PauseSignal and
 // ResumeSignal), and signals each finished chunk's counts to the sweep (waiting for
 // every signal to be delivered before it completes, so the sweep's counts are exact).
 func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
-	actCtx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 6 * time.Hour,
-		HeartbeatTimeout:    heartbeatTimeout,
-		RetryPolicy:         chunkRetry,
-	})
+	actCtx := workflow.WithActivityOptions(ctx, chunkActivity)
 	var a *activities.Activities
 	sel := workflow.NewSelector(ctx)
 	var signals []workflow.Future

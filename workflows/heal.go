@@ -81,11 +81,7 @@ func mergeHealing(ctx workflow.Context, in SweepInput, p plan, pin activities.Pi
 
 // recompute runs the chunks again, at most window at once.
 func recompute(ctx workflow.Context, in SweepInput, pin activities.Pin, window int, chunks []int) error {
-	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
-		StartToCloseTimeout: 6 * time.Hour,
-		HeartbeatTimeout:    heartbeatTimeout,
-		RetryPolicy:         chunkRetry,
-	})
+	actx := workflow.WithActivityOptions(ctx, chunkActivity)
 	sw := in
 	sw.Spec = ""
 	var a *activities.Activities
