@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -74,13 +73,20 @@ func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
 	b := &backend{opts: f.Options.WithDefaults()}
 	var logW io.Writer = os.Stderr
 	if b.opts.Address == "" {
-		unlock, err := lockState(f.state)
+		role := holderRun
+		if attach {
+			role = holderJoin
+		}
+		unlock, err := lockState(ctx, f.state, role)
 		if err != nil {
-			running, rerr := os.ReadFile(filepath.Join(f.state, addressFile))
-			if !attach || rerr != nil {
+			if !attach {
 				return nil, err
 			}
-			f.Address, f.db = strings.TrimSpace(string(running)), "" // that server has its database
+			running, ok := awaitAddress(ctx, f.state)
+			if !ok {
+				return nil, err
+			}
+			f.Address, f.db = running, "" // that server has its database
 			return connect(ctx, f, false)
 		}
 		b.unlock = unlock
@@ -155,29 +161,29 @@ func (b *backend) serveEmbedded() (stop func(), err error) {
 	return w.Stop, nil
 }
 
-// lockState takes an exclusive lock on stateDir so that two processes never open the same
-// SQLite state as two servers; the kernel drops the lock when the process dies.
-func lockState(stateDir string) (func(), error) {
-	if err := os.MkdirAll(stateDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create state directory: %w", err)
-	}
-	f, err := os.OpenFile(filepath.Join(stateDir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("open state lock: %w", err)
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("state directory %s is in use by another sweep or server (use --state for another one, or --address to join that server)", stateDir)
-	}
-	return func() { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN); f.Close() }, nil
-}
-
 // dialWait is how long a command keeps trying to reach a frontend.
 const dialWait = 30 * time.Second
 
 // addressFile, in a state directory, holds the frontend address of the embedded server that
 // runs on it while it runs, so that other commands can join it.
 const addressFile = "address"
+
+// awaitAddress reads the address a running server recorded in stateDir, waiting up to
+// lockWait for a server that is still starting (its process holds the lock, and has not
+// written the address yet).
+func awaitAddress(ctx context.Context, stateDir string) (string, bool) {
+	deadline := time.Now().Add(lockWait)
+	for {
+		b, err := os.ReadFile(filepath.Join(stateDir, addressFile))
+		if address := strings.TrimSpace(string(b)); err == nil && address != "" {
+			return address, true
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return "", false
+		}
+		time.Sleep(lockPoll)
+	}
+}
 
 // recordAddress writes the running server's address into the state directory.
 func recordAddress(stateDir, address string) error {

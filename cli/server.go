@@ -39,7 +39,7 @@ one of --tls-client-ca. See docs/security.md.`,
 			if err := checkDB(db); err != nil {
 				return err
 			}
-			unlock, err := lockState(state)
+			unlock, err := lockState(ctx, state, holderServer)
 			if err != nil {
 				return err
 			}
