@@ -52,13 +52,11 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 		return err
 	}
 	defer b.close()
-	if b.server != nil { // no other process runs the server, so none runs a worker for it
-		w := workflows.NewWorkerOn(b.client, b.opts.TaskQueue, &activities.Activities{}, 0)
-		if err := w.Start(); err != nil {
-			return fmt.Errorf("start worker: %w", err)
-		}
-		defer w.Stop()
+	stop, err := b.serveEmbedded()
+	if err != nil {
+		return err
 	}
+	defer stop()
 	desc, err := b.client.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
 		return fmt.Errorf("sweep %s: %w", id, err)
