@@ -7,8 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -29,18 +27,7 @@ func TestControls(t *testing.T) {
 	specPath := writeSpec(t, dir, strings.Replace(e2eSpec, "num: 8", "num: 16", 1)) // 96 points
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	server, _, _ := sweepCmd(ctx, dir, "server", "--state", filepath.Join(dir, "server-state"), "--port", fmt.Sprint(port))
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = server.Process.Signal(os.Interrupt); _ = server.Wait() }()
-	w := exec.CommandContext(ctx, bins.worker, "--address", addr, "--concurrency", "1")
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = w.Process.Signal(os.Interrupt); _ = w.Wait() }()
+	addr, _ := startCluster(t, ctx, dir, 1, "--concurrency", "1")
 
 	var runErr fmt.Stringer = new(strings.Builder) // the sweep run's stderr, once started
 	sweep := func(args ...string) (string, error) {

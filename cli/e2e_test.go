@@ -217,21 +217,7 @@ func TestServerAndWorkers(t *testing.T) {
 	specPath := writeSpec(t, dir, e2eSpec)
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	server, _, serverErr := sweepCmd(ctx, dir, "server", "--state", filepath.Join(dir, "server-state"), "--port", fmt.Sprint(port))
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = server.Process.Signal(os.Interrupt); _ = server.Wait() }()
-	for i := 0; i < 2; i++ {
-		w := exec.CommandContext(ctx, bins.worker, "--address", addr, "--concurrency", "1")
-		w.Stderr = os.Stderr
-		if err := w.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = w.Process.Signal(os.Interrupt); _ = w.Wait() }()
-	}
+	addr, serverErr := startCluster(t, ctx, dir, 2, "--concurrency", "1")
 	// The run waits for the server's frontend by retrying the dial.
 	var tab *results.Table
 	deadline := time.Now().Add(time.Minute)

@@ -56,22 +56,7 @@ func TestSameNameSweeps(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	server, _, serverErr := sweepCmd(ctx, dir, "server", "--state", filepath.Join(dir, "server-state"), "--port", fmt.Sprint(port))
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = server.Process.Signal(os.Interrupt); _ = server.Wait() }()
-	for range 2 {
-		w := exec.CommandContext(ctx, bins.worker, "--address", addr, "--concurrency", "1")
-		if err := w.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { _ = w.Process.Signal(os.Interrupt); _ = w.Wait() }()
-	}
-	waitForServer(t, ctx, filepath.Join(dir, "server-state"), server)
-	_ = serverErr
+	addr, _ := startCluster(t, ctx, dir, 2, "--concurrency", "1")
 	out := filepath.Join(dir, "out")
 	var wg sync.WaitGroup
 	outcome := map[string]string{}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -236,19 +235,7 @@ func TestReproduceQuick(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	_, port, _ := strings.Cut(addr, ":")
-	server, _, serverErr := sweepCmd(ctx, dir, "server", "--state", filepath.Join(dir, "state"), "--port", port)
-	if err := server.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = server.Process.Signal(os.Interrupt); _ = server.Wait() }()
-	w := exec.CommandContext(ctx, bins.worker, "--address", addr)
-	w.Stderr = os.Stderr
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = w.Process.Signal(os.Interrupt); _ = w.Wait() }()
+	addr, serverErr := startCluster(t, ctx, dir, 1)
 
 	for _, r := range all {
 		t.Run(r.Name, func(t *testing.T) {
