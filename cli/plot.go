@@ -18,7 +18,8 @@ func plotCmd() *cobra.Command { return newPlotCmd(nil) }
 // check its structure).
 func newPlotCmd(drawn func(*phase.Figure)) *cobra.Command {
 	var opt phase.Options
-	var where, ref, size, zlim string
+	var where, size, zlim string
+	var refs []string
 	var contour float64
 	var logZ bool
 	cmd := &cobra.Command{
@@ -55,10 +56,12 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 			if opt.Where, err = phase.ParseWhere(where); err != nil {
 				return usageError{fmt.Errorf("--where %w", err)}
 			}
-			if ref != "" {
-				if opt.Ref, err = phase.ParseRef(ref); err != nil {
+			for _, ref := range refs {
+				r, err := phase.ParseRef(ref)
+				if err != nil {
 					return usageError{fmt.Errorf("--ref %w", err)}
 				}
+				opt.Refs = append(opt.Refs, r)
 			}
 			if cmd.Flags().Changed("contour") {
 				opt.Contour = &contour
@@ -94,9 +97,11 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	f.Float64Var(&contour, "contour", 0, "draw the contour of the metric at this level on a heat map (not on line plots or --z status, which draws its boundary itself)")
 	f.StringVar(&where, "where", "", "keep only rows (points) with these values: P=V[,P=V...] (a parameter named twice: either value)")
 	f.BoolVar(&logZ, "logz", false, "log colour scale (heat map) or log y axis (default: log when the metric is positive and spans > 3 decades)")
-	f.BoolVar(&opt.LogX, "logx", false, "log x axis (default: log when the parameter is log-spaced)")
+	f.BoolVar(&opt.LogX, "logx", false, "log x axis (default: log when the parameter is log-spaced); as --xscale log")
+	f.StringVar(&opt.XScale, "xscale", phase.ScaleAuto, "the x axis: linear, log, or auto (log for log-spaced values, categories for a few uneven ones, else linear)")
+	f.StringVar(&opt.YScale, "yscale", phase.ScaleAuto, "the y axis of a heat map: linear, log or auto; on a line or trajectory plot the metric's axis (as --logz)")
 	f.StringVar(&opt.Mark, "mark", "", "line plots: a vertical dashed line per line at the median of this column (e.g. gamma_max)")
-	f.StringVar(&ref, "ref", "", "line plots: a reference curve A/x, A*x or A (e.g. 2/x: the edge of stability)")
+	f.StringArrayVar(&refs, "ref", nil, "line plots: a reference curve A, A*x^p or A/x^p (2/x: the edge of stability; 0.5*x^2: slope 2 on log-log axes); repeat for several")
 	f.BoolVar(&opt.Coords, "coords", false, "trajectories: the coordinates of beta over time (needs record: {beta: true})")
 	f.StringVar(&opt.Out, "out", "", "output file, .png or .svg (default: <dir of RESULTS>/<z>_<x>_<y>.png, see above)")
 	f.BoolVar(&opt.Force, "force", false, "replace an existing file of the default name instead of numbering a new one")

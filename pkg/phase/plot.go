@@ -25,9 +25,11 @@ type Options struct {
 	Contour  *float64    // heat maps: a contour at this level
 	Where    []Cond      // select rows (points) before anything is aggregated
 	LogZ     *bool       // log colour scale / log y axis; nil decides by AutoLog
-	LogX     bool        // force a log x axis
+	LogX     bool        // force a log x axis (as XScale log)
+	XScale   string      // the x axis: ScaleAuto ("" too), ScaleLinear or ScaleLog
+	YScale   string      // the y axis (heat maps; on line and trajectory plots the metric's, as LogZ)
 	Mark     string      // line plots: vertical line per series at the median of this column
-	Ref      *Ref        // line plots: a reference curve
+	Refs     []*Ref      // line plots: reference curves
 	Band     string      // line plots: the band (aggregate.Bands; "" is minmax)
 	ZLim     *[2]float64 // the colour bar's (line plots: the y axis's) range, or nil: the data's
 	Coords   bool        // trajectories: beta_i over time instead of a loss
@@ -98,11 +100,17 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	if !slices.Contains(aggregate.Bands, opt.Band) {
 		return nil, flagErr("--band", fmt.Errorf("unknown band %q (want one of %v)", opt.Band, aggregate.Bands))
 	}
+	if err := resolveScales(&opt); err != nil {
+		return nil, err
+	}
 	t, err := results.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if IsTrajectory(t) {
+		if err := yScaleAsLogZ(&opt); err != nil {
+			return nil, err
+		}
 		return PlotTrajectories(path, t, opt, notes)
 	}
 	if opt.Coords {
@@ -133,6 +141,11 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	if err := checkKind(heat, opt); err != nil {
 		return nil, err
 	}
+	if !heat {
+		if err := yScaleAsLogZ(&opt); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Out == "" {
 		if opt.Out, err = freeName(filepath.Join(filepath.Dir(path), DefaultName(opt, heat)+".png"), opt.Force, notes); err != nil {
 			return nil, err
@@ -151,11 +164,17 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 			return nil, err
 		}
 		for _, g := range fig.Heat {
-			if opt.LogX || logDerived(t, opt.X) {
+			if opt.XScale == ScaleAuto && (opt.LogX || logDerived(t, opt.X)) {
 				g.LogX, g.XCat = true, false
 			}
-			if logDerived(t, opt.Y) {
+			if opt.YScale == ScaleAuto && logDerived(t, opt.Y) {
 				g.LogY, g.YCat = true, false
+			}
+			if err := forceScale("--xscale", opt.XScale, opt.X, g.Xs, g.XLabels, &g.LogX, &g.XCat); err != nil {
+				return nil, err
+			}
+			if err := forceScale("--yscale", opt.YScale, opt.Y, g.Ys, g.YLabels, &g.LogY, &g.YCat); err != nil {
+				return nil, err
 			}
 			if g.LogX && !(g.Xs[0] > 0) {
 				return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, g.Xs[0]))
@@ -176,16 +195,19 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 		}
 	}
 	for _, set := range fig.Lines {
-		if opt.LogX || logDerived(t, opt.X) {
+		if opt.XScale == ScaleAuto && (opt.LogX || logDerived(t, opt.X)) {
 			set.LogX, set.XCat = true, false
+		}
+		if err := forceScale("--xscale", opt.XScale, opt.X, set.Lines[0].Xs, set.XLabels, &set.LogX, &set.XCat); err != nil {
+			return nil, err
 		}
 		if xs := set.Lines[0].Xs; set.LogX && !(xs[0] > 0) {
 			return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, xs[0]))
 		}
-		if opt.Ref != nil && set.XCat {
-			return nil, flagErr("--ref", fmt.Errorf("%s is drawn as categories (few or unevenly spaced values): a curve needs a numeric axis (--logx draws one)", opt.X))
+		if len(opt.Refs) > 0 && set.XCat {
+			return nil, flagErr("--ref", fmt.Errorf("%s is drawn as categories (few or unevenly spaced values): a curve needs a numeric axis (--xscale log or linear draws one)", opt.X))
 		}
-		set.LogY, set.Ref, set.Where, set.YLim = logZ, opt.Ref, WhereText(opt.Where), opt.ZLim
+		set.LogY, set.Refs, set.Where, set.YLim = logZ, opt.Refs, WhereText(opt.Where), opt.ZLim
 		set.SetBand(opt.Band)
 	}
 	return fig, RenderLines(fig.Lines, opt.Facet, opt.Out, opt.Style)
@@ -195,7 +217,7 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 // line plot or a status map, --mark and --ref on a heat map, --z status on a line plot.
 func checkKind(heat bool, opt Options) error {
 	switch {
-	case heat && (opt.Mark != "" || opt.Ref != nil):
+	case heat && (opt.Mark != "" || len(opt.Refs) > 0):
 		return flagErr("--mark/--ref", fmt.Errorf("only for line plots (give --by, or no second numeric axis)"))
 	case !heat && opt.Contour != nil:
 		why := "a line plot has no second axis to draw a contour over; --ref A draws a horizontal line at A"

@@ -70,7 +70,7 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	default:
 		return nil, flagErr("--x", fmt.Errorf("%q: a trajectory plot has time or step on the x axis", opt.X))
 	}
-	if opt.Y != "" || opt.By != "" || opt.Facet != "" || opt.Mark != "" || opt.Ref != nil || opt.Contour != nil || opt.ZLim != nil {
+	if opt.Y != "" || opt.By != "" || opt.Facet != "" || opt.Mark != "" || len(opt.Refs) > 0 || opt.Contour != nil || opt.ZLim != nil {
 		return nil, flagErr("--y/--by/--facet/--mark/--ref/--contour/--zlim", fmt.Errorf("not for trajectory tables (use --where to choose points)"))
 	}
 	if IsOutcome(opt.Z) {
