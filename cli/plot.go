@@ -100,6 +100,7 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	f.BoolVar(&opt.LogX, "logx", false, "log x axis (default: log when the parameter is log-spaced); as --xscale log")
 	f.StringVar(&opt.XScale, "xscale", phase.ScaleAuto, "the x axis: linear, log, or auto (log for log-spaced values, categories for a few uneven ones, else linear)")
 	f.StringVar(&opt.YScale, "yscale", phase.ScaleAuto, "the y axis of a heat map: linear, log or auto; on a line or trajectory plot the metric's axis (as --logz)")
+	f.BoolVar(&opt.ShowLevels, "show-levels", false, "heat map of a refined sweep (a level column): outline every cell and count the cells per refinement level in the legend")
 	f.StringVar(&opt.Mark, "mark", "", "line plots: a vertical dashed line per line at the median of this column (e.g. gamma_max)")
 	f.StringArrayVar(&refs, "ref", nil, "line plots: a reference curve A, A*x^p or A/x^p (2/x: the edge of stability; 0.5*x^2: slope 2 on log-log axes); repeat for several")
 	f.BoolVar(&opt.Coords, "coords", false, "trajectories: the coordinates of beta over time (needs record: {beta: true})")
