@@ -39,8 +39,13 @@ converged and --z diverged the fraction of runs, on a colour bar from 0 to 1.
 
 Axes are ticked at the values: log-spaced values on a log axis, evenly spaced ones on a linear
 axis, a few unevenly spaced ones (momentum 0, 0.5, 0.8, 0.9, 0.95) or strings (--x optimizer)
-as categories. Tick labels are the shortest that tell the values apart, and --where takes a
-number at any precision it is shown with (init=0.03162 selects 0.031622776601683794).
+as categories; --xscale and --yscale linear or log force a numeric axis of that kind. Tick
+labels are the shortest that tell the values apart, and --where takes a number at any
+precision it is shown with (init=0.03162 selects 0.031622776601683794).
+
+A refined sweep's table (a level column) draws each heat-map cell at its true size, finer
+levels over coarser, with contours and boundaries through the finest cells; --show-levels
+outlines the cells and counts them per level.
 
 Without --out the file is <dir of RESULTS>/<z>_<x>_<y or by-B>[_facet-F][_where-...][_agg].png;
 an existing file of that name is kept and a numbered name used (-2, -3, ...) unless --force.

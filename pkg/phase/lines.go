@@ -102,6 +102,9 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 		set := &LineSet{XName: x, ZName: z, ByName: by, Agg: agg, Facet: f, XLabels: ax.labels,
 			BandOver: varyingColumns(sub, x, by, facet)}
 		set.LogX, set.XCat = ax.kind()
+		if ra := tb.refinedAxis(x); ra != nil { // a refined axis: uneven values, never categories
+			set.LogX, set.XCat = ra.Log, false
+		}
 		for _, b := range bys {
 			ln := Line{By: b, Xs: xs, Mark: math.NaN()}
 			vals := make([][]float64, len(xs))

@@ -266,3 +266,17 @@ func luma(c color.Color) float64 {
 	r, g, b, _ := c.RGBA()
 	return (0.299*float64(r>>8) + 0.587*float64(g>>8) + 0.114*float64(b>>8))
 }
+
+// TestRefinedLineAxis: a line plot against a refined axis draws it as its coarse values would
+// be (stepsizeRefined: log), not as the few uneven values it has become (categories).
+func TestRefinedLineAxis(t *testing.T) {
+	dir := t.TempDir()
+	path := writeTable(t, dir, "results.parquet", stepsizeRefined())
+	fig, err := Plot(path, Options{X: "stepsize", By: "init", Out: filepath.Join(dir, "l.png")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if set := fig.Lines[0]; !set.LogX || set.XCat {
+		t.Errorf("refined stepsize on a line plot: log %v categories %v, want a log axis", set.LogX, set.XCat)
+	}
+}
