@@ -18,7 +18,7 @@ func plotCmd() *cobra.Command { return newPlotCmd(nil) }
 // check its structure).
 func newPlotCmd(drawn func(*phase.Figure)) *cobra.Command {
 	var opt phase.Options
-	var where, size, zlim string
+	var where, size, zlim, xlim string
 	var refs []string
 	var contour float64
 	var logZ bool
@@ -74,7 +74,7 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 			if cmd.Flags().Changed("logz") {
 				opt.LogZ = &logZ
 			}
-			if err := parseLook(&opt, size, zlim); err != nil {
+			if err := parseLook(&opt, size, zlim, xlim); err != nil {
 				return usageError{err}
 			}
 			fig, err := phase.Plot(args[0], opt, cmd.ErrOrStderr())
@@ -113,6 +113,7 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	f.BoolVar(&opt.Force, "force", false, "replace an existing file of the default name instead of numbering a new one")
 	f.StringVar(&opt.Band, "band", "minmax", "line plots: the band around each line: minmax, std (mean ± std), sem (mean ± standard error) or none")
 	f.StringVar(&zlim, "zlim", "", "LO,HI: the colour bar's range (line plots: the y axis's), instead of the data's")
+	f.StringVar(&xlim, "xlim", "", "LO,HI: a line plot's x range, instead of the data's (gamma_rel: 0,1)")
 	f.StringVar(&opt.Style.Title, "title", "", "the title (default: the metric and aggregation)")
 	f.StringVar(&opt.Style.XLabel, "xlabel", "", "the x axis's label (default: the column)")
 	f.StringVar(&opt.Style.YLabel, "ylabel", "", "the y axis's label (default: the column, or the metric on a line plot)")
@@ -122,8 +123,8 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	return cmd
 }
 
-// parseLook checks --dpi and parses --size and --zlim into opt.
-func parseLook(opt *phase.Options, size, zlim string) error {
+// parseLook checks --dpi and parses --size, --zlim and --xlim into opt.
+func parseLook(opt *phase.Options, size, zlim, xlim string) error {
 	if opt.Style.DPI <= 0 || opt.Style.DPI > 2400 {
 		return fmt.Errorf("--dpi %d: want 1 to 2400", opt.Style.DPI)
 	}
@@ -134,16 +135,26 @@ func parseLook(opt *phase.Options, size, zlim string) error {
 		}
 		opt.Style.Width, opt.Style.Height = w, h
 	}
-	if zlim != "" {
-		lo, hi, ok := strings.Cut(zlim, ",")
-		a, errA := strconv.ParseFloat(strings.TrimSpace(lo), 64)
-		b, errB := strconv.ParseFloat(strings.TrimSpace(hi), 64)
-		if !ok || errA != nil || errB != nil || !(a < b) {
-			return fmt.Errorf("--zlim %q: want LO,HI, two numbers with LO < HI", zlim)
-		}
-		opt.ZLim = &[2]float64{a, b}
+	var err error
+	if opt.ZLim, err = parseLim("--zlim", zlim); err != nil {
+		return err
 	}
-	return nil
+	opt.XLim, err = parseLim("--xlim", xlim)
+	return err
+}
+
+// parseLim parses the range LO,HI of flag ("": nil).
+func parseLim(flag, s string) (*[2]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	lo, hi, ok := strings.Cut(s, ",")
+	a, errA := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	b, errB := strconv.ParseFloat(strings.TrimSpace(hi), 64)
+	if !ok || errA != nil || errB != nil || !(a < b) {
+		return nil, fmt.Errorf("%s %q: want LO,HI, two numbers with LO < HI", flag, s)
+	}
+	return &[2]float64{a, b}, nil
 }
 
 // parseSize parses WxH in inches ("6x4", "6inx4in") or pixels at dpi ("1200x800px").

@@ -44,6 +44,7 @@ type LineSet struct {
 	Band                      string      // the band drawn (aggregate.Bands)
 	BandOver                  string      // what the runs of a point differ in, for the band's label
 	YLim                      *[2]float64 // the y axis's range (--zlim), or nil: the data's
+	XLim                      *[2]float64 // the x axis's range (--xlim), or nil: the data's
 }
 
 // SetBand sets the band of every line of set to band (aggregate.Bands) over its Stats.

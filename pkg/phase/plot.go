@@ -35,6 +35,7 @@ type Options struct {
 	ShowLevels bool
 	Band       string      // line plots: the band (aggregate.Bands; "" is minmax)
 	ZLim       *[2]float64 // the colour bar's (line plots: the y axis's) range, or nil: the data's
+	XLim       *[2]float64 // line plots: the x axis's range, or nil: the data's
 	Coords     bool        // trajectories: beta_i over time instead of a loss
 	Out        string      // output file ("" is <dir>/<DefaultName>.png, never overwritten unless Force)
 	Force      bool        // replace an existing file of the default name
@@ -213,19 +214,24 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 		if len(opt.Refs) > 0 && set.XCat {
 			return nil, flagErr("--ref", fmt.Errorf("%s is drawn as categories (few or unevenly spaced values): a curve needs a numeric axis (--xscale log or linear draws one)", opt.X))
 		}
-		set.LogY, set.Refs, set.Where, set.YLim = logZ, opt.Refs, WhereText(opt.Where), opt.ZLim
+		if opt.XLim != nil && set.LogX && !(opt.XLim[0] > 0) {
+			return nil, flagErr("--xlim", fmt.Errorf("%g is not on the log axis of %s (give --xscale linear, or LO > 0)", opt.XLim[0], opt.X))
+		}
+		set.LogY, set.Refs, set.Where, set.YLim, set.XLim = logZ, opt.Refs, WhereText(opt.Where), opt.ZLim, opt.XLim
 		set.SetBand(opt.Band)
 	}
 	return fig, RenderLines(fig.Lines, opt.Facet, opt.Out, opt.Style)
 }
 
 // checkKind rejects the options that the kind of figure chosen cannot draw: --contour on a
-// line plot or a status map, --mark and --ref on a heat map, --show-levels and --z status on
-// a line plot.
+// line plot or a status map, --mark, --ref and --xlim on a heat map, --show-levels and --z
+// status on a line plot.
 func checkKind(heat bool, opt Options) error {
 	switch {
 	case heat && (opt.Mark != "" || len(opt.Refs) > 0):
 		return flagErr("--mark/--ref", fmt.Errorf("only for line plots (give --by, or no second numeric axis)"))
+	case heat && opt.XLim != nil:
+		return flagErr("--xlim", fmt.Errorf("only for line plots (a heat map spans its cells)"))
 	case !heat && opt.ShowLevels:
 		return flagErr("--show-levels", fmt.Errorf("only for heat maps (give --y, not --by)"))
 	case !heat && opt.Contour != nil:

@@ -291,6 +291,9 @@ func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 	if set.YLim != nil {
 		p.Y.Min, p.Y.Max = set.YLim[0], set.YLim[1]
 	}
+	if set.XLim != nil {
+		p.X.Min, p.X.Max = ax.Plot(set.XLim[0]), ax.Plot(set.XLim[1])
+	}
 	return leg, nil
 }
 

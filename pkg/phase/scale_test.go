@@ -75,6 +75,14 @@ func TestXScaleLinear(t *testing.T) {
 	if !hasColorNear(img, px, py, 2, seriesStyle(0).Color) {
 		t.Errorf("no point of dataset 0 at pixel (%d, %d)", px, py)
 	}
+	// --xlim 0,1: the axis from 0 to 1, as Even2023 draws it.
+	fig, err = Plot(path, Options{X: "gamma_rel", By: "seed", XScale: ScaleLinear, XLim: &[2]float64{0, 1}, Out: filepath.Join(dir, "lim.png")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := linePixels(t, fig.Lines[0]); p.X.Min != 0 || p.X.Max != 1 {
+		t.Errorf("--xlim 0,1: x axis from %g to %g", p.X.Min, p.X.Max)
+	}
 	fig, err = Plot(path, Options{X: "gamma_rel", By: "seed", XScale: ScaleLog, Out: filepath.Join(dir, "log.png")}, io.Discard)
 	if err != nil || !fig.Lines[0].LogX {
 		t.Errorf("--xscale log: %v", err)
@@ -87,6 +95,7 @@ func TestXScaleLinear(t *testing.T) {
 		{Options{X: "gamma_rel", By: "seed", YScale: "linaer"}, "--yscale", `unknown scale "linaer"`},
 		{Options{X: "gamma_rel", By: "seed", XScale: ScaleLinear, LogX: true}, "--xscale", "contradicts --logx"},
 		{Options{X: "gamma_rel", By: "seed", YScale: ScaleLinear, LogZ: ptr(true)}, "--yscale", "contradicts --logz"},
+		{Options{X: "gamma_rel", By: "seed", XLim: &[2]float64{0, 1}}, "--xlim", "0 is not on the log axis"},
 	} {
 		c.opt.Out = filepath.Join(dir, "bad.png")
 		_, err := Plot(path, c.opt, io.Discard)
