@@ -180,6 +180,8 @@ func TestPlotFlags(t *testing.T) {
 		{[]string{res, "--xscale", "cubic"}, `--xscale: unknown scale "cubic" (want one of [auto linear log])`},
 		{[]string{res, "--yscale", "Log"}, `--yscale: unknown scale "Log"`},
 		{[]string{res, "--x", "init", "--logx", "--xscale", "linear"}, "--xscale: linear contradicts --logx"},
+		{[]string{res, "--xlim", "1"}, "--xlim \"1\": want LO,HI"},
+		{[]string{res, "--show-levels"}, "--show-levels: "},
 		{[]string{res, "--coords"}, "not a trajectory table"},
 		{[]string{filepath.Join(dir, "trajectories.parquet"), "--x", "init"}, "time or step"},
 		{[]string{res, "--x", "effective_stepsize"}, "needs numeric columns stepsize and momentum"},
