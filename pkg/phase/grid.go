@@ -53,7 +53,8 @@ type Grid struct {
 	LogX, LogY       bool // log axes (log-spaced values)
 	XCat, YCat       bool // categorical axes
 	// Refine lays out the cells of a refined sweep (a table with a level column; nil for
-	// any other): cells of their true size, finer ones over coarser ones.
+	// any other): cells of their true size, finer ones over coarser ones. Xs and Ys are then
+	// the values of every level, and most cells of their product have no run (N 0).
 	Refine *Refinement
 }
 

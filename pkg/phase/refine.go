@@ -43,7 +43,7 @@ type RefinedAxis struct {
 }
 
 // newRefinedAxis is the refined axis of coarse values cs (ascending, distinct; nil if fewer
-// than two) whose points, all levels, are vs; log says the midpoints are geometric.
+// than two); log says its midpoints are geometric.
 func newRefinedAxis(cs []float64, log bool) *RefinedAxis {
 	if len(cs) < 2 {
 		return nil
@@ -112,9 +112,9 @@ func refinedNames(t *results.Table) []string {
 	return sec.Axes
 }
 
-// refinedAxis is the refinement of column name of a refined table (one with a level column
-// jl; ok false otherwise), from the rows of the table: nil if name is not refined, is a
-// string column or has fewer than two coarse values. Whether its midpoints are geometric is
+// refinedAxis is the refinement of column name, from the rows of the table: nil if the table
+// has no level column, if name is not among the refined axes its metadata names, is a string
+// column or has fewer than two coarse values. Whether its midpoints are geometric is
 // read from the values: log-spaced coarse values are a log axis, evenly spaced ones a linear
 // one; otherwise the coordinate in which more refined points sit at dyadic fractions of their
 // coarse interval.
