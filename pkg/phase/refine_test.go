@@ -280,3 +280,46 @@ func TestRefinedLineAxis(t *testing.T) {
 		t.Errorf("refined stepsize on a line plot: log %v categories %v, want a log axis", set.LogX, set.XCat)
 	}
 }
+
+// TestRasterAxis: a log axis refined from coarse values 1, 10, 100 is sampled, at sub 2, in
+// quarters of a decade from 10^-0.5 to 10^2.5 (half a coarse interval past each end): 12
+// parts, edges at 10^(-0.5 + k/4), samples at their geometric centres. An ordinary axis
+// keeps its values and edges. Span takes each side from its own coarse interval.
+func TestRasterAxis(t *testing.T) {
+	ref := newRefinedAxis([]float64{1, 10, 100}, true)
+	xs, es := rasterAxis(ref, nil, nil, 2)
+	if len(xs) != 12 || len(es) != 13 {
+		t.Fatalf("%d samples, %d edges; want 12 and 13", len(xs), len(es))
+	}
+	for k, e := range es {
+		if want := math.Pow(10, -0.5+float64(k)/4); !near(e, want) {
+			t.Errorf("edge %d = %g, want %g", k, e, want)
+		}
+	}
+	for k, x := range xs {
+		if want := math.Pow(10, -0.5+(float64(k)+0.5)/4); !near(x, want) {
+			t.Errorf("sample %d = %g, want %g", k, x, want)
+		}
+	}
+	vs, ev := []float64{1, 2}, []float64{0.5, 1.5, 2.5}
+	if xs, es := rasterAxis(nil, vs, ev, 2); !slices.Equal(xs, vs) || !slices.Equal(es, ev) {
+		t.Errorf("ordinary axis: %v %v", xs, es)
+	}
+	// Span: 10^0.5 at level 1 in the interval [1, 10] is half a decade wide; 10 at level 1
+	// spans a quarter decade on each side.
+	if lo, hi := ref.Span(math.Sqrt(10), 1); !near(math.Log10(lo), 0.25) || !near(math.Log10(hi), 0.75) {
+		t.Errorf("span of 10^0.5 at level 1: %g..%g", lo, hi)
+	}
+	if lo, hi := ref.Span(10, 1); !near(math.Log10(lo), 0.75) || !near(math.Log10(hi), 1.25) {
+		t.Errorf("span of 10 at level 1: %g..%g", lo, hi)
+	}
+	// Uneven coarse intervals 0..1 and 1..3: the coarse value 1 at level 1 takes a quarter of
+	// each, 1 - 1/4 to 1 + 2/4; 2 (level 1 inside 1..3) spans 1.5..2.5.
+	lin := newRefinedAxis([]float64{0, 1, 3}, false)
+	if lo, hi := lin.Span(1, 1); !near(lo, 0.75) || !near(hi, 1.5) {
+		t.Errorf("span of 1 at level 1 between uneven intervals: %g..%g, want 0.75..1.5", lo, hi)
+	}
+	if lo, hi := lin.Span(2, 1); !near(lo, 1.5) || !near(hi, 2.5) {
+		t.Errorf("span of 2 at level 1: %g..%g, want 1.5..2.5", lo, hi)
+	}
+}
