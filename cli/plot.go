@@ -18,7 +18,8 @@ func plotCmd() *cobra.Command { return newPlotCmd(nil) }
 // check its structure).
 func newPlotCmd(drawn func(*phase.Figure)) *cobra.Command {
 	var opt phase.Options
-	var where, ref, size, zlim string
+	var where, size, zlim, xlim string
+	var refs []string
 	var contour float64
 	var logZ bool
 	cmd := &cobra.Command{
@@ -38,8 +39,13 @@ converged and --z diverged the fraction of runs, on a colour bar from 0 to 1.
 
 Axes are ticked at the values: log-spaced values on a log axis, evenly spaced ones on a linear
 axis, a few unevenly spaced ones (momentum 0, 0.5, 0.8, 0.9, 0.95) or strings (--x optimizer)
-as categories. Tick labels are the shortest that tell the values apart, and --where takes a
-number at any precision it is shown with (init=0.03162 selects 0.031622776601683794).
+as categories; --xscale and --yscale linear or log force a numeric axis of that kind. Tick
+labels are the shortest that tell the values apart, and --where takes a number at any
+precision it is shown with (init=0.03162 selects 0.031622776601683794).
+
+A refined sweep's table (a level column) draws each heat-map cell at its true size, finer
+levels over coarser, with contours and boundaries through the finest cells; --show-levels
+outlines the cells and counts them per level.
 
 Without --out the file is <dir of RESULTS>/<z>_<x>_<y or by-B>[_facet-F][_where-...][_agg].png;
 an existing file of that name is kept and a numbered name used (-2, -3, ...) unless --force.
@@ -55,10 +61,12 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 			if opt.Where, err = phase.ParseWhere(where); err != nil {
 				return usageError{fmt.Errorf("--where %w", err)}
 			}
-			if ref != "" {
-				if opt.Ref, err = phase.ParseRef(ref); err != nil {
+			for _, ref := range refs {
+				r, err := phase.ParseRef(ref)
+				if err != nil {
 					return usageError{fmt.Errorf("--ref %w", err)}
 				}
+				opt.Refs = append(opt.Refs, r)
 			}
 			if cmd.Flags().Changed("contour") {
 				opt.Contour = &contour
@@ -66,7 +74,7 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 			if cmd.Flags().Changed("logz") {
 				opt.LogZ = &logZ
 			}
-			if err := parseLook(&opt, size, zlim); err != nil {
+			if err := parseLook(&opt, size, zlim, xlim); err != nil {
 				return usageError{err}
 			}
 			fig, err := phase.Plot(args[0], opt, cmd.ErrOrStderr())
@@ -94,14 +102,18 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	f.Float64Var(&contour, "contour", 0, "draw the contour of the metric at this level on a heat map (not on line plots or --z status, which draws its boundary itself)")
 	f.StringVar(&where, "where", "", "keep only rows (points) with these values: P=V[,P=V...] (a parameter named twice: either value)")
 	f.BoolVar(&logZ, "logz", false, "log colour scale (heat map) or log y axis (default: log when the metric is positive and spans > 3 decades)")
-	f.BoolVar(&opt.LogX, "logx", false, "log x axis (default: log when the parameter is log-spaced)")
+	f.BoolVar(&opt.LogX, "logx", false, "log x axis (default: log when the parameter is log-spaced); as --xscale log")
+	f.StringVar(&opt.XScale, "xscale", phase.ScaleAuto, "the x axis: linear, log, or auto (log for log-spaced values, categories for a few uneven ones, else linear)")
+	f.StringVar(&opt.YScale, "yscale", phase.ScaleAuto, "the y axis of a heat map: linear, log or auto; on a line or trajectory plot the metric's axis (as --logz)")
+	f.BoolVar(&opt.ShowLevels, "show-levels", false, "heat map of a refined sweep (a level column): outline every cell and count the cells per refinement level in the legend")
 	f.StringVar(&opt.Mark, "mark", "", "line plots: a vertical dashed line per line at the median of this column (e.g. gamma_max)")
-	f.StringVar(&ref, "ref", "", "line plots: a reference curve A/x, A*x or A (e.g. 2/x: the edge of stability)")
+	f.StringArrayVar(&refs, "ref", nil, "line plots: a reference curve A, A*x^p or A/x^p (2/x: the edge of stability; 0.5*x^2: slope 2 on log-log axes); repeat for several")
 	f.BoolVar(&opt.Coords, "coords", false, "trajectories: the coordinates of beta over time (needs record: {beta: true})")
 	f.StringVar(&opt.Out, "out", "", "output file, .png or .svg (default: <dir of RESULTS>/<z>_<x>_<y>.png, see above)")
 	f.BoolVar(&opt.Force, "force", false, "replace an existing file of the default name instead of numbering a new one")
 	f.StringVar(&opt.Band, "band", "minmax", "line plots: the band around each line: minmax, std (mean ± std), sem (mean ± standard error) or none")
 	f.StringVar(&zlim, "zlim", "", "LO,HI: the colour bar's range (line plots: the y axis's), instead of the data's")
+	f.StringVar(&xlim, "xlim", "", "LO,HI: a line plot's x range, instead of the data's (gamma_rel: 0,1)")
 	f.StringVar(&opt.Style.Title, "title", "", "the title (default: the metric and aggregation)")
 	f.StringVar(&opt.Style.XLabel, "xlabel", "", "the x axis's label (default: the column)")
 	f.StringVar(&opt.Style.YLabel, "ylabel", "", "the y axis's label (default: the column, or the metric on a line plot)")
@@ -111,8 +123,8 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	return cmd
 }
 
-// parseLook checks --dpi and parses --size and --zlim into opt.
-func parseLook(opt *phase.Options, size, zlim string) error {
+// parseLook checks --dpi and parses --size, --zlim and --xlim into opt.
+func parseLook(opt *phase.Options, size, zlim, xlim string) error {
 	if opt.Style.DPI <= 0 || opt.Style.DPI > 2400 {
 		return fmt.Errorf("--dpi %d: want 1 to 2400", opt.Style.DPI)
 	}
@@ -123,16 +135,26 @@ func parseLook(opt *phase.Options, size, zlim string) error {
 		}
 		opt.Style.Width, opt.Style.Height = w, h
 	}
-	if zlim != "" {
-		lo, hi, ok := strings.Cut(zlim, ",")
-		a, errA := strconv.ParseFloat(strings.TrimSpace(lo), 64)
-		b, errB := strconv.ParseFloat(strings.TrimSpace(hi), 64)
-		if !ok || errA != nil || errB != nil || !(a < b) {
-			return fmt.Errorf("--zlim %q: want LO,HI, two numbers with LO < HI", zlim)
-		}
-		opt.ZLim = &[2]float64{a, b}
+	var err error
+	if opt.ZLim, err = parseLim("--zlim", zlim); err != nil {
+		return err
 	}
-	return nil
+	opt.XLim, err = parseLim("--xlim", xlim)
+	return err
+}
+
+// parseLim parses the range LO,HI of flag ("": nil).
+func parseLim(flag, s string) (*[2]float64, error) {
+	if s == "" {
+		return nil, nil
+	}
+	lo, hi, ok := strings.Cut(s, ",")
+	a, errA := strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	b, errB := strconv.ParseFloat(strings.TrimSpace(hi), 64)
+	if !ok || errA != nil || errB != nil || !(a < b) {
+		return nil, fmt.Errorf("%s %q: want LO,HI, two numbers with LO < HI", flag, s)
+	}
+	return &[2]float64{a, b}, nil
 }
 
 // parseSize parses WxH in inches ("6x4", "6inx4in") or pixels at dpi ("1200x800px").

@@ -166,7 +166,7 @@ func TestPlotFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := fig.Lines[0]
-	if len(set.Lines) != 1 || set.Lines[0].By != "gd" || set.Ref == nil || set.Ref.A != 1e-3 || !set.LogY || !set.LogX ||
+	if len(set.Lines) != 1 || set.Lines[0].By != "gd" || len(set.Refs) != 1 || set.Refs[0].A != 1e-3 || !set.LogY || !set.LogX ||
 		set.Where != "optimizer=gd" || set.MarkName != "init" {
 		t.Errorf("line set %+v", set)
 	}
@@ -176,7 +176,12 @@ func TestPlotFlags(t *testing.T) {
 	}{
 		{[]string{res, "--where", "optimiser=gd"}, `no column "optimiser" in the table; did you mean "optimizer"?`},
 		{[]string{res, "--where", "optimizer"}, "want P=V"},
-		{[]string{res, "--ref", "2/y"}, "want A/x, A*x or A"},
+		{[]string{res, "--ref", "2/y"}, "want A, A*x^p or A/x^p"},
+		{[]string{res, "--xscale", "cubic"}, `--xscale: unknown scale "cubic" (want one of [auto linear log])`},
+		{[]string{res, "--yscale", "Log"}, `--yscale: unknown scale "Log"`},
+		{[]string{res, "--x", "init", "--logx", "--xscale", "linear"}, "--xscale: linear contradicts --logx"},
+		{[]string{res, "--xlim", "1"}, "--xlim \"1\": want LO,HI"},
+		{[]string{res, "--show-levels"}, "--show-levels: "},
 		{[]string{res, "--coords"}, "not a trajectory table"},
 		{[]string{filepath.Join(dir, "trajectories.parquet"), "--x", "init"}, "time or step"},
 		{[]string{res, "--x", "effective_stepsize"}, "needs numeric columns stepsize and momentum"},

@@ -70,7 +70,7 @@ const maxLogTicked = 6
 
 // newAxis is the axis of values vs, drawn log, categorically or linearly.
 func newAxis(vs []float64, labels []string, log, cat bool) Axis {
-	ticked := !cat && len(vs) <= maxCategories
+	ticked := !cat && len(vs) <= maxCategories && (len(vs) < 3 || IsLinSpaced(vs))
 	if log {
 		ticked = len(vs) <= maxLogTicked && IsLogSpaced(vs)
 	}

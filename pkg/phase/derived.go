@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
@@ -16,7 +17,9 @@ const EffectiveStepsize = "effective_stepsize"
 
 // WithDerived returns t with a column appended for each name that is a derived column
 // (EffectiveStepsize) and not already in t; other names are left alone. It is an error when
-// the columns a derived one needs are missing.
+// the columns a derived one needs are missing. Derived values are rounded to 12 significant
+// digits, so that points laid out at equal lambda (Lyu2025's stepsize = lambda (1 - mu)^2)
+// share one value on the axis: 0.0004/(1-0.9)^2 is 0.04000000000000001 in floating point.
 func WithDerived(t *results.Table, names ...string) (*results.Table, error) {
 	tb := newTable(t)
 	if !slices.Contains(names, EffectiveStepsize) {
@@ -32,8 +35,17 @@ func WithDerived(t *results.Table, names ...string) (*results.Table, error) {
 	out := &results.Table{Fields: append(slices.Clip(t.Fields), results.Field{Name: EffectiveStepsize, Kind: results.Float}), Meta: t.Meta}
 	for k, r := range t.Rows {
 		gamma, mu := tb.num(k, cols[0]), tb.num(k, cols[1])
-		row := append(slices.Clip(r), results.Value{F: gamma / math.Pow(1-mu, 2)})
+		row := append(slices.Clip(r), results.Value{F: roundSig(gamma/math.Pow(1-mu, 2), 12)})
 		out.Rows = append(out.Rows, row)
 	}
 	return out, nil
+}
+
+// roundSig is v rounded to k significant digits.
+func roundSig(v float64, k int) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', k, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
 }

@@ -52,6 +52,10 @@ type Grid struct {
 	Stats            [][]aggregate.Stats
 	LogX, LogY       bool // log axes (log-spaced values)
 	XCat, YCat       bool // categorical axes
+	// Refine lays out the cells of a refined sweep (a table with a level column; nil for
+	// any other): cells of their true size, finer ones over coarser ones. Xs and Ys are then
+	// the values of every level, and most cells of their product have no run (N 0).
+	Refine *Refinement
 }
 
 // Range is the minimum and maximum of Z over the cells that are not Bad (NaN, NaN if none).
@@ -244,12 +248,22 @@ func HeatGrids(t *results.Table, x, y, z, agg, facet string) ([]*Grid, error) {
 	if len(ax.vals) == 0 || len(ay.vals) == 0 {
 		return nil, fmt.Errorf("no rows to plot")
 	}
+	rx, ry := tb.refinedAxis(x), tb.refinedAxis(y)
 	var grids []*Grid
 	for _, f := range facets {
 		g := &Grid{XName: x, YName: y, ZName: z, Agg: agg, Facet: f, Xs: ax.vals, Ys: ay.vals,
 			XLabels: ax.labels, YLabels: ay.labels}
 		g.LogX, g.XCat = ax.kind()
 		g.LogY, g.YCat = ay.kind()
+		if rx != nil || ry != nil {
+			g.Refine = tb.refinement(rx, ry, ax, ay, rowsOf[f])
+			if rx != nil {
+				g.LogX, g.XCat = rx.Log, false
+			}
+			if ry != nil {
+				g.LogY, g.YCat = ry.Log, false
+			}
+		}
 		type cell struct {
 			vals     []float64
 			statuses []string

@@ -142,11 +142,15 @@ func saveWithLegends(path string, plots []*plot.Plot, legends []*legendColumn, s
 		pc.Max.X = c.Min.X + (c.Max.X-c.Min.X)*panelW/(panelW+legends[i].width)
 		plots[i].Draw(pc)
 		lc := c
-		lc.Min.X = pc.Max.X
+		lc.Min.X = pc.Max.X + legendGap
 		lc.Max.Y -= vg.Points(30)
 		legends[i].leg.Draw(lc)
 	})
 }
+
+// legendGap is the space between a panel and its legend column, so that a marker at the
+// panel's right edge stays clear of the legend's first entry.
+const legendGap = 8 * vg.Length(1)
 
 // namedLegend is a plot whose legend entries' names are kept (plot.Legend keeps them private)
 // to size its legend column.

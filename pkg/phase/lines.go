@@ -39,11 +39,12 @@ type LineSet struct {
 	XLabels                   []string // a string x column: the value of each index
 	Lines                     []Line
 	MarkName                  string      // the column of the lines' Mark ("" for none)
-	Ref                       *Ref        // a reference curve, or nil
+	Refs                      []*Ref      // reference curves (--ref), drawn over the data
 	Where                     string      // the --where selection, for the title ("" for none)
 	Band                      string      // the band drawn (aggregate.Bands)
 	BandOver                  string      // what the runs of a point differ in, for the band's label
 	YLim                      *[2]float64 // the y axis's range (--zlim), or nil: the data's
+	XLim                      *[2]float64 // the x axis's range (--xlim), or nil: the data's
 }
 
 // SetBand sets the band of every line of set to band (aggregate.Bands) over its Stats.
@@ -102,6 +103,9 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 		set := &LineSet{XName: x, ZName: z, ByName: by, Agg: agg, Facet: f, XLabels: ax.labels,
 			BandOver: varyingColumns(sub, x, by, facet)}
 		set.LogX, set.XCat = ax.kind()
+		if ra := tb.refinedAxis(x); ra != nil { // a refined axis: uneven values, never categories
+			set.LogX, set.XCat = ra.Log, false
+		}
 		for _, b := range bys {
 			ln := Line{By: b, Xs: xs, Mark: math.NaN()}
 			vals := make([][]float64, len(xs))
@@ -135,14 +139,37 @@ func Lines(t *results.Table, x, z, by, agg, facet string) ([]*LineSet, error) {
 
 // varyingColumns names what the runs at one point of a line differ in, for the band's label:
 // "seeds" when only the seed varies, else the swept columns (other than x, by and facet)
-// with several values, "seeds and init", or "runs" when nothing is known.
+// that take several values at one point of a line, "seeds and init", or "runs" when nothing
+// is known. A column that x and by decide (stepsize and steps on an effective_stepsize axis
+// by momentum) varies along the line, not within a point, and is not named.
 func varyingColumns(t *results.Table, x, by, facet string) string {
 	tb := newTable(t)
+	jx, jb := tb.idx[x], -1
+	if j, ok := tb.idx[by]; ok && by != "" {
+		jb = j
+	}
+	point := func(k int) string { // the point of a line row k belongs to
+		if jb < 0 {
+			return tb.str(k, jx)
+		}
+		return tb.str(k, jx) + "\x00" + tb.str(k, jb)
+	}
+	withinPoint := func(j int) bool {
+		first := map[string]string{}
+		for k := range t.Rows {
+			p, v := point(k), tb.str(k, j)
+			if f, ok := first[p]; ok && f != v {
+				return true
+			}
+			first[p] = v
+		}
+		return false
+	}
 	var names []string
 	seeds := false
 	for _, c := range sweptColumns(t) {
 		j, ok := tb.idx[c]
-		if !ok || c == x || c == by || c == facet || len(tb.values(j)) < 2 {
+		if !ok || c == x || c == by || c == facet || len(tb.values(j)) < 2 || !withinPoint(j) {
 			continue
 		}
 		if c == "seed" {

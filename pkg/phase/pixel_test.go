@@ -61,6 +61,18 @@ func (m pixelMap) at(x, y float64) (int, int) {
 	return int(m.trX(x).Dots(dpi)), m.row(m.trY(y))
 }
 
+// linePixels is the panel of line set set as RenderLines draws it (its legend moved into the
+// column beside it) and the map of its data coordinates to the PNG's pixels.
+func linePixels(t *testing.T, set *LineSet) (*plot.Plot, pixelMap) {
+	t.Helper()
+	nl, err := linePanel(set, "", Style{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sideLegend(nl)
+	return nl.p, newPixelMap(nl.p, 0)
+}
+
 // col is the pixel column of data x.
 func (m pixelMap) col(x float64) int { return int(m.trX(x).Dots(dpi)) }
 

@@ -18,23 +18,29 @@ import (
 
 // Options are the choices of `sweep plot` (one field per flag; zero values are the defaults).
 type Options struct {
-	X, Y, Z  string      // axes and metric ("" picks them, see Plot); Z may be an outcome (IsOutcome)
-	Agg      string      // aggregation over the other parameters and seeds ("" is mean)
-	By       string      // line plot, one line per value of this column
-	Facet    string      // one panel per value of this column
-	Contour  *float64    // heat maps: a contour at this level
-	Where    []Cond      // select rows (points) before anything is aggregated
-	LogZ     *bool       // log colour scale / log y axis; nil decides by AutoLog
-	LogX     bool        // force a log x axis
-	Mark     string      // line plots: vertical line per series at the median of this column
-	Ref      *Ref        // line plots: a reference curve
-	Band     string      // line plots: the band (aggregate.Bands; "" is minmax)
-	ZLim     *[2]float64 // the colour bar's (line plots: the y axis's) range, or nil: the data's
-	Coords   bool        // trajectories: beta_i over time instead of a loss
-	Out      string      // output file ("" is <dir>/<DefaultName>.png, never overwritten unless Force)
-	Force    bool        // replace an existing file of the default name
-	MaxCurve int         // trajectories: at most this many points without --where (0: 8)
-	Style    Style       // title, labels, size, resolution
+	X, Y, Z string   // axes and metric ("" picks them, see Plot); Z may be an outcome (IsOutcome)
+	Agg     string   // aggregation over the other parameters and seeds ("" is mean)
+	By      string   // line plot, one line per value of this column
+	Facet   string   // one panel per value of this column
+	Contour *float64 // heat maps: a contour at this level
+	Where   []Cond   // select rows (points) before anything is aggregated
+	LogZ    *bool    // log colour scale / log y axis; nil decides by AutoLog
+	LogX    bool     // force a log x axis (as XScale log)
+	XScale  string   // the x axis: ScaleAuto ("" too), ScaleLinear or ScaleLog
+	YScale  string   // the y axis (heat maps; on line and trajectory plots the metric's, as LogZ)
+	Mark    string   // line plots: vertical line per series at the median of this column
+	Refs    []*Ref   // line plots: reference curves
+	// ShowLevels outlines each cell of a refined sweep's heat map and lists the cells per
+	// refinement level in the legend (a table with a level column only).
+	ShowLevels bool
+	Band       string      // line plots: the band (aggregate.Bands; "" is minmax)
+	ZLim       *[2]float64 // the colour bar's (line plots: the y axis's) range, or nil: the data's
+	XLim       *[2]float64 // line plots: the x axis's range, or nil: the data's
+	Coords     bool        // trajectories: beta_i over time instead of a loss
+	Out        string      // output file ("" is <dir>/<DefaultName>.png, never overwritten unless Force)
+	Force      bool        // replace an existing file of the default name
+	MaxCurve   int         // trajectories: at most this many points without --where (0: 8)
+	Style      Style       // title, labels, size, resolution
 }
 
 // FlagError is a bad plot option, named by its flag (a usage error of the command).
@@ -98,11 +104,17 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	if !slices.Contains(aggregate.Bands, opt.Band) {
 		return nil, flagErr("--band", fmt.Errorf("unknown band %q (want one of %v)", opt.Band, aggregate.Bands))
 	}
+	if err := resolveScales(&opt); err != nil {
+		return nil, err
+	}
 	t, err := results.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if IsTrajectory(t) {
+		if err := yScaleAsLogZ(&opt); err != nil {
+			return nil, err
+		}
 		return PlotTrajectories(path, t, opt, notes)
 	}
 	if opt.Coords {
@@ -133,6 +145,11 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 	if err := checkKind(heat, opt); err != nil {
 		return nil, err
 	}
+	if !heat {
+		if err := yScaleAsLogZ(&opt); err != nil {
+			return nil, err
+		}
+	}
 	if opt.Out == "" {
 		if opt.Out, err = freeName(filepath.Join(filepath.Dir(path), DefaultName(opt, heat)+".png"), opt.Force, notes); err != nil {
 			return nil, err
@@ -151,19 +168,28 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 			return nil, err
 		}
 		for _, g := range fig.Heat {
-			if opt.LogX || logDerived(t, opt.X) {
+			if opt.XScale == ScaleAuto && (opt.LogX || logDerived(t, opt.X)) {
 				g.LogX, g.XCat = true, false
 			}
-			if logDerived(t, opt.Y) {
+			if opt.YScale == ScaleAuto && logDerived(t, opt.Y) {
 				g.LogY, g.YCat = true, false
+			}
+			if err := forceScale("--xscale", opt.XScale, opt.X, g.Xs, g.XLabels, &g.LogX, &g.XCat); err != nil {
+				return nil, err
+			}
+			if err := forceScale("--yscale", opt.YScale, opt.Y, g.Ys, g.YLabels, &g.LogY, &g.YCat); err != nil {
+				return nil, err
 			}
 			if g.LogX && !(g.Xs[0] > 0) {
 				return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, g.Xs[0]))
 			}
 		}
+		if opt.ShowLevels && fig.Heat[0].Refine == nil {
+			return nil, flagErr("--show-levels", fmt.Errorf("%s is not a refined sweep's table (no %s column, or neither %s nor %s refined)", path, LevelColumn, opt.X, opt.Y))
+		}
 		fmt.Fprintf(notes, "%s\n", countsNote(fig.Heat))
 		fig.HeatOptions = HeatOptions{FacetName: opt.Facet, Contour: opt.Contour, LogZ: logZ, ZLim: opt.ZLim,
-			Where: WhereText(opt.Where), Style: opt.Style}
+			Where: WhereText(opt.Where), ShowLevels: opt.ShowLevels, Style: opt.Style}
 		return fig, RenderHeat(fig.Heat, fig.HeatOptions, opt.Out)
 	}
 	fig.Lines, err = Lines(t, opt.X, opt.Z, opt.By, opt.Agg, opt.Facet)
@@ -176,27 +202,38 @@ func Plot(path string, opt Options, notes io.Writer) (*Figure, error) {
 		}
 	}
 	for _, set := range fig.Lines {
-		if opt.LogX || logDerived(t, opt.X) {
+		if opt.XScale == ScaleAuto && (opt.LogX || logDerived(t, opt.X)) {
 			set.LogX, set.XCat = true, false
+		}
+		if err := forceScale("--xscale", opt.XScale, opt.X, set.Lines[0].Xs, set.XLabels, &set.LogX, &set.XCat); err != nil {
+			return nil, err
 		}
 		if xs := set.Lines[0].Xs; set.LogX && !(xs[0] > 0) {
 			return nil, flagErr("--logx", fmt.Errorf("%s has a value %g <= 0: no log axis", opt.X, xs[0]))
 		}
-		if opt.Ref != nil && set.XCat {
-			return nil, flagErr("--ref", fmt.Errorf("%s is drawn as categories (few or unevenly spaced values): a curve needs a numeric axis (--logx draws one)", opt.X))
+		if len(opt.Refs) > 0 && set.XCat {
+			return nil, flagErr("--ref", fmt.Errorf("%s is drawn as categories (few or unevenly spaced values): a curve needs a numeric axis (--xscale log or linear draws one)", opt.X))
 		}
-		set.LogY, set.Ref, set.Where, set.YLim = logZ, opt.Ref, WhereText(opt.Where), opt.ZLim
+		if opt.XLim != nil && set.LogX && !(opt.XLim[0] > 0) {
+			return nil, flagErr("--xlim", fmt.Errorf("%g is not on the log axis of %s (give --xscale linear, or LO > 0)", opt.XLim[0], opt.X))
+		}
+		set.LogY, set.Refs, set.Where, set.YLim, set.XLim = logZ, opt.Refs, WhereText(opt.Where), opt.ZLim, opt.XLim
 		set.SetBand(opt.Band)
 	}
 	return fig, RenderLines(fig.Lines, opt.Facet, opt.Out, opt.Style)
 }
 
 // checkKind rejects the options that the kind of figure chosen cannot draw: --contour on a
-// line plot or a status map, --mark and --ref on a heat map, --z status on a line plot.
+// line plot or a status map, --mark, --ref and --xlim on a heat map, --show-levels and --z
+// status on a line plot.
 func checkKind(heat bool, opt Options) error {
 	switch {
-	case heat && (opt.Mark != "" || opt.Ref != nil):
+	case heat && (opt.Mark != "" || len(opt.Refs) > 0):
 		return flagErr("--mark/--ref", fmt.Errorf("only for line plots (give --by, or no second numeric axis)"))
+	case heat && opt.XLim != nil:
+		return flagErr("--xlim", fmt.Errorf("only for line plots (a heat map spans its cells)"))
+	case !heat && opt.ShowLevels:
+		return flagErr("--show-levels", fmt.Errorf("only for heat maps (give --y, not --by)"))
 	case !heat && opt.Contour != nil:
 		why := "a line plot has no second axis to draw a contour over; --ref A draws a horizontal line at A"
 		if opt.By != "" {

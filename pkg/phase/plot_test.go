@@ -176,12 +176,12 @@ func TestPlotLinesMarksRefBad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fig, err := Plot(path, Options{X: "stepsize", Z: "sharpness", By: "optimizer", Mark: "gamma_max", Ref: ref, Out: out}, io.Discard)
+	fig, err := Plot(path, Options{X: "stepsize", Z: "sharpness", By: "optimizer", Mark: "gamma_max", Refs: []*Ref{ref}, Out: out}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	set := fig.Lines[0]
-	if len(fig.Lines) != 1 || len(set.Lines) != 2 || !set.LogX || set.LogY || set.Ref != ref || set.MarkName != "gamma_max" {
+	if len(fig.Lines) != 1 || len(set.Lines) != 2 || !set.LogX || set.LogY || len(set.Refs) != 1 || set.Refs[0] != ref || set.MarkName != "gamma_max" {
 		t.Fatalf("line set %+v", set)
 	}
 	gd, hb := set.Lines[0], set.Lines[1]
@@ -193,8 +193,8 @@ func TestPlotLinesMarksRefBad(t *testing.T) {
 	if !gd.Bad[2] || !math.IsNaN(gd.Y[2]) || gd.Bad[1] || hb.Bad[2] {
 		t.Errorf("bad: gd %v hb %v; want only gd at stepsize 1", gd.Bad, hb.Bad)
 	}
-	if set.Ref.Label("stepsize") != "2/stepsize" {
-		t.Errorf("ref label %q", set.Ref.Label("stepsize"))
+	if set.Refs[0].Label("stepsize") != "2/stepsize" {
+		t.Errorf("ref label %q", set.Refs[0].Label("stepsize"))
 	}
 	img := readPNG(t, out)
 	nl, err := linePanel(set, "", Style{})
@@ -331,13 +331,15 @@ func TestParseWhereRef(t *testing.T) {
 		expr  string
 		x, y  float64
 		label string
-	}{{"2/x", 4, 0.5, "2/gamma"}, {"0.5*x", 4, 2, "0.5*gamma"}, {"x * 3", 2, 6, "3*gamma"}, {"1e-3", 7, 1e-3, "0.001"}} {
+	}{{"2/x", 4, 0.5, "2/gamma"}, {"0.5*x", 4, 2, "0.5*gamma"}, {"x * 3", 2, 6, "3*gamma"}, {"1e-3", 7, 1e-3, "0.001"},
+		{"0.5*x^2", 4, 8, "0.5*gamma^2"}, {"x^3", 2, 8, "gamma^3"}, {"x^2*0.25", 2, 1, "0.25*gamma^2"},
+		{"2*x^-1", 4, 0.5, "2/gamma"}, {"8/x^3", 2, 1, "8/gamma^3"}, {"3*x^(0.5)", 4, 6, "3*gamma^0.5"}} {
 		r, err := ParseRef(c.expr)
 		if err != nil || r.At(c.x) != c.y || r.Label("gamma") != c.label {
 			t.Errorf("ParseRef(%q): %v, at %g = %v, label %q", c.expr, err, c.x, r.At(c.x), r.Label("gamma"))
 		}
 	}
-	for _, bad := range []string{"2/y", "x^2", "", "a*x"} {
+	for _, bad := range []string{"2/y", "x^", "", "a*x", "2*x*3", "x^y", "2**x", "1e999*x"} {
 		if _, err := ParseRef(bad); err == nil {
 			t.Errorf("ParseRef(%q) accepted", bad)
 		}

@@ -142,9 +142,21 @@ func edges(vs []float64, log bool) []float64 {
 	return out
 }
 
-// xAxis and yAxis are how g's axes are drawn.
-func (g *Grid) xAxis() Axis { return newAxis(g.Xs, g.XLabels, g.LogX, g.XCat) }
-func (g *Grid) yAxis() Axis { return newAxis(g.Ys, g.YLabels, g.LogY, g.YCat) }
+// xAxis and yAxis are how g's axes are drawn; a refined axis is ticked as its coarse values
+// would be.
+func (g *Grid) xAxis() Axis {
+	if g.Refine != nil && g.Refine.X != nil {
+		return newAxis(g.Refine.X.Coarse, nil, g.LogX, false)
+	}
+	return newAxis(g.Xs, g.XLabels, g.LogX, g.XCat)
+}
+
+func (g *Grid) yAxis() Axis {
+	if g.Refine != nil && g.Refine.Y != nil {
+		return newAxis(g.Refine.Y.Coarse, nil, g.LogY, false)
+	}
+	return newAxis(g.Ys, g.YLabels, g.LogY, g.YCat)
+}
 
 // CellMarks are what a heat-map cell shows besides its colour, from its runs' statuses.
 type CellMarks struct {
@@ -178,16 +190,17 @@ func (g *Grid) Marks(ix, iy int) CellMarks {
 	return m
 }
 
-// cells draws a grid's cells as rectangles with their marks (CellMarks); a cell without runs
-// is left blank.
+// cells draws a grid's cells as rectangles with their marks (CellMarks), in cellOrder; a cell
+// without runs is left blank. With levels each cell is outlined too (--show-levels).
 type cells struct {
 	g      *Grid
 	s      *Scale
 	ex, ey []float64 // edges in plot coordinates
+	levels bool
 }
 
 func (c *cells) DataRange() (xmin, xmax, ymin, ymax float64) {
-	return c.ex[0], c.ex[len(c.ex)-1], c.ey[0], c.ey[len(c.ey)-1]
+	return c.g.dataRange(c.ex, c.ey)
 }
 
 // markSize is the side of a cell's corner triangle.
@@ -196,25 +209,25 @@ const markSize = 9 * vg.Length(1)
 func (c *cells) Plot(cv draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&cv)
 	hatch := draw.LineStyle{Color: HatchColor, Width: vg.Points(0.8)}
-	for iy := range c.g.Ys {
-		for ix := range c.g.Xs {
-			m := c.g.Marks(ix, iy)
-			if m.Blank {
-				continue // no run there (a sparse grid, or --where): blank, not diverged
-			}
-			x0, x1 := trX(c.ex[ix]), trX(c.ex[ix+1])
-			y0, y1 := trY(c.ey[iy]), trY(c.ey[iy+1])
-			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
-			cv.FillPolygon(c.s.CellColor(c.g, ix, iy), cv.ClipPolygonXY(pts))
-			if m.Hatched {
-				hatchRect(cv, hatch, x0, y0, x1, y1)
-			}
-			if m.Outline {
-				outlineRect(cv, x0, y0, x1, y1)
-			}
-			if m.Corner {
-				cornerMark(cv, x1, y1)
-			}
+	for _, cell := range c.g.cellOrder() { // cells without runs (a sparse grid, --where) stay blank
+		ix, iy := cell[0], cell[1]
+		m := c.g.Marks(ix, iy)
+		ux0, ux1, uy0, uy1 := c.g.cellRect(ix, iy, c.ex, c.ey)
+		x0, x1, y0, y1 := trX(ux0), trX(ux1), trY(uy0), trY(uy1)
+		pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+		cv.FillPolygon(c.s.CellColor(c.g, ix, iy), cv.ClipPolygonXY(pts))
+		small := min(x1-x0, y1-y0) // marks fit the cell: the finest cells of a refined grid are small
+		if m.Hatched {
+			hatchRect(cv, hatch, x0, y0, x1, y1)
+		}
+		if m.Outline && small >= 4*vg.Points(2) {
+			outlineRect(cv, x0, y0, x1, y1)
+		}
+		if m.Corner {
+			cornerMarkSized(cv, x1, y1, min(vg.Points(float64(markSize)), small/2))
+		}
+		if c.levels {
+			cv.StrokeLines(LevelStyle, cv.ClipLinesXY(append(pts, pts[0]))...)
 		}
 	}
 }
@@ -248,7 +261,11 @@ func outlineRect(cv draw.Canvas, x0, y0, x1, y1 vg.Length) {
 // cornerMark draws the partial-divergence mark: a MarkColor triangle with a black edge in
 // the top right corner (x1, y1) of a cell.
 func cornerMark(cv draw.Canvas, x1, y1 vg.Length) {
-	d := vg.Points(float64(markSize))
+	cornerMarkSized(cv, x1, y1, vg.Points(float64(markSize)))
+}
+
+// cornerMarkSized is cornerMark with a triangle of side d.
+func cornerMarkSized(cv draw.Canvas, x1, y1, d vg.Length) {
 	tri := []vg.Point{{X: x1 - d, Y: y1}, {X: x1, Y: y1}, {X: x1, Y: y1 - d}}
 	cv.FillPolygon(MarkColor, cv.ClipPolygonXY(tri))
 	cv.StrokeLines(draw.LineStyle{Color: color.Black, Width: vg.Points(0.6)}, cv.ClipLinesXY(append(tri, tri[0]))...)
@@ -376,7 +393,10 @@ type HeatOptions struct {
 	LogZ      bool        // colours on a log scale (if every cell drawn is positive)
 	ZLim      *[2]float64 // the colour bar's range (--zlim), or nil: the data's
 	Where     string      // the --where selection, for the titles ("" for none)
-	Style     Style
+	// ShowLevels outlines every cell of a refined grid and counts its cells per level in the
+	// legend (--show-levels).
+	ShowLevels bool
+	Style      Style
 }
 
 // contourStyle draws contours.
@@ -391,11 +411,15 @@ func heatPanel(g *Grid, s *Scale, opt HeatOptions) *plot.Plot {
 	ax.set(&p.X)
 	ay.set(&p.Y)
 	ex, ey := ax.Edges(), ay.Edges()
-	p.Add(&cells{g: g, s: s, ex: ex, ey: ey})
+	p.Add(&cells{g: g, s: s, ex: ex, ey: ey, levels: opt.ShowLevels})
+	traced, tex, tey := g, ex, ey // what the boundary and contour follow
+	if g.Refine != nil && (g.ZName == ZStatus || opt.Contour != nil) {
+		traced, tex, tey = g.raster(ex, ey)
+	}
 	if g.ZName == ZStatus {
-		p.Add(&boundary{g: g, ex: ex, ey: ey, style: BoundaryStyle})
+		p.Add(&boundary{g: traced, ex: tex, ey: tey, style: BoundaryStyle})
 	} else if opt.Contour != nil {
-		p.Add(&segments{segs: Contour(g, *opt.Contour), ax: ax, ay: ay, style: contourStyle})
+		p.Add(&segments{segs: Contour(traced, *opt.Contour), ax: ax, ay: ay, style: contourStyle})
 	}
 	return p
 }
@@ -438,6 +462,9 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 		add("boundary", lineThumb{BoundaryStyle})
 	}
 	addMarkLegend(add, grids)
+	if opt.ShowLevels {
+		levelLegend(add, grids)
+	}
 	if opt.Contour != nil && !status {
 		add(fmt.Sprintf("%s = %s", grids[0].ZName, strconv.FormatFloat(*opt.Contour, 'g', -1, 64)), lineThumb{contourStyle})
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -106,13 +107,42 @@ func (r *refCurve) Plot(c draw.Canvas, plt *plot.Plot) {
 	c.StrokeLines(r.style, c.ClipLinesXY(pts)...)
 }
 
-// RefStyle draws --ref curves.
+// RefStyle draws the first --ref curve; refStyle the others.
 var RefStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(1.2), Dashes: []vg.Length{vg.Points(2), vg.Points(2)}}
+
+// refDashes are the dash patterns of the --ref curves after the first: dashed, dash-dotted,
+// long dashes, then again.
+var refDashes = [][]vg.Length{
+	{vg.Points(6), vg.Points(3)},
+	{vg.Points(6), vg.Points(2), vg.Points(1.5), vg.Points(2)},
+	{vg.Points(10), vg.Points(3)},
+}
+
+// refStyle is the style of the i-th --ref curve of a panel: black, each with its own dashes.
+func refStyle(i int) draw.LineStyle {
+	if i == 0 {
+		return RefStyle
+	}
+	st := RefStyle
+	st.Dashes = refDashes[(i-1)%len(refDashes)]
+	return st
+}
+
+// refLabel is the legend entry of a reference curve: its expression, and on log-log axes its
+// slope, which is what a power law is compared by there.
+func refLabel(r *Ref, set *LineSet) string {
+	l := r.Label(set.XName)
+	if set.LogX && set.LogY && r.P != 0 {
+		l += " (slope " + strconv.FormatFloat(r.P, 'g', -1, 64) + ")"
+	}
+	return l
+}
 
 // RenderLines draws one panel per line set, each with one line per by value and its band,
 // into path (.png or .svg). An x whose runs all diverged or failed breaks its line and gets
 // BadGlyph at the top edge; a Partial point is drawn hollow; a line's Mark is a vertical dashed
-// line in its colour; the set's Ref a dotted black curve. The legend says what the band is.
+// line in its colour; each of the set's Refs a black curve with its own dashes. The legend says
+// what the band is.
 func RenderLines(sets []*LineSet, facetName, path string, st Style) error {
 	if len(sets) == 0 {
 		return fmt.Errorf("nothing to plot")
@@ -244,9 +274,9 @@ func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 			leg.add(label, lineThumb{ms})
 		}
 	}
-	if set.Ref != nil {
-		p.Add(&refCurve{ref: set.Ref, logX: set.LogX, style: RefStyle})
-		leg.add(set.Ref.Label(set.XName), lineThumb{RefStyle})
+	for i, r := range set.Refs {
+		p.Add(&refCurve{ref: r, logX: set.LogX, style: refStyle(i)})
+		leg.add(refLabel(r, set), lineThumb{refStyle(i)})
 	}
 	if anyBand {
 		leg.add("band: "+aggregate.BandLabel(set.Band, set.BandOver), bandThumb{})
@@ -260,6 +290,9 @@ func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 	fixLogRanges(p)
 	if set.YLim != nil {
 		p.Y.Min, p.Y.Max = set.YLim[0], set.YLim[1]
+	}
+	if set.XLim != nil {
+		p.X.Min, p.X.Max = ax.Plot(set.XLim[0]), ax.Plot(set.XLim[1])
 	}
 	return leg, nil
 }

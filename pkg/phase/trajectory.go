@@ -70,8 +70,8 @@ func PlotTrajectories(path string, t *results.Table, opt Options, notes io.Write
 	default:
 		return nil, flagErr("--x", fmt.Errorf("%q: a trajectory plot has time or step on the x axis", opt.X))
 	}
-	if opt.Y != "" || opt.By != "" || opt.Facet != "" || opt.Mark != "" || opt.Ref != nil || opt.Contour != nil || opt.ZLim != nil {
-		return nil, flagErr("--y/--by/--facet/--mark/--ref/--contour/--zlim", fmt.Errorf("not for trajectory tables (use --where to choose points)"))
+	if opt.Y != "" || opt.By != "" || opt.Facet != "" || opt.Mark != "" || len(opt.Refs) > 0 || opt.Contour != nil || opt.ZLim != nil || opt.XLim != nil {
+		return nil, flagErr("--y/--by/--facet/--mark/--ref/--contour/--zlim/--xlim", fmt.Errorf("not for trajectory tables (use --where to choose points)"))
 	}
 	if IsOutcome(opt.Z) {
 		return nil, flagErr("--z", fmt.Errorf("%s is an outcome of a whole run: plot it from results.parquet", opt.Z))
