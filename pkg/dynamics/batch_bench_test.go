@@ -107,9 +107,9 @@ func BenchmarkBatchProducts(b *testing.B) {
 			b.ResetTimer()
 			cpu0 := threadCPU()
 			for range b.N {
-				gradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
+				bk.k.GradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
 				clear(bk.betaSum)
-				gdUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+				bk.k.GDUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
 				bk.evaluate()
 			}
 			cpu := threadCPU() - cpu0

@@ -66,7 +66,7 @@ func OptimizerNames() []string {
 type gd struct{}
 
 func (gd) step(r *runner) {
-	gradientRows(r.data.X, r.res, nil, r.g)
+	r.k.GradientRows(r.data.X, r.res, nil, r.g)
 	r.gradientStep()
 }
 
@@ -96,6 +96,6 @@ func (o *sgd) step(r *runner) {
 		o.perm[j], o.perm[k] = o.perm[k], o.perm[j]
 	}
 	// The minibatch residuals are entries of the full residual at the same beta.
-	gradientRows(r.data.X, r.res, o.perm[:o.b], r.g)
+	r.k.GradientRows(r.data.X, r.res, o.perm[:o.b], r.g)
 	r.gradientStep()
 }

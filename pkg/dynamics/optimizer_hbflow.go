@@ -132,8 +132,8 @@ func (o *hbFlow) shift(r *runner, w []float64) {
 
 // applyH sets out = H x = X^T (X x) / n.
 func (o *hbFlow) applyH(r *runner, x, out []float64) {
-	sumSquaredResiduals(r.data.X, o.zeroN, x, o.xres)
-	gradientRows(r.data.X, o.xres, nil, out)
+	r.k.SumSquaredResiduals(r.data.X, o.zeroN, x, o.xres)
+	r.k.GradientRows(r.data.X, o.xres, nil, out)
 }
 
 // hessVec sets out = S(y) p, with o.g = grad L(beta(y)) already set, and z = H J p.

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics/internal/kernel"
 )
 
 // DivergenceFactor: a run is declared diverged when its training loss exceeds
@@ -66,14 +68,15 @@ func SimulateData(ctx context.Context, c Config, data *Data) (*State, Result, er
 // simulateData implements SimulateData and SimulateRecorded; Result.GammaMax, GammaDiv and
 // GammaRel are NaN (a run does not measure them; see PointGammaMax).
 func simulateData(ctx context.Context, c Config, data *Data, rc *recording) (*State, Result, error) {
-	st, res, err := simulateRun(ctx, c, data, rc)
+	st, res, err := simulateRun(ctx, c, data, rc, kernel.Default)
 	res.SetThresholds(c.Stepsize, math.NaN(), math.NaN())
 	return st, res, err
 }
 
 // simulateRun runs c on data, reporting the trajectory to rc when it is not nil
-// (rc.onGrid after every step, rc.final at the end; see SimulateRecorded).
-func simulateRun(ctx context.Context, c Config, data *Data, rc *recording) (*State, Result, error) {
+// (rc.onGrid after every step, rc.final at the end; see SimulateRecorded). A stepped run
+// computes with the kernels k (kernel.Default but in tests that compare implementations).
+func simulateRun(ctx context.Context, c Config, data *Data, rc *recording, k kernel.Impl) (*State, Result, error) {
 	if err := c.Validate(); err != nil {
 		return nil, Result{}, fmt.Errorf("invalid config: %w", err)
 	}
@@ -87,7 +90,7 @@ func simulateRun(ctx context.Context, c Config, data *Data, rc *recording) (*Sta
 	if isMultiTask(c.Model) { // Lippl2024, its own loop (multitask.go); not recorded
 		return simulateMultiTask(ctx, c, data)
 	}
-	r, err := newRunner(c, data)
+	r, err := newRunnerWith(c, data, k)
 	if err != nil {
 		return nil, Result{}, err
 	}
@@ -152,7 +155,8 @@ type runner struct {
 
 	maxGammaG float64 // max_k gamma ||g_k||_inf over the steps taken
 
-	uvAsm bool // the uv model's elementwise work runs in assembly (run_uv.go): uv and hasAVX2
+	k     kernel.Impl // the kernels the run computes with
+	uvAsm bool        // the uv model's elementwise work runs in assembly (run_uv.go): uv and k.Vectorised()
 
 	loss    float64 // full training loss at the current iterate
 	betaSum float64 // sum_i beta_i, to detect a non-finite beta
@@ -160,8 +164,12 @@ type runner struct {
 	steps   int     // steps taken
 }
 
-// newRunner allocates a run of c (valid) on data and sets the initial parameters.
-func newRunner(c Config, data *Data) (*runner, error) {
+// newRunner allocates a run of c (valid) on data and sets the initial parameters; it computes
+// with kernel.Default.
+func newRunner(c Config, data *Data) (*runner, error) { return newRunnerWith(c, data, kernel.Default) }
+
+// newRunnerWith is newRunner computing with the kernels k.
+func newRunnerWith(c Config, data *Data, k kernel.Impl) (*runner, error) {
 	newModel, ok := lookupModel(c.Model)
 	if !ok {
 		return nil, fmt.Errorf("unknown model %q", c.Model)
@@ -176,7 +184,7 @@ func newRunner(c Config, data *Data) (*runner, error) {
 	}
 	d, p := c.D, m.numParams(c.D)
 	r := &runner{
-		cfg: c, data: data, model: m, gamma: c.Stepsize,
+		cfg: c, data: data, model: m, gamma: c.Stepsize, k: k,
 		rng:  rand.New(rand.NewPCG(c.RunSeed, streamRun)),
 		w:    make([]float64, p),
 		gw:   make([]float64, p),
@@ -187,7 +195,7 @@ func newRunner(c Config, data *Data) (*runner, error) {
 		skew: make([]float64, d),
 	}
 	_, uv := m.(uvModel)
-	r.uvAsm = uv && hasAVX2
+	r.uvAsm = uv && k.Vectorised()
 	m.init(r.w, c.Init)
 	r.opt = spec.build(r)
 	return r, nil
@@ -206,7 +214,7 @@ func (r *runner) evaluate() float64 {
 		}
 		r.betaSum = s
 	}
-	r.loss = sumSquaredResiduals(r.data.X, r.data.Y, r.beta, r.res) / float64(2*r.data.N)
+	r.loss = r.k.SumSquaredResiduals(r.data.X, r.data.Y, r.beta, r.res) / float64(2*r.data.N)
 	return r.loss
 }
 
