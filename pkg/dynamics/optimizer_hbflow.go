@@ -1,9 +1,6 @@
 package dynamics
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // MaxFlowOrder is the highest Config.Order of hb_flow.
 const MaxFlowOrder = 3
@@ -209,14 +206,14 @@ func (c Config) orderErrors() []error {
 	var errs []error
 	switch {
 	case c.Order != 0 && (c.Order < 1 || c.Order > MaxFlowOrder):
-		errs = append(errs, fmt.Errorf("order must be 1, 2 or 3, got %d", c.Order))
+		errs = append(errs, paramErrorf("order", "must be 1, 2 or 3, got %d", c.Order))
 	case c.Order == 0 && c.Optimizer == OptimizerHBFlow:
-		errs = append(errs, fmt.Errorf("order must be set for optimizer %q (1, 2 or 3: the flow's order in the stepsize)", OptimizerHBFlow))
+		errs = append(errs, paramErrorf("order", "must be set for optimizer %q (1, 2 or 3: the flow's order in the stepsize)", OptimizerHBFlow))
 	}
 	if c.Optimizer == OptimizerHBFlow && !isMultiTask(c.Model) {
 		if m, ok := lookupModel(c.Model); ok {
 			if _, curved := m(c).(curvedModel); !curved {
-				errs = append(errs, fmt.Errorf("optimizer %q needs model %q or %q, got %q", OptimizerHBFlow, ModelUV, ModelDeep, c.Model))
+				errs = append(errs, paramErrorf("optimizer", "%q needs model %q or %q, got %q", OptimizerHBFlow, ModelUV, ModelDeep, c.Model))
 			}
 		}
 	}

@@ -268,7 +268,7 @@ func (c Config) saddleErrors() []error {
 		return nil
 	}
 	if m := c.Model; m != "" && m != ModelUV {
-		return []error{fmt.Errorf("model must be %q for optimizer %q (the saddle-to-saddle limit of Pesme2023), got %q", ModelUV, OptimizerSaddle, m)}
+		return []error{paramErrorf("model", "must be %q for optimizer %q (the saddle-to-saddle limit of Pesme2023), got %q", ModelUV, OptimizerSaddle, m)}
 	}
 	return nil
 }
