@@ -99,7 +99,7 @@ func mixedBatch() []Config {
 func TestSimulateBatchEqualsSingleRuns(t *testing.T) {
 	ctx := context.Background()
 	cs := mixedBatch()
-	data := GenerateData(cs[0])
+	data := mustGenerate(t, cs[0])
 	runs := make([]BatchRun, len(cs))
 	batchRows := make([][]trajRow, len(cs))
 	for k, c := range cs {
@@ -148,7 +148,7 @@ func TestSimulateBatchWide(t *testing.T) {
 		runs = append(runs, BatchRun{Config: c})
 	}
 	runs[3].Config.Stepsize = -1
-	data := GenerateData(runs[0].Config)
+	data := mustGenerate(t, runs[0].Config)
 	outs, err := SimulateBatch(ctx, runs, data)
 	if err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func TestSimulateBatchCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := baseConfig(OptimizerGD, 0, 0.01)
-	if _, err := SimulateBatch(ctx, []BatchRun{{Config: c}}, GenerateData(c)); err == nil {
+	if _, err := SimulateBatch(ctx, []BatchRun{{Config: c}}, mustGenerate(t, c)); err == nil {
 		t.Fatal("cancelled batch returned no error")
 	}
 }

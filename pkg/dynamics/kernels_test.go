@@ -26,7 +26,7 @@ func TestSimulateSameBitsWithoutAVX2(t *testing.T) {
 					c.Batch = 0
 				}
 				name := fmt.Sprintf("%s/d=%d/gamma=%v", opt, d, gamma)
-				data := GenerateData(c)
+				data := mustGenerate(t, c)
 				stA, resA, errA := simulateRun(context.Background(), c, data, nil, kernel.AVX2)
 				stG, resG, errG := simulateRun(context.Background(), c, data, nil, kernel.Go)
 				if errA != nil || errG != nil {

@@ -319,7 +319,11 @@ type multiTaskRun struct {
 // The State has Data = the main task, Params (layout of multiTaskRun.params), Beta (the main
 // task's) and Gain nil.
 func simulateMultiTask(ctx context.Context, c Config, data *Data) (*State, Result, error) {
-	run, err := runMultiTask(ctx, c, GenerateMultiTaskData(c, data))
+	mt, err := GenerateMultiTaskData(c, data)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	run, err := runMultiTask(ctx, c, mt)
 	st := &State{Data: run.mt.Main, Params: run.params, Beta: run.beta}
 	return st, run.res, err
 }

@@ -31,7 +31,7 @@ type optimizer interface {
 type optimizerSpec struct {
 	usesBatch bool                    // Config.Batch is used and validated
 	requires  []string                // hyperparameters that must be given (momentum, noise, rho)
-	build     func(*runner) optimizer // allocates the optimiser's state for a run
+	build     func(*runner) optimizer // allocates the optimiser's state for a run; nil: not stepped
 }
 
 // optimizerTable maps Config.Optimizer to its optimiser.
@@ -46,8 +46,9 @@ var optimizerTable = map[string]optimizerSpec{
 	OptimizerSGF:        {requires: []string{paramNoise}, build: newSGF},
 	OptimizerFlow:       {build: newFlow},
 	OptimizerHBFlow:     {requires: []string{paramMomentum}, build: newHBFlow},
-	// saddle is computed by simulateSaddle (saddle.go), never stepped.
-	OptimizerSaddle: {build: newSaddleStepper},
+	// saddle is computed by simulateSaddle (saddle.go), never stepped: no build, and
+	// newRunner refuses it.
+	OptimizerSaddle: {},
 }
 
 // OptimizerNames returns the accepted values of Config.Optimizer, sorted.

@@ -251,16 +251,6 @@ func simulateSaddle(ctx context.Context, c Config, data *Data, rc *recording) (*
 	return st, res, nil
 }
 
-// saddleStepper is the optimizerTable entry of "saddle". SimulateData computes saddle runs by
-// simulateSaddle and never builds a runner for them, so step is never called.
-type saddleStepper struct{}
-
-func newSaddleStepper(*runner) optimizer { return saddleStepper{} }
-
-func (saddleStepper) step(*runner) {
-	panic("dynamics: optimizer saddle is computed by SaddleToSaddle, not stepped")
-}
-
 // saddleErrors checks the combinations that optimizer "saddle" rejects: its algorithm is the
 // limit of the depth-2 "uv" model only (Pesme2023).
 func (c Config) saddleErrors() []error {
