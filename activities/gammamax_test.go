@@ -17,7 +17,10 @@ func TestGammaMaxesShared(t *testing.T) {
 	c := dynamics.Config{Model: dynamics.ModelUV, Optimizer: dynamics.OptimizerGD, Stepsize: 0.1, Init: 0.1,
 		N: 8, D: 12, Sparsity: 2, Test: 10, Steps: 3000, StopLoss: 1e-6, DataSeed: 5, RunSeed: 6,
 		Momentum: dynamics.Unset, Noise: dynamics.Unset, Rho: dynamics.Unset}
-	data := dynamics.GenerateData(c)
+	data, err := dynamics.GenerateData(c)
+	if err != nil {
+		t.Fatal(err)
+	}
 	gmax, gdiv, err := dynamics.PointThresholds(context.Background(), c, data, gammaMaxRelTol)
 	if err != nil {
 		t.Fatal(err)

@@ -120,7 +120,7 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		if err != nil {
 			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("point %d: %v", i, err), ErrSpec, err)
 		}
-		if err := p.Config.Validate(); err != nil { // else GenerateData panics, and panics are retried
+		if err := p.Config.Validate(); err != nil { // a spec error: not retried
 			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
 				fmt.Sprintf("point %d (%s): %v", i, g.Describe(p), err), ErrSpec, err)
 		}
@@ -129,7 +129,10 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 			data, ok = fileData, true
 		}
 		if !ok {
-			data = dynamics.GenerateData(p.Config)
+			if data, err = dynamics.GenerateData(p.Config); err != nil {
+				return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
+					fmt.Sprintf("point %d (%s): %v", i, g.Describe(p), err), ErrSpec, err)
+			}
 			datasets = map[uint64]*dynamics.Data{p.Config.DataSeed: data} // keep one: memory stays bounded
 		}
 		if _, ok := pending[i]; !ok && len(plan[i]) > 1 {

@@ -54,7 +54,10 @@ grid:
 // dataset those files hold.
 func TestSweepOnOwnData(t *testing.T) {
 	gen := testGrid(t, generatedSpec)
-	data := dynamics.GenerateData(gen.Point(0).Config)
+	data, err := dynamics.GenerateData(gen.Point(0).Config)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	npyDir := filepath.Join(dir, "npy")
 	if err := os.Mkdir(npyDir, 0o755); err != nil {

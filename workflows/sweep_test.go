@@ -155,7 +155,11 @@ func directTable(t *testing.T, g *grid.Grid) *results.Table {
 	tab := &results.Table{Fields: results.SweepFields(g.Columns())}
 	for i := int64(0); i < g.Count(); i++ {
 		p := g.Point(i)
-		_, res, err := dynamics.SimulateData(context.Background(), p.Config, dynamics.GenerateData(p.Config))
+		data, err := dynamics.GenerateData(p.Config)
+		if err != nil {
+			t.Fatalf("point %d: %v", i, err)
+		}
+		_, res, err := dynamics.SimulateData(context.Background(), p.Config, data)
 		if err != nil {
 			t.Fatalf("point %d: %v", i, err)
 		}

@@ -56,7 +56,11 @@ func directTrajectories(t *testing.T, g *grid.Grid) (*results.Table, []int) {
 	var want []int
 	for i := int64(0); i < g.Count(); i++ {
 		p := g.Point(i)
-		_, res, err := dynamics.SimulateRecorded(context.Background(), p.Config, dynamics.GenerateData(p.Config), rec.Every,
+		data, err := dynamics.GenerateData(p.Config)
+		if err != nil {
+			t.Fatalf("point %d: %v", i, err)
+		}
+		_, res, err := dynamics.SimulateRecorded(context.Background(), p.Config, data, rec.Every,
 			func(step int, time, train, test, l1 float64, beta []float64) {
 				tab.Rows = append(tab.Rows, results.TrajectoryRow(i, step, time, train, test, l1, beta))
 			})

@@ -90,7 +90,10 @@ func run(g *grid.Grid, lo, hi int64, rows [][]results.Value) error {
 	for i := lo; i < hi; i++ {
 		p := g.Point(i)
 		if data == nil || data.Seed != p.Config.DataSeed {
-			data = dynamics.GenerateData(p.Config)
+			var err error
+			if data, err = dynamics.GenerateData(p.Config); err != nil {
+				return fmt.Errorf("point %d (%s): %w", i, g.Describe(p), err)
+			}
 		}
 		_, res, err := dynamics.SimulateData(ctx, p.Config, data)
 		if err != nil {

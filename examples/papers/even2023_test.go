@@ -38,7 +38,10 @@ func TestEven2023StepsizeBelowGammaMaxConverges(t *testing.T) {
 		if c.Optimizer != dynamics.OptimizerGD {
 			continue
 		}
-		data := dynamics.GenerateData(c)
+		data, err := dynamics.GenerateData(c)
+		if err != nil {
+			t.Fatal(err)
+		}
 		gm, ok := gammaMax[c.DataSeed]
 		if !ok {
 			if gm, err = dynamics.PointGammaMax(context.Background(), c, data, 1e-3); err != nil {

@@ -39,7 +39,10 @@ func writeCSV(path string, x []float64, cols int, header []string) error {
 // exampleConfig (go test ./pkg/dataset -update-example rewrites it).
 func TestExampleDataset(t *testing.T) {
 	dir := filepath.Join("..", "..", "examples", "own_data")
-	want := dynamics.GenerateData(exampleConfig)
+	want, err := dynamics.GenerateData(exampleConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if *updateExample {
 		cols := make([]string, want.D)
 		for j := range cols {

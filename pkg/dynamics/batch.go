@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics/internal/kernel"
 )
 
 // BatchWidth is the largest number of runs one block advances in lockstep. Wider batches are
@@ -14,6 +16,13 @@ const BatchWidth = 64
 
 // batchOptimizers are the full-batch optimisers the batched kernel runs (on model "uv").
 var batchOptimizers = map[string]bool{OptimizerGD: true, OptimizerHB: true, OptimizerNAG: true}
+
+// BatchVectorised reports whether the batched kernels are vectorised: on amd64, when the CPU
+// has AVX2 and PHASESWEEP_NO_ASM is not set (kernel.Default). Callers batch points
+// (SimulateBatch) when it is true; without it a batch is not faster than its single runs
+// (bench/BENCHMARKS.md: Go does not vectorise the column loops, and the blocked residual costs
+// about 1.2x the single run's dot products).
+func BatchVectorised() bool { return kernel.Default.Vectorised() }
 
 // Batchable reports whether c runs in the batched kernel (SimulateBatch): model "uv" with a
 // full-batch optimiser (gd, hb or nag). Other runs (sgd draws its own minibatches from its

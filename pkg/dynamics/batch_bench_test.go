@@ -16,7 +16,7 @@ func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
 	if opt != OptimizerGD {
 		c.Momentum = 0.5
 	}
-	data := GenerateData(Config{N: n, D: d, Sparsity: 3, Test: 10, DataSeed: 7, Init: 0.1, Stepsize: 1})
+	data := mustGenerate(tb, Config{N: n, D: d, Sparsity: 3, Test: 10, DataSeed: 7, Init: 0.1, Stepsize: 1})
 	for k := range width {
 		c.Stepsize = 1e-3 * math.Pow(10, float64(k)/float64(max(width-1, 1)))
 		col, err := newBatchColumn(BatchRun{Config: c}, data, k)
@@ -107,9 +107,9 @@ func BenchmarkBatchProducts(b *testing.B) {
 			b.ResetTimer()
 			cpu0 := threadCPU()
 			for range b.N {
-				gradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
+				bk.k.GradientBlock(bk.xt, bk.res, bk.g, bk.n, bk.d, bk.stride, w)
 				clear(bk.betaSum)
-				gdUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
+				bk.k.GDUpdate(bk.u, bk.v, bk.g, bk.gamma, bk.beta, bk.betaSum, bk.d, bk.stride, w)
 				bk.evaluate()
 			}
 			cpu := threadCPU() - cpu0

@@ -1,6 +1,10 @@
 package dynamics
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics/internal/kernel"
+)
 
 // block is the state of up to BatchWidth runs of one optimiser on one dataset, advanced in
 // lockstep. Column b of every d x stride (or n x stride) array is run cols[b]: entry (j, b)
@@ -14,6 +18,7 @@ type block struct {
 	width  int // live columns
 	steps  int // steps taken by every live column
 	opt    string
+	k      kernel.Impl // the kernels, those of the columns' runners
 	cols   []*batchColumn
 
 	x, xt, y []float64 // X (n x d), X^T (d x n), y (n)
@@ -33,7 +38,7 @@ type block struct {
 func newBlock(data *Data, cols []*batchColumn) *block {
 	n, d := data.N, data.D
 	s := blockStride(len(cols))
-	bk := &block{n: n, d: d, stride: s, width: len(cols), opt: cols[0].r.cfg.Optimizer, cols: cols,
+	bk := &block{n: n, d: d, stride: s, width: len(cols), opt: cols[0].r.cfg.Optimizer, k: cols[0].r.k, cols: cols,
 		x: data.X, y: data.Y, xt: make([]float64, n*d)}
 	for i := range n {
 		for j := range d {
@@ -122,7 +127,7 @@ func (bk *block) evaluate() { bk.evaluateCols(0, bk.lanes()) }
 // evaluateCols is evaluate on the w columns from c0 (both multiples of 4): columns are
 // independent, so disjoint ranges may run on different goroutines.
 func (bk *block) evaluateCols(c0, w int) {
-	residualBlock(bk.x, bk.y, bk.beta[c0:], bk.res[c0:], bk.ss[c0:], bk.acc[c0:], bk.n, bk.d, bk.stride, w)
+	bk.k.ResidualBlock(bk.x, bk.y, bk.beta[c0:], bk.res[c0:], bk.ss[c0:], bk.acc[c0:], bk.n, bk.d, bk.stride, w)
 	m := float64(2 * bk.n)
 	for b := c0; b < min(c0+w, bk.width); b++ {
 		bk.loss[b] = bk.ss[b] / m
@@ -162,22 +167,22 @@ func (bk *block) advanceCols(c0, w int) {
 	u, v, g, beta, betaSum, gamma := bk.u[c0:], bk.v[c0:], bk.g[c0:], bk.beta[c0:], bk.betaSum[c0:c0+w], bk.gamma[c0:]
 	switch bk.opt {
 	case OptimizerNAG:
-		nagLookahead(u, v, bk.pu[c0:], bk.pv[c0:], bk.mu[c0:], bk.yu[c0:], bk.yv[c0:], bk.ybeta[c0:], d, s, w)
-		residualBlock(bk.x, bk.y, bk.ybeta[c0:], bk.yres[c0:], bk.ss[c0:], bk.acc[c0:], n, d, s, w)
-		gradientBlock(bk.xt, bk.yres[c0:], g, n, d, s, w)
+		kernel.NAGLookahead(u, v, bk.pu[c0:], bk.pv[c0:], bk.mu[c0:], bk.yu[c0:], bk.yv[c0:], bk.ybeta[c0:], d, s, w)
+		bk.k.ResidualBlock(bk.x, bk.y, bk.ybeta[c0:], bk.yres[c0:], bk.ss[c0:], bk.acc[c0:], n, d, s, w)
+		bk.k.GradientBlock(bk.xt, bk.yres[c0:], g, n, d, s, w)
 	default:
-		gradientBlock(bk.xt, bk.res[c0:], g, n, d, s, w)
+		bk.k.GradientBlock(bk.xt, bk.res[c0:], g, n, d, s, w)
 	}
 	clear(betaSum)
 	switch bk.opt {
 	case OptimizerGD:
-		gdUpdate(u, v, g, gamma, beta, betaSum, d, s, w)
+		bk.k.GDUpdate(u, v, g, gamma, beta, betaSum, d, s, w)
 	case OptimizerHB:
-		hbUpdate(u, v, bk.pu[c0:], bk.pv[c0:], g, gamma, bk.mu[c0:], beta, betaSum, d, s, w)
+		kernel.HBUpdate(u, v, bk.pu[c0:], bk.pv[c0:], g, gamma, bk.mu[c0:], beta, betaSum, d, s, w)
 	case OptimizerNAG:
-		nagUpdate(u, v, bk.pu[c0:], bk.pv[c0:], bk.yu[c0:], bk.yv[c0:], g, gamma, beta, betaSum, d, s, w)
+		kernel.NAGUpdate(u, v, bk.pu[c0:], bk.pv[c0:], bk.yu[c0:], bk.yv[c0:], g, gamma, beta, betaSum, d, s, w)
 	}
-	theoryBlock(g, gamma, bk.gain[c0:], bk.skew[c0:], bk.maxGG[c0:], d, s, w)
+	bk.k.TheoryBlock(g, gamma, bk.gain[c0:], bk.skew[c0:], bk.maxGG[c0:], d, s, w)
 }
 
 // betaBlock sets beta = u (.) v and betaSum_b = sum_j beta_jb (in index order j) for every

@@ -3,6 +3,8 @@ package dynamics
 import (
 	"runtime"
 	"sync/atomic"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics/internal/kernel"
 )
 
 // The columns of a block are independent runs, so a step may advance part of them on another
@@ -19,10 +21,6 @@ import (
 // faster). A sweep of 4 such blocks through `sweep run` took 5.65-5.90 s split against
 // 6.01-6.17 s not. Narrower or smaller blocks stay on one core.
 const splitWork = 250_000
-
-// stripWidth is the number of columns of the wide assembly kernels (4 vectors of 4); a split
-// keeps whole strips on both sides.
-const stripWidth = 16
 
 // stepHelper is the goroutine that takes the columns [c0, c0+w) of each step. Hand-offs go
 // through atomics that both sides spin on for a short while (helperSpin), so that a step
@@ -131,7 +129,7 @@ func (h *stepHelper) run(c0, w int, mine func()) {
 // splittable reports whether w columns of bk are worth splitting: at least 2 strips of the
 // assembly kernels (32 columns) and n d w >= splitWork.
 func (bk *block) splittable(w int) bool {
-	return w >= 2*stripWidth && bk.n*bk.d*w >= splitWork
+	return w >= 2*kernel.StripWidth && bk.n*bk.d*w >= splitWork
 }
 
 // split returns the first column of the helper's part of a step over w columns, or 0 to run
@@ -141,5 +139,5 @@ func (bk *block) split(w int) int {
 	if bk.helper == nil || !bk.splittable(w) {
 		return 0
 	}
-	return (w/2 + stripWidth/2) &^ (stripWidth - 1)
+	return (w/2 + kernel.StripWidth/2) &^ (kernel.StripWidth - 1)
 }

@@ -27,7 +27,7 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 			runs = append(runs, BatchRun{Config: c})
 		}
 	}
-	data := GenerateData(runs[0].Config)
+	data := mustGenerate(t, runs[0].Config)
 	bk, stop := splitBlock(t, runs[:40], data)
 	if bk.split(bk.lanes()) == 0 {
 		t.Fatalf("a block of %d columns at n=40 d=650 does not split", bk.width)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
@@ -100,7 +99,7 @@ func mixedBatch() []Config {
 func TestSimulateBatchEqualsSingleRuns(t *testing.T) {
 	ctx := context.Background()
 	cs := mixedBatch()
-	data := GenerateData(cs[0])
+	data := mustGenerate(t, cs[0])
 	runs := make([]BatchRun, len(cs))
 	batchRows := make([][]trajRow, len(cs))
 	for k, c := range cs {
@@ -149,7 +148,7 @@ func TestSimulateBatchWide(t *testing.T) {
 		runs = append(runs, BatchRun{Config: c})
 	}
 	runs[3].Config.Stepsize = -1
-	data := GenerateData(runs[0].Config)
+	data := mustGenerate(t, runs[0].Config)
 	outs, err := SimulateBatch(ctx, runs, data)
 	if err != nil {
 		t.Fatal(err)
@@ -173,83 +172,7 @@ func TestSimulateBatchCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := baseConfig(OptimizerGD, 0, 0.01)
-	if _, err := SimulateBatch(ctx, []BatchRun{{Config: c}}, GenerateData(c)); err == nil {
+	if _, err := SimulateBatch(ctx, []BatchRun{{Config: c}}, mustGenerate(t, c)); err == nil {
 		t.Fatal("cancelled batch returned no error")
-	}
-}
-
-// TestBatchKernelsMatchPortable: the kernels in use (the AVX2 assembly of
-// batch_kernel_amd64.go on amd64) equal the portable ones of batch_kernel.go bit for bit, on
-// random blocks of many shapes (below), and the theory accumulators also on the edge cases
-// of GainQ and skewSmall: x = +-0, |x| around the branches of math.log1p (x^2 near 2^-54 and
-// 2^-29), around 1/16 (the skewSmall limit), up to the scalar range, Inf and NaN. Without
-// AVX2 (or with PHASESWEEP_NO_ASM=1) both sides are the same code.
-func TestBatchKernelsMatchPortable(t *testing.T) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	const d, s, w = 13, 12, 12
-	edge := []float64{0, math.Copysign(0, -1), 0x1p-27, 0x1p-27 * (1 - 0x1p-52), 0x1p-14, 0x1p-15 * 1.5,
-		1.0 / 16, 1.0/16 - 0x1p-56, -1.0 / 16, 0.3, -0.7, 1, 2, math.Inf(1), math.NaN(), 1e-300}
-	fill := func(k int) []float64 {
-		a := make([]float64, k)
-		for i := range a {
-			a[i] = rng.NormFloat64() * math.Pow(10, -8*rng.Float64())
-		}
-		return a
-	}
-	for trial := range 50 {
-		g, gamma := fill(d*s), fill(s)
-		for i := range gamma {
-			gamma[i] = math.Abs(gamma[i])
-		}
-		if trial%2 == 0 {
-			for i := range g {
-				g[i] = edge[(i+trial)%len(edge)]
-				gamma[i%s] = 1
-			}
-		}
-		gain1, skew1, max1 := fill(d*s), fill(d*s), make([]float64, s)
-		gain2, skew2, max2 := slices.Clone(gain1), slices.Clone(skew1), make([]float64, s)
-		theoryBlock(g, gamma, gain1, skew1, max1, d, s, w)
-		theoryBlockGo(g, gamma, gain2, skew2, max2, d, s, w)
-		for _, pair := range [][2][]float64{{gain1, gain2}, {skew1, skew2}, {max1, max2}} {
-			if diff := valueDiff(reflect.ValueOf(pair[0]), reflect.ValueOf(pair[1]), "theory"); diff != "" {
-				t.Fatalf("trial %d: %s (kernel %s)", trial, diff, batchKernelName)
-			}
-		}
-	}
-	// The products and the gd update on shapes that reach every path of the assembly kernels:
-	// odd d (d mod 4 = 1, 2, 3), odd n and n = 1 (a last single row), d < 4, widths below one
-	// 16-column strip (4, 12), a last strip overlapping the one before (20, 36, 60), w < s, and
-	// the benchmark's 64 columns, and d > residJBlock (the residual's passes over blocks of j).
-	shapes := []struct{ n, d, s, w int }{{7, 13, 12, 12}, {1, 5, 16, 16}, {5, 1, 8, 4}, {9, 23, 24, 20},
-		{3, 100, 64, 64}, {4, 6, 72, 60}, {2, 3, 40, 36}, {1, 1, 4, 4}, {6, 7, 20, 8}, {5, 261, 36, 32}}
-	for trial := range 40 {
-		sh := shapes[trial%len(shapes)]
-		n, d, s, w := sh.n, sh.d, sh.s, sh.w
-		gamma := fill(s)
-		x, y, beta := fill(n*d), fill(n), fill(d*s)
-		r1, r2, ss1, ss2 := fill(n*s), make([]float64, n*s), fill(s), make([]float64, s)
-		copy(r2, r1)
-		copy(ss2[w:], ss1[w:])
-		acc := make([]float64, 4*n*s) // as block's: the wide assembly kernels need 4n rows
-		residualBlock(x, y, beta, r1, ss1, acc, n, d, s, w)
-		residualBlockGo(x, y, beta, r2, ss2, acc, n, d, s, w)
-		xt := fill(d * n)
-		g1, g2 := fill(d*s), make([]float64, d*s)
-		copy(g2, g1)
-		gradientBlock(xt, r1, g1, n, d, s, w)
-		gradientBlockGo(xt, r2, g2, n, d, s, w)
-		u, v := fill(d*s), fill(d*s)
-		u2, v2 := slices.Clone(u), slices.Clone(v)
-		b1, bs1 := fill(d*s), fill(s)
-		b2, bs2 := slices.Clone(b1), slices.Clone(bs1)
-		gdUpdate(u, v, g1, gamma, b1, bs1, d, s, w)
-		gdUpdateGo(u2, v2, g2, gamma, b2, bs2, d, s, w)
-		for name, pair := range map[string][2][]float64{"r": {r1, r2}, "ss": {ss1, ss2}, "g": {g1, g2},
-			"u": {u, u2}, "v": {v, v2}, "beta": {b1, b2}, "betaSum": {bs1, bs2}} {
-			if diff := valueDiff(reflect.ValueOf(pair[0]), reflect.ValueOf(pair[1]), name); diff != "" {
-				t.Fatalf("trial %d (n=%d d=%d s=%d w=%d): %s (kernel %s)", trial, n, d, s, w, diff, batchKernelName)
-			}
-		}
 	}
 }

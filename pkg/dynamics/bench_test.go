@@ -12,7 +12,7 @@ func benchRunner(tb testing.TB, opt string, n, d, batch int, gamma float64) *run
 	if err := c.Validate(); err != nil {
 		tb.Fatal(err)
 	}
-	r, err := newRunner(c, GenerateData(c))
+	r, err := newRunner(c, mustGenerate(tb, c))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package dynamics
 
 import (
 	"errors"
-	"fmt"
 	"math"
 )
 
@@ -50,21 +49,22 @@ type Config struct {
 const MaxElements = 1 << 27
 
 // Validate reports every invalid field of c, one line per field, each naming the field as in
-// the spec, e.g. "stepsize must be > 0, got -1". It returns nil for a runnable Config.
+// the spec, e.g. "stepsize must be > 0, got -1": a *ParamError per field, joined with
+// errors.Join (errors.As finds the first). It returns nil for a runnable Config.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bad := func(param, format string, args ...any) { errs = append(errs, paramErrorf(param, format, args...)) }
 
 	if _, ok := lookupModel(c.Model); !ok {
-		bad("model must be one of %q, got %q", ModelNames(), c.Model)
+		bad("model", "must be one of %q, got %q", ModelNames(), c.Model)
 	}
 	spec, optOK := optimizerTable[c.Optimizer]
 	if !optOK {
-		bad("optimizer must be one of %q, got %q", OptimizerNames(), c.Optimizer)
+		bad("optimizer", "must be one of %q, got %q", OptimizerNames(), c.Optimizer)
 	}
 	checkPositive(&errs, "stepsize", c.Stepsize)
 	if optOK && spec.usesBatch && (c.Batch < 1 || c.Batch > c.N) {
-		bad("batch must satisfy 1 <= batch <= n (n = %d) for optimizer %q, got %d", c.N, c.Optimizer, c.Batch)
+		bad("batch", "must satisfy 1 <= batch <= n (n = %d) for optimizer %q, got %d", c.N, c.Optimizer, c.Batch)
 	}
 	checkPositive(&errs, "init", c.Init)
 	errs = append(errs, c.hyperErrors()...)
@@ -73,13 +73,13 @@ func (c Config) Validate() error {
 	errs = append(errs, c.dataErrors()...)
 	errs = append(errs, c.multiTaskErrors()...) // multitask.go
 	if c.Steps < 0 {
-		bad("steps must be >= 0, got %d", c.Steps)
+		bad("steps", "must be >= 0, got %d", c.Steps)
 	}
 	switch {
 	case math.IsNaN(c.StopLoss) || c.StopLoss < 0:
-		bad("stop_loss must be >= 0 (0 disables), got %v", c.StopLoss)
+		bad("stop_loss", "must be >= 0 (0 disables), got %v", c.StopLoss)
 	case math.IsInf(c.StopLoss, 0):
-		bad("stop_loss must be finite, got %v", c.StopLoss)
+		bad("stop_loss", "must be finite, got %v", c.StopLoss)
 	}
 	return errors.Join(errs...)
 }
@@ -91,41 +91,41 @@ func (c Config) dataErrors() []error {
 		return c.fileDataErrors()
 	}
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bad := func(param, format string, args ...any) { errs = append(errs, paramErrorf(param, format, args...)) }
 	if c.N < 1 {
-		bad("n must be >= 1, got %d", c.N)
+		bad("n", "must be >= 1, got %d", c.N)
 	}
 	if c.D < 1 {
-		bad("d must be >= 1, got %d", c.D)
+		bad("d", "must be >= 1, got %d", c.D)
 	}
 	if c.Test < 1 {
-		bad("test must be >= 1, got %d", c.Test)
+		bad("test", "must be >= 1, got %d", c.Test)
 	}
 	if c.D >= 1 {
 		if c.N >= 1 && c.N > MaxElements/c.D {
-			bad("n*d must be <= %d, got n = %d, d = %d", MaxElements, c.N, c.D)
+			errs = append(errs, productErrorf("n", "n*d", "must be <= %d, got n = %d, d = %d", MaxElements, c.N, c.D))
 		}
 		if c.Test >= 1 && c.Test > MaxElements/c.D {
-			bad("test*d must be <= %d, got test = %d, d = %d", MaxElements, c.Test, c.D)
+			errs = append(errs, productErrorf("test", "test*d", "must be <= %d, got test = %d, d = %d", MaxElements, c.Test, c.D))
 		}
 	}
 	if c.Sparsity < 0 || c.Sparsity > c.D {
-		bad("sparsity must satisfy 0 <= sparsity <= d (d = %d), got %d", c.D, c.Sparsity)
+		bad("sparsity", "must satisfy 0 <= sparsity <= d (d = %d), got %d", c.D, c.Sparsity)
 	}
 	if math.IsNaN(c.XMean) || math.IsInf(c.XMean, 0) {
-		bad("x_mean must be finite, got %v", c.XMean)
+		bad("x_mean", "must be finite, got %v", c.XMean)
 	}
 	switch {
 	case math.IsNaN(c.LabelNoise) || c.LabelNoise < 0:
-		bad("label_noise must be >= 0, got %v", c.LabelNoise)
+		bad("label_noise", "must be >= 0, got %v", c.LabelNoise)
 	case math.IsInf(c.LabelNoise, 0):
-		bad("label_noise must be finite, got %v", c.LabelNoise)
+		bad("label_noise", "must be finite, got %v", c.LabelNoise)
 	}
 	if _, ok := canonicalXNorm(c.XNorm); !ok {
-		bad("x_norm must be one of %q, got %q", XNormNames(), c.XNorm)
+		bad("x_norm", "must be one of %q, got %q", XNormNames(), c.XNorm)
 	}
 	if _, ok := canonicalBetaStar(c.BetaStar); !ok {
-		bad("beta_star must be one of %q, got %q", BetaStarNames(), c.BetaStar)
+		bad("beta_star", "must be one of %q, got %q", BetaStarNames(), c.BetaStar)
 	}
 	return errs
 }
@@ -134,8 +134,8 @@ func (c Config) dataErrors() []error {
 func checkPositive(errs *[]error, name string, x float64) {
 	switch {
 	case math.IsNaN(x) || x <= 0:
-		*errs = append(*errs, fmt.Errorf("%s must be > 0, got %v", name, x))
+		*errs = append(*errs, paramErrorf(name, "must be > 0, got %v", x))
 	case math.IsInf(x, 0):
-		*errs = append(*errs, fmt.Errorf("%s must be finite, got %v", name, x))
+		*errs = append(*errs, paramErrorf(name, "must be finite, got %v", x))
 	}
 }

@@ -75,13 +75,3 @@ func TestValidate(t *testing.T) {
 		t.Errorf("two bad fields: got %v", err)
 	}
 }
-
-// TestGenerateDataPanicsOnInvalid: GenerateData refuses invalid data fields (programmer error).
-func TestGenerateDataPanicsOnInvalid(t *testing.T) {
-	defer func() {
-		if recover() == nil {
-			t.Error("GenerateData(n = 0) did not panic")
-		}
-	}()
-	GenerateData(Config{N: 0, D: 3, Test: 1})
-}

@@ -1,6 +1,7 @@
 package dynamics
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 )
@@ -40,7 +41,9 @@ type Data struct {
 
 // GenerateData draws the dataset of c. It depends only on N, D, Sparsity, XMean, LabelNoise,
 // XNorm, BetaStar, Test and DataSeed, so points that differ only in optimiser settings share
-// it. It panics if those fields are invalid (see Validate).
+// it. It returns an error, wrapping the *ParamError of each field, if those fields are
+// invalid (see Validate), or if c's data comes from a file (DataFile set: pkg/dataset reads
+// it).
 //
 // Draws (docs/science.md section 1), each stream a math/rand/v2 Rand over
 // rand.NewPCG(DataSeed, stream) whose output for a given seed is pinned across Go releases,
@@ -58,9 +61,12 @@ type Data struct {
 //  3. test set (streamTest): the same as 2 with Test rows: the test labels carry label noise
 //     too ("from the same distribution"), so with sigma > 0 the test loss is at least about
 //     sigma^2/2.
-func GenerateData(c Config) *Data {
-	if errs := c.dataErrors(); len(errs) > 0 || c.DataFile != "" {
-		panic(fmt.Sprintf("dynamics.GenerateData: invalid config (or data from file %q): %v", c.DataFile, errs))
+func GenerateData(c Config) (*Data, error) {
+	if c.DataFile != "" {
+		return nil, fmt.Errorf("generate data: the data of this config comes from the file %q (read it with pkg/dataset)", c.DataFile)
+	}
+	if errs := c.dataErrors(); len(errs) > 0 {
+		return nil, fmt.Errorf("generate data: invalid config: %w", errors.Join(errs...))
 	}
 	dt := &Data{
 		N: c.N, D: c.D, Test: c.Test, Sparsity: c.Sparsity,
@@ -79,7 +85,7 @@ func GenerateData(c Config) *Data {
 	rowNorm := dt.XNorm == XNormRow
 	dt.X, dt.Y = sampleRegression(rand.New(rand.NewPCG(c.DataSeed, streamTrain)), c.N, c.D, c.XMean, c.LabelNoise, rowNorm, dt.BetaStar)
 	dt.XTest, dt.YTest = sampleRegression(rand.New(rand.NewPCG(c.DataSeed, streamTest)), c.Test, c.D, c.XMean, c.LabelNoise, rowNorm, dt.BetaStar)
-	return dt
+	return dt, nil
 }
 
 // sampleRegression draws rows x_i ~ N(m*1, I_d) (rows first), rescales them to

@@ -1,9 +1,6 @@
 package dynamics
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Data from a file (spec parameter data; read by pkg/dataset, which keeps this package free of
 // file formats). A Config with DataFile set takes N, D and Test from the file (the grid fills
@@ -16,13 +13,13 @@ import (
 func (c Config) fileDataErrors() []error {
 	var errs []error
 	if c.N < 1 {
-		errs = append(errs, fmt.Errorf("n must be >= 1, got %d (from data %s)", c.N, c.DataFile))
+		errs = append(errs, paramErrorf("n", "must be >= 1, got %d (from data %s)", c.N, c.DataFile))
 	}
 	if c.D < 1 {
-		errs = append(errs, fmt.Errorf("d must be >= 1, got %d (from data %s)", c.D, c.DataFile))
+		errs = append(errs, paramErrorf("d", "must be >= 1, got %d (from data %s)", c.D, c.DataFile))
 	}
 	if c.Test < 0 {
-		errs = append(errs, fmt.Errorf("test must be >= 0, got %d (from data %s)", c.Test, c.DataFile))
+		errs = append(errs, paramErrorf("test", "must be >= 0, got %d (from data %s)", c.Test, c.DataFile))
 	}
 	return errs
 }

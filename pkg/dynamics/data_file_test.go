@@ -12,7 +12,7 @@ import (
 func TestSimulateFileData(t *testing.T) {
 	c := Config{Optimizer: OptimizerGD, Stepsize: 0.05, Batch: 1, Init: 0.1, Momentum: Unset, Noise: Unset, Rho: Unset,
 		N: 10, D: 15, Sparsity: 3, Test: 20, Steps: 500, StopLoss: 1e-12, DataSeed: 7}
-	gen := GenerateData(c)
+	gen := mustGenerate(t, c)
 	fc := c
 	fc.DataFile, fc.Test = "mine.csv", 0
 	file := &Data{N: gen.N, D: gen.D, X: gen.X, Y: gen.Y, File: "mine.csv"}

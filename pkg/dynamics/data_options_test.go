@@ -16,9 +16,9 @@ func TestRowNormalisation(t *testing.T) {
 	for _, m := range []float64{0, 0.7} {
 		c := baseConfig(OptimizerGD, 0, 0.1)
 		c.XMean, c.LabelNoise = m, 0
-		raw := GenerateData(c)
+		raw := mustGenerate(t, c)
 		c.XNorm = XNormRow
-		dt := GenerateData(c)
+		dt := mustGenerate(t, c)
 		if dt.XNorm != XNormRow {
 			t.Errorf("Data.XNorm = %q, want %q", dt.XNorm, XNormRow)
 		}
@@ -69,12 +69,12 @@ func naiveDot(a, b []float64) float64 {
 func TestBetaStarKinds(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)
 	c.D, c.Sparsity = 40, 16 // 1/sqrt(16) = 0.25 exactly
-	gauss := GenerateData(c)
+	gauss := mustGenerate(t, c)
 	h := 1 / math.Sqrt(float64(c.Sparsity))
 	var pos, neg int
 	for _, kind := range []string{BetaStarSign, BetaStarConstant} {
 		c.BetaStar = kind
-		dt := GenerateData(c)
+		dt := mustGenerate(t, c)
 		if dt.BetaStarKind != kind {
 			t.Errorf("Data.BetaStarKind = %q, want %q", dt.BetaStarKind, kind)
 		}
@@ -104,7 +104,7 @@ func TestBetaStarKinds(t *testing.T) {
 	if pos == 0 || neg == 0 {
 		t.Errorf("sign kind: %d positive and %d negative entries among %d, want both signs", pos, neg, c.Sparsity)
 	}
-	if got := GenerateData(c).BetaStar[0]; got != 0.25 {
+	if got := mustGenerate(t, c).BetaStar[0]; got != 0.25 {
 		t.Errorf("constant with s = 16: beta*[0] = %v, want 0.25", got)
 	}
 }
@@ -115,9 +115,9 @@ func TestBetaStarKinds(t *testing.T) {
 func TestDataOptionDefaults(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)
 	c.XMean, c.LabelNoise = 0.2, 0.05
-	a := GenerateData(c)
+	a := mustGenerate(t, c)
 	c.XNorm, c.BetaStar = XNormNone, BetaStarGaussian
-	b := GenerateData(c)
+	b := mustGenerate(t, c)
 	for _, pair := range [][2][]float64{{a.X, b.X}, {a.Y, b.Y}, {a.BetaStar, b.BetaStar}, {a.XTest, b.XTest}, {a.YTest, b.YTest}} {
 		if !slices.Equal(pair[0], pair[1]) {
 			t.Fatal(`x_norm "none", beta_star "gaussian" differ from the defaults ""`)

@@ -13,7 +13,7 @@ import (
 func TestGradientFiniteDifference(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)
 	c.XMean, c.LabelNoise = 0.3, 0.2
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	rng := rand.New(rand.NewPCG(1, 2))
 	beta := make([]float64, c.D)
 	for j := range beta {
@@ -43,7 +43,7 @@ func TestGradientFiniteDifference(t *testing.T) {
 // (docs/science.md section 1), computed here with plain loops. Tolerance as above.
 func TestMinibatchGradientFiniteDifference(t *testing.T) {
 	c := baseConfig(OptimizerSGD, 5, 0.1)
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	beta := make([]float64, c.D)
 	for j := range beta {
 		beta[j] = 0.1 * float64(j%7-3)
@@ -79,7 +79,7 @@ func TestMinibatchGradientFiniteDifference(t *testing.T) {
 // in w; with h = 1e-5 the truncation error is O(h^2) ~ 1e-10; tolerance 1e-7 * max(1, |.|).
 func TestUVPullbackFiniteDifference(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	m := uvModel{}
 	d := c.D
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -120,7 +120,7 @@ func TestUVPullbackFiniteDifference(t *testing.T) {
 // 1/sqrt(N*D); std of eps = 1 with standard error about 1/sqrt(2N).
 func TestGenerateDataDistribution(t *testing.T) {
 	c := Config{N: 2000, D: 20, Sparsity: 4, Test: 500, XMean: 0.7, DataSeed: 5}
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	for j, b := range dt.BetaStar {
 		if (j < c.Sparsity) != (b != 0) {
 			t.Errorf("beta*[%d] = %v with s = %d", j, b, c.Sparsity)
@@ -147,7 +147,7 @@ func TestGenerateDataDistribution(t *testing.T) {
 
 	c2 := c
 	c2.Sparsity = 6
-	dt2 := GenerateData(c2)
+	dt2 := mustGenerate(t, c2)
 	for j := range c.Sparsity {
 		if dt2.BetaStar[j] != dt.BetaStar[j] {
 			t.Errorf("supports not nested: beta*[%d] = %v (s=4) vs %v (s=6)", j, dt.BetaStar[j], dt2.BetaStar[j])
@@ -161,7 +161,7 @@ func TestGenerateDataDistribution(t *testing.T) {
 
 	c3 := c
 	c3.LabelNoise = 0.5
-	dt3 := GenerateData(c3)
+	dt3 := mustGenerate(t, c3)
 	var ss float64
 	for _, r := range naiveResidual(dt3.X, dt3.Y, c.D, dt3.BetaStar, nil) {
 		ss += r * r

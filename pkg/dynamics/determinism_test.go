@@ -65,7 +65,7 @@ func TestDeterminism(t *testing.T) {
 func TestGenerateDataDependsOnlyOnDataFields(t *testing.T) {
 	base := baseConfig(OptimizerGD, 0, 0.1)
 	base.XMean, base.LabelNoise = 0.5, 0.1
-	ref := GenerateData(base)
+	ref := mustGenerate(t, base)
 
 	same := []func(*Config){
 		func(c *Config) { c.Optimizer, c.Batch = OptimizerSGD, 3 },
@@ -78,7 +78,7 @@ func TestGenerateDataDependsOnlyOnDataFields(t *testing.T) {
 	for i, f := range same {
 		c := base
 		f(&c)
-		if !sameData(ref, GenerateData(c)) {
+		if !sameData(ref, mustGenerate(t, c)) {
 			t.Errorf("change %d (%+v) altered the dataset", i, c)
 		}
 	}
@@ -94,7 +94,7 @@ func TestGenerateDataDependsOnlyOnDataFields(t *testing.T) {
 	for i, f := range differ {
 		c := base
 		f(&c)
-		if sameData(ref, GenerateData(c)) {
+		if sameData(ref, mustGenerate(t, c)) {
 			t.Errorf("change %d (%+v) did not alter the dataset", i, c)
 		}
 	}

@@ -12,7 +12,10 @@
 // and, for a given GOARCH, bit-for-bit reproducible across Go versions (see [GenerateData] for
 // the random streams). Floating-point products inside sums are written as float64(a*b) so that
 // the compiler never fuses them into FMA instructions (the Go spec allows fusion; gc does it
-// for GOAMD64=v3 and on arm64), which would otherwise change results between builds.
+// for GOAMD64=v3 and on arm64), which would otherwise change results between builds. The
+// linear-algebra kernels of the training loops are in internal/kernel: Go code and, on amd64
+// with AVX2, assembly that gives its bits (PHASESWEEP_NO_ASM=1 or the noasm build tag turns
+// the assembly off).
 //
 // Extension points: models are looked up by name in modelTable (model.go) and optimisers in
 // optimizerTable (optimizer.go). A new model (e.g. "deep", multi-task) implements the model

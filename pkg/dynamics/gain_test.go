@@ -75,7 +75,7 @@ func TestGainProductIdentity(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(fmt.Sprintf("%s/b=%d", tc.opt, tc.batch), func(t *testing.T) {
 			c := baseConfig(tc.opt, tc.batch, tc.gamma)
-			dt := GenerateData(c)
+			dt := mustGenerate(t, c)
 			r, err := newRunner(c, dt)
 			if err != nil {
 				t.Fatal(err)

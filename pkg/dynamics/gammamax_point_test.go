@@ -14,7 +14,7 @@ func TestPointGammaDivAgainstScan(t *testing.T) {
 	for _, opt := range []string{OptimizerGD, OptimizerSGD} {
 		c := Config{Optimizer: opt, Stepsize: 0.1, Batch: 2, Init: 0.1, N: 10, D: 15, Sparsity: 2,
 			Test: 50, Steps: 3000, StopLoss: 1e-6, DataSeed: 4, RunSeed: 5}
-		data := GenerateData(c)
+		data := mustGenerate(t, c)
 		got, err := PointGammaDiv(context.Background(), c, data, 1e-3)
 		if err != nil {
 			t.Fatalf("%s: %v", opt, err)
@@ -75,7 +75,7 @@ func statusAt(t *testing.T, c Config, data *Data, gamma float64) string {
 // that PointGammaMax returned before: the run there ends max_steps).
 func TestPointGammaMaxConverges(t *testing.T) {
 	c := bandConfig()
-	data := GenerateData(c)
+	data := mustGenerate(t, c)
 	g, err := PointGammaMax(context.Background(), c, data, 1e-3)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func TestPointGammaMaxConverges(t *testing.T) {
 // first converging one up to gamma_max converging.
 func TestGammaThresholdsBand(t *testing.T) {
 	c := bandConfig()
-	data := GenerateData(c)
+	data := mustGenerate(t, c)
 	gmax, err := PointGammaMax(context.Background(), c, data, 1e-3)
 	if err != nil {
 		t.Fatal(err)

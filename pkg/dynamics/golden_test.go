@@ -159,7 +159,7 @@ func TestGoldenFile(t *testing.T) {
 			continue
 		}
 		for name, w := range want[k] {
-			if g[name] != w {
+			if g[name] != w && !gonumNoAsmClose(name, g[name], w) {
 				t.Errorf("%s %s = %s, golden %s (Version %s)", k, name, g[name], w, Version)
 			}
 		}
@@ -174,4 +174,22 @@ func TestGoldenFile(t *testing.T) {
 			t.Errorf("%s runs but is not in %s (run with -update after review)", k, goldenFile)
 		}
 	}
+}
+
+// gonumSolved are the metrics computed through gonum's linear algebra (the implicit-bias and
+// gradient-flow solves of theory_implicit.go and theory_interp.go, the Lanczos sharpness).
+var gonumSolved = map[string]bool{"PredErr": true, "GFErr": true, "Sharpness": true}
+
+// gonumNoAsmClose reports whether got and want (golden texts of metric name) agree to a
+// relative 1e-12 where the build has the noasm tag and name is gonumSolved: the tag also
+// selects gonum's pure-Go kernels, which sum in another order than its assembly (measured:
+// 3e-15 relative on pred_err and gf_err), so those metrics move at rounding level. Every other
+// metric, and every metric of a build without the tag, is compared bit for bit.
+func gonumNoAsmClose(name, got, want string) bool {
+	if !noasmBuild || !gonumSolved[name] {
+		return false
+	}
+	g, err1 := strconv.ParseFloat(got, 64)
+	w, err2 := strconv.ParseFloat(want, 64)
+	return err1 == nil && err2 == nil && math.Abs(g-w) <= 1e-12*math.Abs(w)
 }

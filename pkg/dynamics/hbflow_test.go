@@ -137,7 +137,7 @@ func TestHBFlowIsGDModifiedEquation(t *testing.T) {
 // configuration, exactly; and the two runs' trajectories have the same steps and times.
 func TestHBFlowInRunHeavyBall(t *testing.T) {
 	c := hbFlowConfig(2, 0.5, 0.02, 2, 4)
-	data := GenerateData(c)
+	data := mustGenerate(t, c)
 	type row struct {
 		step int
 		time float64

@@ -1,6 +1,9 @@
 package dynamics
 
-import "math"
+import (
+	"math"
+	"testing"
+)
 
 // baseConfig is the Even2023 sparse-regression setting (docs/science.md section 8): n=20, d=30,
 // s=3, alpha=0.1, centered Gaussian design, noiseless.
@@ -74,4 +77,14 @@ func firstBitDiff(a, b []float64) int {
 		}
 	}
 	return -1
+}
+
+// mustGenerate returns GenerateData(c), failing tb on an error.
+func mustGenerate(tb testing.TB, c Config) *Data {
+	tb.Helper()
+	dt, err := GenerateData(c)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dt
 }

@@ -1,9 +1,6 @@
 package dynamics
 
-import (
-	"fmt"
-	"math"
-)
+import "math"
 
 // Unset marks an optional float hyperparameter of a Config (Momentum, Noise, Rho) as "not
 // given" (the spec left it out). It is distinct from every value, in particular from 0: sam
@@ -30,34 +27,34 @@ const (
 // over optimizer: [gd, hb] may fix momentum), as batch is for gd.
 func (c Config) hyperErrors() []error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bad := func(param, format string, args ...any) { errs = append(errs, paramErrorf(param, format, args...)) }
 	values := map[string]float64{paramMomentum: c.Momentum, paramNoise: c.Noise, paramRho: c.Rho}
 	for _, name := range []string{paramMomentum, paramNoise, paramRho} {
 		x := values[name]
 		switch {
 		case IsUnset(x):
 		case math.IsInf(x, 1):
-			bad("%s must be finite, got %v", name, x)
+			bad(name, "must be finite, got %v", x)
 		case name == paramMomentum && !(x >= 0 && x < 1):
-			bad("momentum must satisfy 0 <= momentum < 1, got %v", x)
+			bad("momentum", "must satisfy 0 <= momentum < 1, got %v", x)
 		case name != paramMomentum && !(x >= 0):
-			bad("%s must be >= 0, got %v", name, x)
+			bad(name, "must be >= 0, got %v", x)
 		}
 	}
 	if spec, ok := optimizerTable[c.Optimizer]; ok {
 		for _, name := range spec.requires {
 			if IsUnset(values[name]) {
-				bad("%s must be set for optimizer %q (%s)", name, c.Optimizer, hyperDoc[name])
+				bad(name, "must be set for optimizer %q (%s)", c.Optimizer, hyperDoc[name])
 			}
 		}
 	}
 	switch {
 	case c.Depth != 0 && c.Depth < 2:
-		bad("depth must be >= 2, got %d", c.Depth)
+		bad("depth", "must be >= 2, got %d", c.Depth)
 	case c.Depth > MaxDepth:
-		bad("depth must be <= %d, got %d", MaxDepth, c.Depth)
+		bad("depth", "must be <= %d, got %d", MaxDepth, c.Depth)
 	case c.Depth == 0 && c.Model == ModelDeep:
-		bad("depth must be set for model %q (an integer >= 2)", ModelDeep)
+		bad("depth", "must be set for model %q (an integer >= 2)", ModelDeep)
 	}
 	return errs
 }

@@ -66,45 +66,45 @@ func (c Config) multiTaskErrors() []error {
 		return nil
 	}
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	bad := func(param, format string, args ...any) { errs = append(errs, paramErrorf(param, format, args...)) }
 	if c.Optimizer != OptimizerGD && c.Optimizer != OptimizerSGD {
-		bad("optimizer must be one of %q for model %q (the multi-task family), got %q", []string{OptimizerGD, OptimizerSGD}, c.Model, c.Optimizer)
+		bad("optimizer", "must be one of %q for model %q (the multi-task family), got %q", []string{OptimizerGD, OptimizerSGD}, c.Model, c.Optimizer)
 	}
 	if c.DataFile != "" {
-		bad("data must not be set for model %q: the multi-task family draws its own tasks (Lippl2024)", c.Model)
+		bad("data", "must not be set for model %q: the multi-task family draws its own tasks (Lippl2024)", c.Model)
 	}
 	fits := true
 	switch {
 	case c.KMain == 0:
-		bad("k_main must be set for model %q (1 <= k_main <= d)", c.Model)
+		bad("k_main", "must be set for model %q (1 <= k_main <= d)", c.Model)
 		fits = false
 	case c.KMain < 1 || c.KMain > c.D:
-		bad("k_main must satisfy 1 <= k_main <= d (d = %d), got %d", c.D, c.KMain)
+		bad("k_main", "must satisfy 1 <= k_main <= d (d = %d), got %d", c.D, c.KMain)
 		fits = false
 	}
 	switch {
 	case c.KAux < 0 || c.KAux > c.D:
-		bad("k_aux must satisfy 0 <= k_aux <= d (d = %d), got %d", c.D, c.KAux)
+		bad("k_aux", "must satisfy 0 <= k_aux <= d (d = %d), got %d", c.D, c.KAux)
 		fits = false
 	case c.KAux == 0 && needsAux(c.Model):
-		bad("k_aux must be set to >= 1 for model %q (it needs an auxiliary task)", c.Model)
+		bad("k_aux", "must be set to >= 1 for model %q (it needs an auxiliary task)", c.Model)
 	}
 	if top := min(c.KAux, c.KMain); c.Overlap < 0 || c.Overlap > top {
-		bad("overlap must satisfy 0 <= overlap <= min(k_aux, k_main) = %d, got %d", max(top, 0), c.Overlap)
+		bad("overlap", "must satisfy 0 <= overlap <= min(k_aux, k_main) = %d, got %d", max(top, 0), c.Overlap)
 		fits = false
 	}
 	if fits && c.KAux+c.KMain-c.Overlap > c.D {
-		bad("k_main must satisfy k_aux + k_main - overlap <= d (the supports must fit; k_aux = %d, overlap = %d, d = %d), got %d", c.KAux, c.Overlap, c.D, c.KMain)
+		bad("k_main", "must satisfy k_aux + k_main - overlap <= d (the supports must fit; k_aux = %d, overlap = %d, d = %d), got %d", c.KAux, c.Overlap, c.D, c.KMain)
 	}
 	switch {
 	case c.NAux < 0:
-		bad("n_aux must be >= 0, got %d", c.NAux)
+		bad("n_aux", "must be >= 0, got %d", c.NAux)
 	case c.NAux == 0 && needsAux(c.Model):
-		bad("n_aux must be set to >= 1 for model %q (it needs an auxiliary task)", c.Model)
+		bad("n_aux", "must be set to >= 1 for model %q (it needs an auxiliary task)", c.Model)
 	case c.D >= 1 && c.NAux > MaxElements/c.D:
-		bad("n_aux*d must be <= %d, got n_aux = %d, d = %d", MaxElements, c.NAux, c.D)
+		errs = append(errs, productErrorf("n_aux", "n_aux*d", "must be <= %d, got n_aux = %d, d = %d", MaxElements, c.NAux, c.D))
 	case c.Optimizer == OptimizerSGD && needsAux(c.Model) && c.Batch > c.NAux:
-		bad("batch must satisfy batch <= n_aux (n_aux = %d) for optimizer %q and model %q, got %d", c.NAux, c.Optimizer, c.Model, c.Batch)
+		bad("batch", "must satisfy batch <= n_aux (n_aux = %d) for optimizer %q and model %q, got %d", c.NAux, c.Optimizer, c.Model, c.Batch)
 	}
 	if c.Model == ModelPTFT || c.Model == ModelLP {
 		if !IsUnset(c.PretrainInit) {
@@ -319,7 +319,11 @@ type multiTaskRun struct {
 // The State has Data = the main task, Params (layout of multiTaskRun.params), Beta (the main
 // task's) and Gain nil.
 func simulateMultiTask(ctx context.Context, c Config, data *Data) (*State, Result, error) {
-	run, err := runMultiTask(ctx, c, GenerateMultiTaskData(c, data))
+	mt, err := GenerateMultiTaskData(c, data)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	run, err := runMultiTask(ctx, c, mt)
 	st := &State{Data: run.mt.Main, Params: run.params, Beta: run.beta}
 	return st, run.res, err
 }

@@ -1,6 +1,7 @@
 package dynamics
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -73,10 +74,17 @@ func TaskTeachers(d, kAux, kMain, overlap int, signs []float64) (aux, main []flo
 //     and `test` test rows (streamAuxTest), each drawn as in GenerateData step 2 (rows, then
 //     noise; x_norm applied), with beta_aux.
 //
-// It panics if c is invalid or base was not generated for c.
-func GenerateMultiTaskData(c Config, base *Data) *MultiTaskData {
-	if err := c.Validate(); err != nil || !isMultiTask(c.Model) || !base.generatedFor(c) {
-		panic(fmt.Sprintf("dynamics.GenerateMultiTaskData: invalid config or data: %v", err))
+// It returns an error if c is invalid (wrapping Validate's), not of a multi-task model, or
+// base was not generated for c.
+func GenerateMultiTaskData(c Config, base *Data) (*MultiTaskData, error) {
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("generate multi-task data: invalid config: %w", err)
+	}
+	if !isMultiTask(c.Model) {
+		return nil, fmt.Errorf("generate multi-task data: model %q is not of the multi-task family (%s, %s, %s, %s)", c.Model, ModelSTL, ModelMTL, ModelPTFT, ModelLP)
+	}
+	if base == nil || !base.generatedFor(c) {
+		return nil, errors.New("generate multi-task data: the base dataset was not generated for this config (GenerateData(c))")
 	}
 	d := c.D
 	signs := make([]float64, d)
@@ -108,7 +116,7 @@ func GenerateMultiTaskData(c Config, base *Data) *MultiTaskData {
 		dt.XTest, dt.YTest = sampleRegression(rand.New(rand.NewPCG(c.DataSeed, streamAuxTest)), c.Test, d, c.XMean, c.LabelNoise, rowNorm, aux)
 		mt.Aux = dt
 	}
-	return mt
+	return mt, nil
 }
 
 // noisyLabels returns y_i = <x_i, beta> + sigma eps_i for the rows of x (len(beta) columns),

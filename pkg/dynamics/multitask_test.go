@@ -26,7 +26,11 @@ func mtData(t *testing.T, c Config) *MultiTaskData {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	return GenerateMultiTaskData(c, GenerateData(c))
+	mt, err := GenerateMultiTaskData(c, mustGenerate(t, c))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mt
 }
 
 // TestTaskTeachers checks the layout of TaskTeachers on a hand example and the properties of
@@ -72,7 +76,7 @@ func TestTaskTeachers(t *testing.T) {
 		t.Errorf("supports: aux %d, main %d, shared %d; want 6, 4, 2", nAux, nMain, shared)
 	}
 	// The main task reuses the single-task designs; the auxiliary task has its own.
-	base := GenerateData(c)
+	base := mustGenerate(t, c)
 	if !sameBits(mt.Main.X, base.X) || !sameBits(mt.Main.XTest, base.XTest) {
 		t.Error("main-task designs differ from GenerateData's")
 	}

@@ -31,7 +31,7 @@ type optimizer interface {
 type optimizerSpec struct {
 	usesBatch bool                    // Config.Batch is used and validated
 	requires  []string                // hyperparameters that must be given (momentum, noise, rho)
-	build     func(*runner) optimizer // allocates the optimiser's state for a run
+	build     func(*runner) optimizer // allocates the optimiser's state for a run; nil: not stepped
 }
 
 // optimizerTable maps Config.Optimizer to its optimiser.
@@ -46,8 +46,9 @@ var optimizerTable = map[string]optimizerSpec{
 	OptimizerSGF:        {requires: []string{paramNoise}, build: newSGF},
 	OptimizerFlow:       {build: newFlow},
 	OptimizerHBFlow:     {requires: []string{paramMomentum}, build: newHBFlow},
-	// saddle is computed by simulateSaddle (saddle.go), never stepped.
-	OptimizerSaddle: {build: newSaddleStepper},
+	// saddle is computed by simulateSaddle (saddle.go), never stepped: no build, and
+	// newRunner refuses it.
+	OptimizerSaddle: {},
 }
 
 // OptimizerNames returns the accepted values of Config.Optimizer, sorted.
@@ -66,7 +67,7 @@ func OptimizerNames() []string {
 type gd struct{}
 
 func (gd) step(r *runner) {
-	gradientRows(r.data.X, r.res, nil, r.g)
+	r.k.GradientRows(r.data.X, r.res, nil, r.g)
 	r.gradientStep()
 }
 
@@ -96,6 +97,6 @@ func (o *sgd) step(r *runner) {
 		o.perm[j], o.perm[k] = o.perm[k], o.perm[j]
 	}
 	// The minibatch residuals are entries of the full residual at the same beta.
-	gradientRows(r.data.X, r.res, o.perm[:o.b], r.g)
+	r.k.GradientRows(r.data.X, r.res, o.perm[:o.b], r.g)
 	r.gradientStep()
 }

@@ -16,8 +16,8 @@ func newEvalBuf(r *runner) evalBuf {
 // (docs/science.md sections 1-2), and returns L(beta(y)). It allocates nothing.
 func (e *evalBuf) gradAt(r *runner, y, g, gw []float64) float64 {
 	r.model.beta(y, e.beta)
-	ss := sumSquaredResiduals(r.data.X, r.data.Y, e.beta, e.res)
-	gradientRows(r.data.X, e.res, nil, g)
+	ss := r.k.SumSquaredResiduals(r.data.X, r.data.Y, e.beta, e.res)
+	r.k.GradientRows(r.data.X, e.res, nil, g)
 	r.model.pullback(y, g, gw)
 	return ss / float64(2*r.data.N)
 }

@@ -22,7 +22,7 @@ func newHB(r *runner) optimizer {
 }
 
 func (o *hb) step(r *runner) {
-	gradientRows(r.data.X, r.res, nil, r.g)
+	r.k.GradientRows(r.data.X, r.res, nil, r.g)
 	r.model.pullback(r.w, r.g, r.gw)
 	gw, prev := r.gw[:len(r.w)], o.prev[:len(r.w)]
 	for i, wi := range r.w {

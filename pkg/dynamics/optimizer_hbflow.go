@@ -1,9 +1,6 @@
 package dynamics
 
-import (
-	"fmt"
-	"slices"
-)
+import "slices"
 
 // MaxFlowOrder is the highest Config.Order of hb_flow.
 const MaxFlowOrder = 3
@@ -132,8 +129,8 @@ func (o *hbFlow) shift(r *runner, w []float64) {
 
 // applyH sets out = H x = X^T (X x) / n.
 func (o *hbFlow) applyH(r *runner, x, out []float64) {
-	sumSquaredResiduals(r.data.X, o.zeroN, x, o.xres)
-	gradientRows(r.data.X, o.xres, nil, out)
+	r.k.SumSquaredResiduals(r.data.X, o.zeroN, x, o.xres)
+	r.k.GradientRows(r.data.X, o.xres, nil, out)
 }
 
 // hessVec sets out = S(y) p, with o.g = grad L(beta(y)) already set, and z = H J p.
@@ -209,14 +206,14 @@ func (c Config) orderErrors() []error {
 	var errs []error
 	switch {
 	case c.Order != 0 && (c.Order < 1 || c.Order > MaxFlowOrder):
-		errs = append(errs, fmt.Errorf("order must be 1, 2 or 3, got %d", c.Order))
+		errs = append(errs, paramErrorf("order", "must be 1, 2 or 3, got %d", c.Order))
 	case c.Order == 0 && c.Optimizer == OptimizerHBFlow:
-		errs = append(errs, fmt.Errorf("order must be set for optimizer %q (1, 2 or 3: the flow's order in the stepsize)", OptimizerHBFlow))
+		errs = append(errs, paramErrorf("order", "must be set for optimizer %q (1, 2 or 3: the flow's order in the stepsize)", OptimizerHBFlow))
 	}
 	if c.Optimizer == OptimizerHBFlow && !isMultiTask(c.Model) {
 		if m, ok := lookupModel(c.Model); ok {
 			if _, curved := m(c).(curvedModel); !curved {
-				errs = append(errs, fmt.Errorf("optimizer %q needs model %q or %q, got %q", OptimizerHBFlow, ModelUV, ModelDeep, c.Model))
+				errs = append(errs, paramErrorf("optimizer", "%q needs model %q or %q, got %q", OptimizerHBFlow, ModelUV, ModelDeep, c.Model))
 			}
 		}
 	}

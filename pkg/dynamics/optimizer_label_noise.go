@@ -51,6 +51,6 @@ func (o *labelNoise) step(r *runner) {
 			}
 		}
 	}
-	gradientRows(r.data.X, res, rows, r.g)
+	r.k.GradientRows(r.data.X, res, rows, r.g)
 	r.gradientStep()
 }

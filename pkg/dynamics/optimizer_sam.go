@@ -25,7 +25,7 @@ func newSAM(r *runner) optimizer {
 }
 
 func (o *sam) step(r *runner) {
-	gradientRows(r.data.X, r.res, nil, r.g)
+	r.k.GradientRows(r.data.X, r.res, nil, r.g)
 	if o.rho == 0 {
 		r.gradientStep()
 		return

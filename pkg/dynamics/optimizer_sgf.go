@@ -33,7 +33,7 @@ func newSGF(r *runner) optimizer {
 }
 
 func (o *sgf) step(r *runner) {
-	gradientRows(r.data.X, r.res, nil, r.g)
+	r.k.GradientRows(r.data.X, r.res, nil, r.g)
 	if o.eta != 0 {
 		d, n := len(o.z), len(o.xi)
 		clear(o.z)

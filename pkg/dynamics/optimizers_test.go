@@ -15,7 +15,7 @@ func runSteps(t *testing.T, c Config, tweak func(*runner)) *runner {
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := newRunner(c, GenerateData(c))
+	r, err := newRunner(c, mustGenerate(t, c))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +158,7 @@ func TestDeepD2MatchesUV(t *testing.T) {
 func TestDeepGradient(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)
 	c.Model, c.Depth = ModelDeep, 3
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	m := newDeepModel(c)
 	p := m.numParams(c.D)
 	w := make([]float64, p)
@@ -260,7 +260,7 @@ func TestSGFShrinkage(t *testing.T) {
 	for _, dt := range dts {
 		c := baseConfig(OptimizerSGF, 0, dt)
 		c.Noise, c.Steps = eta, int(math.Round(horiz/dt))
-		data := GenerateData(c)
+		data := mustGenerate(t, c)
 		h := make([]float64, c.D) // H_ii
 		for i := range c.N {
 			for j := range c.D {

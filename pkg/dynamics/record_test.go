@@ -19,7 +19,7 @@ type recRow struct {
 func recordRun(t *testing.T, c Config, every int) (*State, Result, []recRow) {
 	t.Helper()
 	var rows []recRow
-	st, res, err := SimulateRecorded(context.Background(), c, GenerateData(c), every,
+	st, res, err := SimulateRecorded(context.Background(), c, mustGenerate(t, c), every,
 		func(step int, time, train, test, l1 float64, beta []float64) {
 			rows = append(rows, recRow{step, time, train, test, l1, slices.Clone(beta)})
 		})
@@ -90,7 +90,7 @@ func TestRecordGrid(t *testing.T) {
 			if want := wantSteps(res.Steps, tc.every); !slices.Equal(got, want) {
 				t.Fatalf("recorded steps %v, want %v (result steps %d)", got, want, res.Steps)
 			}
-			data := GenerateData(c)
+			data := mustGenerate(t, c)
 			for _, r := range rows {
 				if want := float64(r.step) * c.Stepsize; !sameFloat(r.time, want) {
 					t.Errorf("step %d: time %v, want %v", r.step, r.time, want)
@@ -135,7 +135,7 @@ func TestRecordDoesNotChangeResults(t *testing.T) {
 		func() Config { c := baseConfig(OptimizerSaddle, 0, 1); c.Steps = 100; return c }(),
 	} {
 		t.Run(c.Optimizer, func(t *testing.T) {
-			data := GenerateData(c)
+			data := mustGenerate(t, c)
 			st0, res0, err := SimulateData(context.Background(), c, data)
 			if err != nil {
 				t.Fatal(err)
@@ -210,7 +210,7 @@ func TestRecordSaddle(t *testing.T) {
 		if len(rows) != res.Jumps+1 {
 			t.Fatalf("every=%d: %d rows for %d jumps, want jumps+1", every, len(rows), res.Jumps)
 		}
-		data := GenerateData(c)
+		data := mustGenerate(t, c)
 		for k, r := range rows {
 			wantT := 0.0
 			if k > 0 {

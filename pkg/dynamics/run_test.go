@@ -26,7 +26,7 @@ func TestDivergence(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s gamma=%v: %v", tc.opt, gamma, err)
 			}
-			l0 := GenerateData(c).TrainLoss(make([]float64, c.D))
+			l0 := mustGenerate(t, c).TrainLoss(make([]float64, c.D))
 			if res.Status != StatusDiverged || res.Steps >= c.Steps || !(isNonFinite(res.TrainLoss) || res.TrainLoss > DivergenceFactor*l0) {
 				t.Errorf("%s b=%d gamma=%v: %+v, want diverged (L0 = %v)", tc.opt, tc.batch, gamma, res, l0)
 			}
@@ -202,7 +202,7 @@ func TestConcurrentRuns(t *testing.T) {
 // dataset generated for other data fields is refused.
 func TestSimulateDataSharesDataset(t *testing.T) {
 	c := baseConfig(OptimizerSGD, 2, 0.05)
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	_, want, err := Simulate(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)

@@ -251,16 +251,6 @@ func simulateSaddle(ctx context.Context, c Config, data *Data, rc *recording) (*
 	return st, res, nil
 }
 
-// saddleStepper is the optimizerTable entry of "saddle". SimulateData computes saddle runs by
-// simulateSaddle and never builds a runner for them, so step is never called.
-type saddleStepper struct{}
-
-func newSaddleStepper(*runner) optimizer { return saddleStepper{} }
-
-func (saddleStepper) step(*runner) {
-	panic("dynamics: optimizer saddle is computed by SaddleToSaddle, not stepped")
-}
-
 // saddleErrors checks the combinations that optimizer "saddle" rejects: its algorithm is the
 // limit of the depth-2 "uv" model only (Pesme2023).
 func (c Config) saddleErrors() []error {
@@ -268,7 +258,7 @@ func (c Config) saddleErrors() []error {
 		return nil
 	}
 	if m := c.Model; m != "" && m != ModelUV {
-		return []error{fmt.Errorf("model must be %q for optimizer %q (the saddle-to-saddle limit of Pesme2023), got %q", ModelUV, OptimizerSaddle, m)}
+		return []error{paramErrorf("model", "must be %q for optimizer %q (the saddle-to-saddle limit of Pesme2023), got %q", ModelUV, OptimizerSaddle, m)}
 	}
 	return nil
 }

@@ -40,7 +40,11 @@ func GammaMax(ctx context.Context, c Config, lo, hi, relTol float64) (GammaBrack
 	if err := c.Validate(); err != nil {
 		return GammaBracket{}, fmt.Errorf("invalid config: %w", err)
 	}
-	return gammaMaxOn(ctx, c, GenerateData(c), lo, hi, relTol, converged)
+	data, err := GenerateData(c)
+	if err != nil {
+		return GammaBracket{}, err
+	}
+	return gammaMaxOn(ctx, c, data, lo, hi, relTol, converged)
 }
 
 // converged and notDiverged are the success criteria of GammaMax, PointGammaMax (converged)

@@ -6,6 +6,8 @@ import (
 	"math"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/phasesweep/phasesweep/pkg/dynamics/internal/kernel"
 )
 
 // The implicit-bias prediction of Even2023 and the gradient-flow solution (docs/science.md
@@ -35,101 +37,15 @@ import (
 // common case of a converging run: a few flops), for |x| < 1/4 to x^31 (15 terms; truncation
 // below 2^-54 relative in both), then log1p(|x|) - log1p(-|x|) - 2|x| for |x| < 1 (cancellation
 // at most 3/x^2 <= 48 ulps) and log1p(2/(|x|-1)) - 2|x| beyond; +Inf at |x| = 1.
-func GainSkew(x float64) float64 {
-	a := math.Abs(x)
-	var s float64
-	switch {
-	case a < 1.0/16:
-		return skewSmall(x)
-	case a < 0.25:
-		s = skewSeries(a, len(skewCoef))
-	case a < 1:
-		s = math.Log1p(a) - math.Log1p(-a) - 2*a
-	case a == 1:
-		s = math.Inf(1)
-	default:
-		s = math.Log1p(2/(a-1)) - 2*a
-	}
-	if x < 0 {
-		return -s
-	}
-	return s
-}
-
-// skewCoef are the coefficients 1/(2k+3) of the series of GainSkew.
-var skewCoef = [...]float64{1.0 / 3, 1.0 / 5, 1.0 / 7, 1.0 / 9, 1.0 / 11, 1.0 / 13, 1.0 / 15, 1.0 / 17,
-	1.0 / 19, 1.0 / 21, 1.0 / 23, 1.0 / 25, 1.0 / 27, 1.0 / 29, 1.0 / 31}
-
-// skewSmall is GainSkew for |x| < 1/16: 2 x^3 sum_{k<8} x^(2k)/(2k+3), the polynomial in
-// t = x^2 evaluated by Estrin's scheme (a short dependency chain: this runs once per
-// coordinate and step). It is odd in x.
-func skewSmall(x float64) float64 {
-	t := float64(x * x)
-	t2 := float64(t * t)
-	t4 := float64(t2 * t2)
-	p01 := skewCoef[0] + float64(skewCoef[1]*t)
-	p23 := skewCoef[2] + float64(skewCoef[3]*t)
-	p45 := skewCoef[4] + float64(skewCoef[5]*t)
-	p67 := skewCoef[6] + float64(skewCoef[7]*t)
-	p := (p01 + float64(t2*p23)) + float64(t4*(p45+float64(t2*p67)))
-	return float64(float64(2*x)*t) * p
-}
-
-// skewSeries returns 2 a^3 sum_{k<terms} a^(2k)/(2k+3) by Horner's rule.
-func skewSeries(a float64, terms int) float64 {
-	t := float64(a * a)
-	p := skewCoef[terms-1]
-	for k := terms - 2; k >= 0; k-- {
-		p = skewCoef[k] + float64(t*p)
-	}
-	return float64(float64(2*a)*t) * p
-}
+func GainSkew(x float64) float64 { return kernel.GainSkew(x) }
 
 // accumulateTheory adds the per-step gain and theory quantities of the gradient r.g that the
 // last step used, x = gamma g: Gain_i += GainQ(x_i) (Even2023), Skew_i += GainSkew(x_i) and
-// maxGammaG = max(maxGammaG, |x_i|). It does not allocate. A NaN gradient leaves maxGammaG
-// unchanged (the run diverges anyway). With AVX2, theoryRun does groups of four coordinates
-// whose |x_i| < 1/16 (the common case) with the same operations; the others run here.
+// maxGammaG = max(maxGammaG, |x_i|) (kernel.Impl.AccumulateTheory, with the runner's
+// kernels). It does not allocate. A NaN gradient leaves maxGammaG unchanged (the run diverges
+// anyway).
 func (r *runner) accumulateTheory() {
-	i, d := 0, len(r.g)
-	if hasAVX2 {
-		d4 := d &^ 3
-		for i < d4 {
-			i += theoryRun(&r.g[i], &r.gain[i], &r.skew[i], d4-i, r.gamma, &r.maxGammaG, &theoryK)
-			if i < d4 {
-				r.accumulateTheoryGo(i, i+4)
-				i += 4
-			}
-		}
-	}
-	r.accumulateTheoryGo(i, d)
-}
-
-// accumulateTheoryGo is accumulateTheory for the coordinates lo <= i < hi, in Go.
-func (r *runner) accumulateTheoryGo(lo, hi int) {
-	m := r.maxGammaG
-	g, gain, skew := r.g[lo:hi], r.gain[lo:hi], r.skew[lo:hi]
-	for i, gi := range g {
-		if a := addGainTheory(float64(r.gamma*gi), &gain[i], &skew[i]); a > m {
-			m = a
-		}
-	}
-	r.maxGammaG = m
-}
-
-// addGainTheory adds one step's terms of x = gamma g_i to a coordinate's accumulators,
-// *gain += GainQ(x) and *skew += GainSkew(x) (skewSmall, its case |x| < 1/16, called
-// directly), and returns |x| for the running maximum. Single runs (accumulateTheoryGo) and
-// batched blocks (theoryBlockGo) share it.
-func addGainTheory(x float64, gain, skew *float64) float64 {
-	*gain += GainQ(x)
-	a := math.Abs(x)
-	if a < 1.0/16 {
-		*skew += skewSmall(x)
-	} else {
-		*skew += GainSkew(x)
-	}
-	return a
+	r.k.AccumulateTheory(r.g, r.gain, r.skew, r.gamma, &r.maxGammaG)
 }
 
 // ImplicitBiasInit returns the parameters of the implicit-bias prediction of Even2023

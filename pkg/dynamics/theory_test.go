@@ -206,7 +206,7 @@ func limitsConfig(seed uint64) Config {
 // alpha = 1e-3 it is still large (the test checks that it decreases).
 func TestGradientFlowLimits(t *testing.T) {
 	for seed := uint64(1); seed <= 4; seed++ {
-		dt := GenerateData(limitsConfig(seed))
+		dt := mustGenerate(t, limitsConfig(seed))
 		l2, err := MinL2Interpolator(dt)
 		if err != nil {
 			t.Fatal(err)
@@ -255,7 +255,7 @@ func TestGradientFlowLimits(t *testing.T) {
 func TestInitLimitsOfRuns(t *testing.T) {
 	for seed := uint64(1); seed <= 3; seed++ {
 		c := limitsConfig(seed)
-		dt := GenerateData(c)
+		dt := mustGenerate(t, c)
 		l2, err := MinL2Interpolator(dt)
 		if err != nil {
 			t.Fatal(err)
@@ -324,7 +324,7 @@ func TestMinL1Interpolator(t *testing.T) {
 func TestNoInterpolator(t *testing.T) {
 	c := Config{Model: ModelUV, Optimizer: OptimizerGD, Stepsize: 0.05, Init: 0.1,
 		N: 30, D: 10, Sparsity: 3, LabelNoise: 0.1, Test: 10, Steps: 3000, DataSeed: 3}
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	if _, err := GradientFlowSolution(dt, 0.1); err == nil {
 		t.Error("gradient-flow solution found without an interpolator")
 	}
@@ -339,7 +339,7 @@ func TestNoInterpolator(t *testing.T) {
 		t.Errorf("pred_err %v gf_err %v sharpness %v, want NaN NaN finite", res.PredErr, res.GFErr, res.Sharpness)
 	}
 	c.LabelNoise = 0
-	dt = GenerateData(c)
+	dt = mustGenerate(t, c)
 	for name, f := range map[string]func() ([]float64, error){
 		"gf":     func() ([]float64, error) { return GradientFlowSolution(dt, 0.1) },
 		"min-l1": func() ([]float64, error) { return MinL1Interpolator(dt) },
@@ -399,7 +399,7 @@ func TestSharpnessDense(t *testing.T) {
 	for trial := range 12 {
 		d := 3 + trial%10
 		c := Config{N: 2 + trial%7, D: d, Sparsity: 2, Test: 1, DataSeed: uint64(trial)}
-		dt := GenerateData(c)
+		dt := mustGenerate(t, c)
 		u := make([]float64, d)
 		v := make([]float64, d)
 		for i := range u {
@@ -441,7 +441,7 @@ func TestSharpnessDense(t *testing.T) {
 // Even2023 setting (n=20, d=30) at gamma = 1.2 * 2/lambda_max(H).
 func TestEdgeOfStability(t *testing.T) {
 	c := baseConfig(OptimizerGD, 0, 0.1)
-	dt := GenerateData(c)
+	dt := mustGenerate(t, c)
 	lmax := covarianceTop(t, dt)
 	c.Stepsize = 1.2 * 2 / lmax
 	c.Steps, c.StopLoss = 100000, 1e-20
@@ -572,7 +572,7 @@ func TestHyperbolicEntropy(t *testing.T) {
 			t.Errorf("trial %d: psi(0) = %v, psi(beta) = %v", trial, HyperbolicEntropy(make([]float64, d), a), HyperbolicEntropy(beta, a))
 		}
 	}
-	dt := GenerateData(limitsConfig(2))
+	dt := mustGenerate(t, limitsConfig(2))
 	for _, alpha := range []float64{0.01, 0.3, 3} {
 		gf, err := GradientFlowSolution(dt, alpha)
 		if err != nil {
@@ -615,7 +615,7 @@ func TestGammaMax(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lmax := covarianceTop(t, GenerateData(c))
+	lmax := covarianceTop(t, mustGenerate(t, c))
 	t.Logf("gamma_max in [%.5g, %.5g] after %d runs; 2/lambda_max(H) = %.5g", b.Lo, b.Hi, b.Runs, 2/lmax)
 	if !(b.Lo < b.Hi && b.Hi <= b.Lo*(1+relTol)) {
 		t.Errorf("bad bracket %+v", b)

@@ -3,6 +3,7 @@
 package grid
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -49,16 +50,23 @@ func New(s *spec.Spec) *Grid {
 	return g
 }
 
-// pointError turns a dynamics validation error into a spec error located at the first
-// parameter it names (dynamics names parameters as the spec does).
+// pointError turns a dynamics validation error into a spec error located at the parameter of
+// its first *dynamics.ParamError (dynamics names parameters as the spec does). The message is
+// the ParamError's without the parameter's name ("must be > 0, got -1"); a bound on a product
+// (n*d, test*d) is located at its first factor (ParamError.Param) and keeps its subject in the
+// message. An error that is not a ParamError is reported whole, at no key.
 func (g *Grid) pointError(p Point, err error) error {
-	msg := strings.SplitN(err.Error(), "\n", 2)[0]
-	word := strings.Fields(msg)[0]
-	// A product (n*d, test*d) is located at its first factor and keeps its name in the
-	// message.
-	key, _, product := strings.Cut(word, "*")
-	if !product {
-		msg = strings.TrimPrefix(msg, word+" ")
+	first := err
+	if joined, ok := err.(interface{ Unwrap() []error }); ok && len(joined.Unwrap()) > 0 {
+		first = joined.Unwrap()[0]
+	}
+	key, msg := "", first.Error()
+	var pe *dynamics.ParamError
+	if errors.As(first, &pe) {
+		key, msg = pe.Param, pe.Msg
+		if pe.Subject != "" {
+			msg = pe.Subject + " " + pe.Msg
+		}
 	}
 	where := ""
 	if g.count > 1 {

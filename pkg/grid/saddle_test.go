@@ -32,7 +32,11 @@ func TestSaddleExample(t *testing.T) {
 		if p.Config.Optimizer != dynamics.OptimizerSaddle {
 			t.Fatalf("point %d: optimizer %q", i, p.Config.Optimizer)
 		}
-		_, res, err := dynamics.SimulateData(context.Background(), p.Config, dynamics.GenerateData(p.Config))
+		data, err := dynamics.GenerateData(p.Config)
+		if err != nil {
+			t.Fatalf("point %d: %v", i, err)
+		}
+		_, res, err := dynamics.SimulateData(context.Background(), p.Config, data)
 		if err != nil {
 			t.Fatalf("point %d: %v", i, err)
 		}

@@ -1,22 +1,24 @@
-package dynamics
+package kernel
 
-// The pure-Go kernels of the batched loop (batch.go) on d x S and n x S blocks laid out as in
-// block (entry (j, b) at j*S + b), over the first w columns. Each column performs exactly the
-// floating-point operations of the single-run kernels (kernel.go, run.go, model_uv.go and the
+// The pure-Go kernels of package dynamics' batched loop (batch.go) on d x S and n x S blocks
+// laid out as its block (entry (j, b) at j*S + b), over the first w columns (the columns
+// w..S-1 are neither read nor written). Each column performs exactly the floating-point
+// operations of the single-run kernels (kernel.go, and dynamics' run.go, model_uv.go and
 // optimisers), in the same order and each rounded on its own, so that a batched run equals its
 // single run bit for bit:
 //
-//   - residualBlockGo: r_ib = dot(x_i, beta_b) - y_i with dot's four partial sums over
+//   - residualBlockGo: r_ib = Dot(x_i, beta_b) - y_i with Dot's four partial sums over
 //     j mod 4, ((s0 + s1) + (s2 + s3)) and the remainder in index order; ss_b = sum_i r_ib^2
 //     in row order.
 //   - gradientBlockGo: g_jb = (sum_i x_ij r_ib, rows in index order, from +0) / n, as
-//     gradientRows with all rows.
-//   - the updates: gd, hb, nag of optimizer.go, optimizer_hb.go, optimizer_nag.go with the
-//     pullback of uvModel; theoryBlockGo: Gain += q(gamma g) (GainQ) and accumulateTheory.
+//     GradientRows with all rows.
+//   - the updates: gd, hb, nag of dynamics' optimizer.go, optimizer_hb.go, optimizer_nag.go
+//     with the pullback of its uvModel; theoryBlockGo: Gain += q(gamma g) (GainQ) and the
+//     accumulators of AccumulateTheory.
 //
-// On amd64 with AVX2 the assembly kernels (batch_kernel_amd64.go) do the residual, the
-// gradient and the gd update with the same operations vectorised across 4 columns; vector
-// lanes are independent columns, so they keep every column's order too.
+// On amd64 with AVX2 the assembly kernels (batch_asm_amd64.go, called from batch_dispatch.go)
+// do the residual, the gradient and the gd update with the same operations vectorised across
+// 4 columns; vector lanes are independent columns, so they keep every column's order too.
 
 // residualBlockGo sets r = X beta - y for the columns of beta and ss_b = ||r_b||^2. acc
 // (4*s entries) holds the four partial sums of the w columns of one row at a time, so that
@@ -106,9 +108,10 @@ func gdUpdateGo(u, v, g, gamma, beta, betaSum []float64, d, s, w int) {
 	}
 }
 
-// hbUpdateGo takes the heavy-ball step w <- (w - gamma grad F(w)) + mu (w - w_prev), sets
-// w_prev to the old w, and beta and betaSum as gdUpdateGo.
-func hbUpdateGo(u, v, pu, pv, g, gamma, mu, beta, betaSum []float64, d, s, w int) {
+// HBUpdate takes the heavy-ball step w <- (w - gamma grad F(w)) + mu (w - w_prev), sets
+// w_prev to the old w, and beta and betaSum as GDUpdate. It has no assembly (elementwise, a
+// small share of a step).
+func HBUpdate(u, v, pu, pv, g, gamma, mu, beta, betaSum []float64, d, s, w int) {
 	for j := range d {
 		row := j * s
 		uj, vj, gj, bj := u[row:row+w], v[row:row+w], g[row:row+w], beta[row:row+w]
@@ -126,8 +129,8 @@ func hbUpdateGo(u, v, pu, pv, g, gamma, mu, beta, betaSum []float64, d, s, w int
 	}
 }
 
-// nagLookaheadGo sets the Nesterov lookahead y = w + mu (w - w_prev) and ybeta = beta(y).
-func nagLookaheadGo(u, v, pu, pv, mu, yu, yv, ybeta []float64, d, s, w int) {
+// NAGLookahead sets the Nesterov lookahead y = w + mu (w - w_prev) and ybeta = beta(y).
+func NAGLookahead(u, v, pu, pv, mu, yu, yv, ybeta []float64, d, s, w int) {
 	for j := range d {
 		row := j * s
 		for b := range w {
@@ -140,9 +143,10 @@ func nagLookaheadGo(u, v, pu, pv, mu, yu, yv, ybeta []float64, d, s, w int) {
 	}
 }
 
-// nagUpdateGo takes the Nesterov step w <- y - gamma grad F(y) with g = grad L(beta(y)), sets
-// w_prev to the old w, and beta and betaSum as gdUpdateGo.
-func nagUpdateGo(u, v, pu, pv, yu, yv, g, gamma, beta, betaSum []float64, d, s, w int) {
+// NAGUpdate takes the Nesterov step w <- y - gamma grad F(y) with g = grad L(beta(y)), sets
+// w_prev to the old w, and beta and betaSum as GDUpdate. It has no assembly (elementwise, a
+// small share of a step).
+func NAGUpdate(u, v, pu, pv, yu, yv, g, gamma, beta, betaSum []float64, d, s, w int) {
 	for j := range d {
 		row := j * s
 		for b := range w {
@@ -161,7 +165,7 @@ func nagUpdateGo(u, v, pu, pv, yu, yv, g, gamma, beta, betaSum []float64, d, s, 
 }
 
 // theoryBlockGo adds x = gamma g of the step to the gain, Gain += GainQ(x), and to the
-// theory accumulators of runner.accumulateTheory: Skew += GainSkew(x) (skewSmall below 1/16),
+// theory accumulators of AccumulateTheory: Skew += GainSkew(x) (skewSmall below 1/16),
 // maxGG = max(maxGG, |x|) (a NaN leaves it unchanged).
 func theoryBlockGo(g, gamma, gain, skew, maxGG []float64, d, s, w int) {
 	for j := range d {

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // AVX2 kernels of the batched loop (batch_kernel_amd64.go documents the contracts). A YMM

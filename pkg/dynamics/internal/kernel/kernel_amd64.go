@@ -1,11 +1,13 @@
-package dynamics
+//go:build !noasm
 
-// AVX2 kernels in assembly (kernel_amd64.s, theory_lanes_amd64.s), used when hasAVX2. They
-// perform the scalar kernels' operations lane by lane in the same order, so results are the
-// same bits with and without them (TestAsmKernelsMatchPortable).
+package kernel
 
-// dot4 sets out[k] = dot(x[k*d:(k+1)*d], beta) for the four rows k = 0..3 of x (row-major,
-// d columns, d >= 0), with dot's four partial sums as the lanes of one vector.
+// AVX2 kernels in assembly (kernel_amd64.s, theory_lanes_amd64.s), called when an Impl is
+// Vectorised. They perform the Go kernels' operations lane by lane in the same order, so
+// results are the same bits with and without them (TestKernelsMatchGo, FuzzKernelsMatchGo).
+
+// dot4 sets out[k] = Dot(x[k*d:(k+1)*d], beta) for the four rows k = 0..3 of x (row-major,
+// d columns, d >= 0), with Dot's four partial sums as the lanes of one vector.
 //
 //go:noescape
 func dot4(x *float64, d int, beta *float64, out *[4]float64)

@@ -1,3 +1,5 @@
+//go:build !noasm
+
 #include "textflag.h"
 
 // The AVX2 kernels on one column vector (4 columns) for blocks narrower than the 16 columns

@@ -1,4 +1,4 @@
-package dynamics
+package kernel
 
 import "math"
 
@@ -22,7 +22,7 @@ var theoryK = func() (k [theoryKLen][4]uint64) {
 		vals = append(vals, math.Float64bits(c))
 	}
 	if len(vals) != theoryKLen {
-		panic("dynamics: theoryK has the wrong length")
+		panic("kernel: theoryK has the wrong length")
 	}
 	for i, v := range vals {
 		k[i] = [4]uint64{v, v, v, v}
@@ -48,7 +48,7 @@ func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][
 }
 
 // theoryBlockLanes is theoryBlockGo (batch_kernel.go) with the groups of four columns whose
-// |gamma_b g_jb| < 1/16 done by theoryLanes (AVX2): the same bits. It needs hasAVX2.
+// |gamma_b g_jb| < 1/16 done by theoryLanes (AVX2): the same bits. It needs Available.
 func theoryBlockLanes(g, gamma, gain, skew, maxGG []float64, d, s, w int) {
 	w4 := w &^ 3
 	for j := range d {
