@@ -35,7 +35,7 @@ E2E_PKGS := ./cli
 TEST_PKGS = $(filter-out $(MODULE)/cli,$(shell $(GO) list ./...))
 # Packages that start goroutines of their own (the 2-core split of batched blocks, heartbeats,
 # the cache's index, the store's transfers) or run activities beside workflows (the SDK suite).
-RACE_PKGS := ./pkg/dynamics ./activities ./workflows ./pkg/cache ./pkg/grid ./pkg/store ./pkg/results
+RACE_PKGS := ./pkg/dynamics ./pkg/dynamics/internal/kernel ./activities ./workflows ./pkg/cache ./pkg/grid ./pkg/store ./pkg/results
 
 .PHONY: test e2e lint fmt vet staticcheck workflowcheck race bench figures tools
 
