@@ -24,13 +24,6 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-// Where `sweep results` merges the finished shards of a running sweep: beside results.parquet,
-// never over it, so that the sweep's own final merge cannot race with this one.
-const (
-	partialResultsName      = "results.partial.parquet"
-	partialTrajectoriesName = "trajectories.partial.parquet"
-)
-
 func resultsCmd() *cobra.Command {
 	var f controlFlags
 	var outFile string
@@ -42,9 +35,10 @@ func resultsCmd() *cobra.Command {
 For a running sweep, merge the chunks finished so far into results.partial.parquet (and
 trajectories.partial.parquet) in the sweep's output directory, marked partial in the schema
 metadata (phasesweep.partial), and print that path; the sweep's own results.parquet is left
-alone. This reads the shards directly, so the output location must be reachable from this
-machine. A sweep that ended without finishing (cancelled, failed, terminated) shows the
-results.parquet it left, if any (a cancelled sweep's is partial); see sweep retry.
+alone, and its final merge removes the partial table. This reads the shards directly, so the
+output location must be reachable from this machine. A sweep that ended without finishing
+(cancelled, failed, terminated) shows the results.parquet it left, if any (a cancelled
+sweep's is partial); see sweep retry.
 
 When the sweep's output is an s3:// or gs:// URL (see sweep run --help for credentials), the
 table is read from there and written to a local file: --out-file, else runs/<name>/ here
@@ -132,11 +126,15 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 		pr, err := mergeFinishedShards(ctx, st, in, outFile)
 		if err != nil {
 			// The sweep may have finished meanwhile (its merge removes the shards).
-			if d, derr := c.DescribeWorkflowExecution(ctx, id, ""); derr == nil &&
-				d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+			if completed(ctx, c, id) {
 				return sweepResults(ctx, c, st, id, outFile)
 			}
 			return r, fmt.Errorf("sweep %s: %w", id, err)
+		}
+		if outFile == "" && completed(ctx, c, id) {
+			// Its final merge ran meanwhile: the partial table just written is stale already.
+			removeObjects(ctx, st, pr.Results, pr.Trajectories)
+			return sweepResults(ctx, c, st, id, outFile)
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = pr.Results, pr.Rows, pr.Trajectories, true
 		return r, nil
@@ -161,15 +159,32 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 	}
 }
 
+// completed reports whether sweep id has completed, as the server says now.
+func completed(ctx context.Context, c client.Client, id string) bool {
+	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	return err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+}
+
+// removeObjects removes the objects at locs ("" is skipped), best effort.
+func removeObjects(ctx context.Context, st *store.Store, locs ...string) {
+	for _, loc := range locs {
+		if loc != "" {
+			_ = st.Remove(ctx, loc)
+		}
+	}
+}
+
 // destination is where `sweep results` writes the tables it hands over: --out-file (its
 // trajectories beside it: FILE.parquet -> FILE.trajectories.parquet); else, for an output in
 // object storage, runs/<name>/ in the working directory, under the names the tables have there
 // (partial: results.partial.parquet); else, for a running sweep, the output directory itself
 // (as always); else nowhere ("": the tables stay where they are).
 func destination(outFile string, in workflows.SweepInput, partial bool) (res, traj string, err error) {
-	rn, tn := "results.parquet", "trajectories.parquet"
-	if partial {
-		rn, tn = partialResultsName, partialTrajectoriesName
+	tables := func(l layout.Sweep) (string, string) {
+		if partial {
+			return l.PartialResults(), l.PartialTrajectories()
+		}
+		return l.Results(), l.Trajectories()
 	}
 	switch {
 	case outFile != "":
@@ -179,10 +194,11 @@ func destination(outFile string, in workflows.SweepInput, partial bool) (res, tr
 		if err != nil {
 			return "", "", err
 		}
-		dir := filepath.Join("runs", s.Name)
-		return filepath.Join(dir, rn), filepath.Join(dir, tn), nil
+		res, traj := tables(layout.Sweep{Out: filepath.Join("runs", s.Name)})
+		return res, traj, nil
 	case partial:
-		return store.Join(in.OutDir, rn), store.Join(in.OutDir, tn), nil
+		res, traj := tables(sweepLayout(in))
+		return res, traj, nil
 	}
 	return "", "", nil
 }
@@ -274,6 +290,9 @@ func mergeFinishedShards(ctx context.Context, st *store.Store, in workflows.Swee
 		results.MetaVersion:  version.String(),
 		results.MetaFile:     in.SpecFile,
 		results.MetaPartial:  "true",
+	}
+	if id := sweepLayout(in).ID; id != "" { // the final merge removes the partial tables of its own sweep
+		meta[results.MetaSweep] = id
 	}
 	res, traj, err := destination(outFile, in, true)
 	if err != nil {
