@@ -40,6 +40,11 @@ output location must be reachable from this machine. A sweep that ended without 
 (cancelled, failed, terminated) shows the results.parquet it left, if any (a cancelled
 sweep's is partial); see sweep retry.
 
+A finished sweep whose results.parquet (or trajectories.parquet) is missing gets it rebuilt:
+the sweep runs again under its id, each chunk taking its shard if it is still there and its
+points from the result cache otherwise, and merges; nothing is simulated. When some points
+are in neither, the command fails and says so; sweep retry then computes them again.
+
 When the sweep's output is an s3:// or gs:// URL (see sweep run --help for credentials), the
 table is read from there and written to a local file: --out-file, else runs/<name>/ here
 (results.parquet, or results.partial.parquet for a running sweep, with trajectories.parquet
@@ -47,15 +52,27 @@ beside it). --out-file FILE also copies a local sweep's table to FILE; its traje
 FILE with .trajectories.parquet in place of .parquet.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				st := store.New()
-				defer st.Close()
-				r, err := sweepResults(cmd.Context(), c, st, id, outFile)
-				if err != nil {
-					return err
-				}
-				return printResults(r, f.json)
-			})
+			id, err := sweepID(args[0])
+			if err != nil {
+				return err
+			}
+			b, err := connect(cmd.Context(), f.conn, true)
+			if err != nil {
+				return err
+			}
+			defer b.close()
+			stop, err := b.serveEmbedded() // a rebuild of a missing table runs the sweep's workflow
+			if err != nil {
+				return err
+			}
+			defer stop()
+			st := store.New()
+			defer st.Close()
+			r, err := sweepResults(cmd.Context(), b.client, st, id, outFile)
+			if err != nil {
+				return err
+			}
+			return printResults(r, f.json)
 		},
 	}
 	f.register(cmd)
@@ -74,6 +91,8 @@ type resultsInfo struct {
 	Partial      bool   `json:"partial"`
 	// From is the sweep's table in its output location when Results is a local copy of it.
 	From string `json:"from"`
+	// Rebuilt says that the finished sweep's table was missing and this command rebuilt it.
+	Rebuilt bool `json:"rebuilt"`
 }
 
 func printResults(r resultsInfo, asJSON bool) error {
@@ -119,6 +138,9 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 		var out workflows.SweepOutput
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil {
 			return r, fmt.Errorf("sweep %s: %w", id, err)
+		}
+		if out, r.Rebuilt, err = ensureTables(ctx, c, st, id, out); err != nil { // rebuild.go
+			return r, err
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = out.Results, out.Rows, out.Trajectories, out.Partial
 		return copyResults(ctx, st, r, in, outFile)
