@@ -24,10 +24,11 @@ import (
 )
 
 // ensureTables makes sure the tables that the completed sweep id reports in res are there,
-// rebuilding them when they are missing (see the top of this file; a worker must serve the
-// sweep's task queue: this process's with the embedded server). It returns the sweep's output
-// (the rebuild's when there was one) and whether it rebuilt.
-func ensureTables(ctx context.Context, c client.Client, st *store.Store, id string, res workflows.SweepOutput) (workflows.SweepOutput, bool, error) {
+// rebuilding them when they are missing (see the top of this file). A worker must serve the
+// sweep's task queue: serve, when not nil, starts one for the rebuild (and returns what stops
+// it), so that a command that runs no worker otherwise starts one only to rebuild. It returns
+// the sweep's output (the rebuild's when there was one) and whether it rebuilt.
+func ensureTables(ctx context.Context, c client.Client, st *store.Store, id string, res workflows.SweepOutput, serve func() (func(), error)) (workflows.SweepOutput, bool, error) {
 	missing, err := missingTables(ctx, st, res)
 	if err != nil || len(missing) == 0 {
 		return res, false, err
@@ -47,17 +48,30 @@ func ensureTables(ctx context.Context, c client.Client, st *store.Store, id stri
 		fmt.Fprintf(os.Stderr, "warning: the output directory %s of sweep %s is not on this machine: %s cannot be checked from here\n", in.OutDir, id, what)
 		return res, false, nil
 	}
+	// A cache directory that is not here (deleted, or the workers' on other machines) is not
+	// looked at: opening it would create it.
+	cacheDir := in.CacheDir
+	if fi, err := os.Stat(cacheDir); cacheDir != "" && (err != nil || !fi.IsDir()) {
+		cacheDir = ""
+	}
 	src, err := activities.FindRebuildSources(ctx, st, activities.RebuildInput{
 		Layout: sweepLayout(in), SpecFile: in.SpecFile, Spec: in.Spec, Points: in.Points, ChunkSize: in.ChunkSize,
-		CacheDir: in.CacheDir, Hash: in.Hash, Data: in.Data,
+		CacheDir: cacheDir, Hash: in.Hash, Data: in.Data,
 	})
 	if err != nil {
 		return res, false, fmt.Errorf("sweep %s finished, but %s is missing, and its sources cannot be checked: %w", id, what, err)
 	}
 	if src.Missing > 0 {
-		return res, false, unrebuildable(id, what, in, src)
+		return res, false, unrebuildable(id, what, in, cacheDir != "", src)
 	}
 	fmt.Fprintf(os.Stderr, "sweep %s finished, but %s is missing: rebuilding it from %s\n", id, what, describeSources(in, src))
+	if serve != nil {
+		stop, err := serve()
+		if err != nil {
+			return res, false, err
+		}
+		defer stop()
+	}
 	in.State = nil // from the first batch: every chunk returns its shard or reads the cache
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                    id,
@@ -115,13 +129,16 @@ func describeSources(in workflows.SweepInput, src activities.RebuildSources) str
 
 // unrebuildable is the error of a finished sweep whose missing table cannot be rebuilt
 // without simulating: which points are gone, why, and how to compute them again.
-func unrebuildable(id, what string, in workflows.SweepInput, src activities.RebuildSources) error {
+// cacheHere says whether the sweep's cache directory is on this machine.
+func unrebuildable(id, what string, in workflows.SweepInput, cacheHere bool, src activities.RebuildSources) error {
 	var why string
 	switch {
 	case src.Recording:
 		why = "and the spec records trajectories, which the result cache does not keep"
 	case in.CacheDir == "":
 		why = "and the sweep ran without a result cache"
+	case !cacheHere:
+		why = fmt.Sprintf("and its result cache %s is not there (deleted, or a directory of the workers' machines: run this command on one of them)", in.CacheDir)
 	default:
 		why = fmt.Sprintf("nor in the result cache %s (failed points are never cached; was the cache deleted?)", in.CacheDir)
 	}

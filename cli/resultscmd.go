@@ -61,14 +61,9 @@ FILE with .trajectories.parquet in place of .parquet.`,
 				return err
 			}
 			defer b.close()
-			stop, err := b.serveEmbedded() // a rebuild of a missing table runs the sweep's workflow
-			if err != nil {
-				return err
-			}
-			defer stop()
 			st := store.New()
 			defer st.Close()
-			r, err := sweepResults(cmd.Context(), b.client, st, id, outFile)
+			r, err := sweepResults(cmd.Context(), b, st, id, outFile)
 			if err != nil {
 				return err
 			}
@@ -117,10 +112,12 @@ func printResults(r resultsInfo, asJSON bool) error {
 	return nil
 }
 
-// sweepResults finds, or for a running sweep makes, the results table of sweep id, reading its
-// output location through st, and copies it to a local file where outFile or a remote
-// location asks for one (destinationOf).
-func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, outFile string) (resultsInfo, error) {
+// sweepResults finds, or for a running sweep makes, the results table of sweep id on b,
+// reading its output location through st, and copies it to a local file where outFile or a
+// remote location asks for one (destinationOf). A finished sweep's missing table is rebuilt
+// (ensureTables), by a worker this process starts when it started the embedded server.
+func sweepResults(ctx context.Context, b *backend, st *store.Store, id, outFile string) (resultsInfo, error) {
+	c := b.client
 	r := resultsInfo{Sweep: id}
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
@@ -139,7 +136,7 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil {
 			return r, fmt.Errorf("sweep %s: %w", id, err)
 		}
-		if out, r.Rebuilt, err = ensureTables(ctx, c, st, id, out); err != nil { // rebuild.go
+		if out, r.Rebuilt, err = ensureTables(ctx, c, st, id, out, b.serveEmbedded); err != nil { // rebuild.go
 			return r, err
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = out.Results, out.Rows, out.Trajectories, out.Partial
@@ -149,14 +146,14 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 		if err != nil {
 			// The sweep may have finished meanwhile (its merge removes the shards).
 			if completed(ctx, c, id) {
-				return sweepResults(ctx, c, st, id, outFile)
+				return sweepResults(ctx, b, st, id, outFile)
 			}
 			return r, fmt.Errorf("sweep %s: %w", id, err)
 		}
 		if outFile == "" && completed(ctx, c, id) {
 			// Its final merge ran meanwhile: the partial table just written is stale already.
 			removeObjects(ctx, st, pr.Results, pr.Trajectories)
-			return sweepResults(ctx, c, st, id, outFile)
+			return sweepResults(ctx, b, st, id, outFile)
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = pr.Results, pr.Rows, pr.Trajectories, true
 		return r, nil

@@ -185,7 +185,7 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 	if res.SetAside != "" || res.Recomputed > 0 {
 		fmt.Fprintf(os.Stderr, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
 	}
-	res, rebuilt, err := ensureTables(ctx, b.client, st, id, res) // rebuild.go
+	res, rebuilt, err := ensureTables(ctx, b.client, st, id, res, nil) // rebuild.go; this process runs a worker
 	if err != nil {
 		return err
 	}
