@@ -1,8 +1,8 @@
 package main
 
 // End-to-end tests of what sweep run and sweep results do about a finished sweep's table:
-// rebuilt when it is missing (from the sweep's shards and the result cache), and no stale
-// partial table left beside it.
+// rebuilt when it is missing (from the sweep's shards and the result cache), copied to
+// another --out, and no stale partial table left beside it.
 
 import (
 	"bytes"
@@ -78,7 +78,8 @@ func processExit(err error) int {
 }
 
 // TestRebuildMissingTable deletes a finished sweep's results.parquet: sweep run and sweep
-// results each rebuild it from the result cache, equal to the original; with the cache gone too,
+// results each rebuild it from the result cache, equal to the original; sweep run --out
+// elsewhere copies it there and says where the sweep's table is; with the cache gone too,
 // both fail saying which points are missing and how to recompute them. On main both printed
 // the path of the missing file.
 func TestRebuildMissingTable(t *testing.T) {
@@ -104,13 +105,32 @@ func TestRebuildMissingTable(t *testing.T) {
 			t.Fatalf("%s of the sweep without its table: %v\n%s%s", c.name, err, stdout, stderr)
 		}
 		m := checkKeys(t, c.name, []byte(stdout))
-		if m["rebuilt"] != true || m["results"] != table || m["rows"] != float64(48) {
+		if m["rebuilt"] != true || m["results"] != table || m["rows"] != float64(48) || m["from"] != "" {
 			t.Errorf("%s --json after the rebuild: %s", c.name, stdout)
 		}
 		if !strings.Contains(stderr, "results.parquet is missing: rebuilding it from the result cache "+filepath.Join(state, "cache")+" (48 points)") {
 			t.Errorf("%s does not say it rebuilds the table from the cache:\n%s", c.name, stderr)
 		}
 		sameTable(t, orig, table)
+	}
+
+	// Another --out: the sweep keeps its output; its table is copied to the one asked for.
+	other := filepath.Join(dir, "other")
+	stdout, stderr, err := sweep("run", specPath, "--out", other, "--json")
+	if err != nil {
+		t.Fatalf("run --out elsewhere: %v\n%s%s", err, stdout, stderr)
+	}
+	copied := filepath.Join(other, "results.parquet")
+	m := checkKeys(t, "sweep run", []byte(stdout))
+	if m["results"] != copied || m["from"] != table || m["rebuilt"] != false {
+		t.Errorf("run --out elsewhere --json: %s", stdout)
+	}
+	if !strings.Contains(stderr, "has its table at "+table+" (the output it was started with); copied it to "+copied) {
+		t.Errorf("run --out elsewhere does not say where the sweep's table is:\n%s", stderr)
+	}
+	sameBytes(t, table, copied)
+	if stdout, _, _ := sweep("run", specPath, "--out", other); !strings.HasPrefix(lastLine(stdout), "results: "+copied+" (48 rows") {
+		t.Errorf("run --out elsewhere prints %q, want the copy's path", stdout)
 	}
 
 	// Nothing left to rebuild from: a clear error, and nothing is simulated or written.
