@@ -104,7 +104,7 @@ func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutpu
 			return MergeOutput{}, err
 		}
 	}
-	if err := cleanup(ctx, st, l); err != nil {
+	if err := cleanup(ctx, st, l, g.Spec().Hash()); err != nil {
 		return MergeOutput{}, fmt.Errorf("remove the sweep's shards: %w", err)
 	}
 	return merged, nil

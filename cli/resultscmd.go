@@ -24,13 +24,6 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-// Where `sweep results` merges the finished shards of a running sweep: beside results.parquet,
-// never over it, so that the sweep's own final merge cannot race with this one.
-const (
-	partialResultsName      = "results.partial.parquet"
-	partialTrajectoriesName = "trajectories.partial.parquet"
-)
-
 func resultsCmd() *cobra.Command {
 	var f controlFlags
 	var outFile string
@@ -42,9 +35,15 @@ func resultsCmd() *cobra.Command {
 For a running sweep, merge the chunks finished so far into results.partial.parquet (and
 trajectories.partial.parquet) in the sweep's output directory, marked partial in the schema
 metadata (phasesweep.partial), and print that path; the sweep's own results.parquet is left
-alone. This reads the shards directly, so the output location must be reachable from this
-machine. A sweep that ended without finishing (cancelled, failed, terminated) shows the
-results.parquet it left, if any (a cancelled sweep's is partial); see sweep retry.
+alone, and its final merge removes the partial table. This reads the shards directly, so the
+output location must be reachable from this machine. A sweep that ended without finishing
+(cancelled, failed, terminated) shows the results.parquet it left, if any (a cancelled
+sweep's is partial); see sweep retry.
+
+A finished sweep whose results.parquet (or trajectories.parquet) is missing gets it rebuilt:
+the sweep runs again under its id, each chunk taking its shard if it is still there and its
+points from the result cache otherwise, and merges; nothing is simulated. When some points
+are in neither, the command fails and says so; sweep retry then computes them again.
 
 When the sweep's output is an s3:// or gs:// URL (see sweep run --help for credentials), the
 table is read from there and written to a local file: --out-file, else runs/<name>/ here
@@ -53,15 +52,22 @@ beside it). --out-file FILE also copies a local sweep's table to FILE; its traje
 FILE with .trajectories.parquet in place of .parquet.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				st := store.New()
-				defer st.Close()
-				r, err := sweepResults(cmd.Context(), c, st, id, outFile)
-				if err != nil {
-					return err
-				}
-				return printResults(r, f.json)
-			})
+			id, err := sweepID(args[0])
+			if err != nil {
+				return err
+			}
+			b, err := connect(cmd.Context(), f.conn, true)
+			if err != nil {
+				return err
+			}
+			defer b.close()
+			st := store.New()
+			defer st.Close()
+			r, err := sweepResults(cmd.Context(), b, st, id, outFile)
+			if err != nil {
+				return err
+			}
+			return printResults(r, f.json)
 		},
 	}
 	f.register(cmd)
@@ -80,6 +86,8 @@ type resultsInfo struct {
 	Partial      bool   `json:"partial"`
 	// From is the sweep's table in its output location when Results is a local copy of it.
 	From string `json:"from"`
+	// Rebuilt says that the finished sweep's table was missing and this command rebuilt it.
+	Rebuilt bool `json:"rebuilt"`
 }
 
 func printResults(r resultsInfo, asJSON bool) error {
@@ -104,10 +112,12 @@ func printResults(r resultsInfo, asJSON bool) error {
 	return nil
 }
 
-// sweepResults finds, or for a running sweep makes, the results table of sweep id, reading its
-// output location through st, and copies it to a local file where outFile or a remote
-// location asks for one (destinationOf).
-func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, outFile string) (resultsInfo, error) {
+// sweepResults finds, or for a running sweep makes, the results table of sweep id on b,
+// reading its output location through st, and copies it to a local file where outFile or a
+// remote location asks for one (destinationOf). A finished sweep's missing table is rebuilt
+// (ensureTables), by a worker this process starts when it started the embedded server.
+func sweepResults(ctx context.Context, b *backend, st *store.Store, id, outFile string) (resultsInfo, error) {
+	c := b.client
 	r := resultsInfo{Sweep: id}
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
@@ -126,17 +136,24 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil {
 			return r, fmt.Errorf("sweep %s: %w", id, err)
 		}
+		if out, r.Rebuilt, err = ensureTables(ctx, c, st, id, out, b.serveEmbedded); err != nil { // rebuild.go
+			return r, err
+		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = out.Results, out.Rows, out.Trajectories, out.Partial
 		return copyResults(ctx, st, r, in, outFile)
 	case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
 		pr, err := mergeFinishedShards(ctx, st, in, outFile)
 		if err != nil {
 			// The sweep may have finished meanwhile (its merge removes the shards).
-			if d, derr := c.DescribeWorkflowExecution(ctx, id, ""); derr == nil &&
-				d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
-				return sweepResults(ctx, c, st, id, outFile)
+			if completed(ctx, c, id) {
+				return sweepResults(ctx, b, st, id, outFile)
 			}
 			return r, fmt.Errorf("sweep %s: %w", id, err)
+		}
+		if outFile == "" && completed(ctx, c, id) {
+			// Its final merge ran meanwhile: the partial table just written is stale already.
+			removeObjects(ctx, st, pr.Results, pr.Trajectories)
+			return sweepResults(ctx, b, st, id, outFile)
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = pr.Results, pr.Rows, pr.Trajectories, true
 		return r, nil
@@ -161,15 +178,32 @@ func sweepResults(ctx context.Context, c client.Client, st *store.Store, id, out
 	}
 }
 
+// completed reports whether sweep id has completed, as the server says now.
+func completed(ctx context.Context, c client.Client, id string) bool {
+	d, err := c.DescribeWorkflowExecution(ctx, id, "")
+	return err == nil && d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED
+}
+
+// removeObjects removes the objects at locs ("" is skipped), best effort.
+func removeObjects(ctx context.Context, st *store.Store, locs ...string) {
+	for _, loc := range locs {
+		if loc != "" {
+			_ = st.Remove(ctx, loc)
+		}
+	}
+}
+
 // destination is where `sweep results` writes the tables it hands over: --out-file (its
 // trajectories beside it: FILE.parquet -> FILE.trajectories.parquet); else, for an output in
 // object storage, runs/<name>/ in the working directory, under the names the tables have there
 // (partial: results.partial.parquet); else, for a running sweep, the output directory itself
 // (as always); else nowhere ("": the tables stay where they are).
 func destination(outFile string, in workflows.SweepInput, partial bool) (res, traj string, err error) {
-	rn, tn := "results.parquet", "trajectories.parquet"
-	if partial {
-		rn, tn = partialResultsName, partialTrajectoriesName
+	tables := func(l layout.Sweep) (string, string) {
+		if partial {
+			return l.PartialResults(), l.PartialTrajectories()
+		}
+		return l.Results(), l.Trajectories()
 	}
 	switch {
 	case outFile != "":
@@ -179,10 +213,11 @@ func destination(outFile string, in workflows.SweepInput, partial bool) (res, tr
 		if err != nil {
 			return "", "", err
 		}
-		dir := filepath.Join("runs", s.Name)
-		return filepath.Join(dir, rn), filepath.Join(dir, tn), nil
+		res, traj := tables(layout.Sweep{Out: filepath.Join("runs", s.Name)})
+		return res, traj, nil
 	case partial:
-		return store.Join(in.OutDir, rn), store.Join(in.OutDir, tn), nil
+		res, traj := tables(sweepLayout(in))
+		return res, traj, nil
 	}
 	return "", "", nil
 }
@@ -274,6 +309,9 @@ func mergeFinishedShards(ctx context.Context, st *store.Store, in workflows.Swee
 		results.MetaVersion:  version.String(),
 		results.MetaFile:     in.SpecFile,
 		results.MetaPartial:  "true",
+	}
+	if id := sweepLayout(in).ID; id != "" { // the final merge removes the partial tables of its own sweep
+		meta[results.MetaSweep] = id
 	}
 	res, traj, err := destination(outFile, in, true)
 	if err != nil {

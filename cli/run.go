@@ -43,8 +43,10 @@ with its state in --state and a worker runs in this process; with --address the 
 submitted to that server and run by its workers (go run ./worker --address ...).
 
 The sweep's id derives from the spec, so running the same command again after an interruption
-resumes the same sweep, and after completion returns the finished results without recomputing;
---new starts a fresh sweep of the spec instead (its id gets a -<unix time> suffix).
+resumes the same sweep, and after completion returns the finished results without recomputing
+(a deleted results.parquet is rebuilt from the sweep's shards and the result cache; with an
+--out other than the sweep's own, its table is copied there); --new starts a fresh sweep of the
+spec instead (its id gets a -<unix time> suffix).
 
 Finished points are kept in a result cache (--cache, default <state>/cache with the embedded
 server, none with --address unless given): a sweep sharing points with an earlier one reads
@@ -184,18 +186,26 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 	if res.SetAside != "" || res.Recomputed > 0 {
 		fmt.Fprintf(os.Stderr, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
 	}
+	res, rebuilt, err := ensureTables(ctx, b.client, st, id, res, nil) // rebuild.go; this process runs a worker
+	if err != nil {
+		return err
+	}
 	if err := ownTable(ctx, st, res.Results, id); err != nil {
 		return err
 	}
-	rel := res.Results
+	written, from, err := copyToOut(ctx, st, id, res, l) // a sweep started with another out
+	if err != nil {
+		return err
+	}
+	rel := written
 	if wd, err := os.Getwd(); err == nil && relative {
-		if r, err := filepath.Rel(wd, res.Results); err == nil {
+		if r, err := filepath.Rel(wd, written); err == nil {
 			rel = r
 		}
 	}
 	if f.json {
 		return json.NewEncoder(os.Stdout).Encode(map[string]any{
-			"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged,
+			"sweep": id, "results": written, "rows": res.Rows, "diverged": res.Diverged, "from": from, "rebuilt": rebuilt,
 		})
 	}
 	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", rel, res.Rows, res.Diverged, id)

@@ -171,6 +171,9 @@ func (r *stateReader) closedCounts(ctx context.Context, s *sweepState, info *wor
 	case err == nil:
 		s.CountsFrom, s.Done, s.Results, s.Partial = fromTable, int64(out.Rows), out.Results, out.Partial
 		s.Diverged = &out.Diverged
+		if ok, err := r.st.Exists(ctx, out.Results); err == nil && !ok && out.Results != "" {
+			s.Message = fmt.Sprintf("its table %s is missing: sweep results %s rebuilds it", out.Results, s.Sweep)
+		}
 		return
 	case cancelled:
 		var res string

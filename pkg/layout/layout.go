@@ -5,6 +5,8 @@
 //
 //	out/results.parquet                          the merged table (one row per point)
 //	out/trajectories.parquet                     the merged trajectories, when recorded
+//	out/results.partial.parquet                  a running sweep's finished chunks (sweep results)
+//	out/trajectories.partial.parquet             and their trajectories
 //	out/.phasesweep/ID/spec.yaml                 the spec as submitted (activities read it)
 //	out/.phasesweep/ID/shards/chunk-NNNNNN.parquet        chunk NNNNNN's rows
 //	out/.phasesweep/ID/shards/traj-NNNNNN.parquet         its trajectory rows
@@ -56,6 +58,16 @@ func (s Sweep) Results() string { return store.Join(s.Out, "results.parquet") }
 
 // Trajectories is the merged trajectory table of a sweep that records trajectories.
 func (s Sweep) Trajectories() string { return store.Join(s.Out, "trajectories.parquet") }
+
+// PartialResults is where sweep results merges the finished chunks of a running sweep: beside
+// Results, never over it, so that the sweep's own final merge cannot race with that one. The
+// final merge removes it (when this sweep wrote it).
+func (s Sweep) PartialResults() string { return store.Join(s.Out, "results.partial.parquet") }
+
+// PartialTrajectories is the trajectory table beside PartialResults.
+func (s Sweep) PartialTrajectories() string {
+	return store.Join(s.Out, "trajectories.partial.parquet")
+}
 
 // WorkDir is the directory only this sweep writes to (for the legacy layout, out itself).
 func (s Sweep) WorkDir() string {

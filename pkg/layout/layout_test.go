@@ -18,6 +18,8 @@ func TestPaths(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{l.Results(), "/data/out/results.parquet"},
 		{l.Trajectories(), "/data/out/trajectories.parquet"},
+		{l.PartialResults(), "/data/out/results.partial.parquet"},
+		{l.PartialTrajectories(), "/data/out/trajectories.partial.parquet"},
 		{l.WorkDir(), "/data/out/.phasesweep/sweep-quick-0123456789abcdef"},
 		{l.SpecCopy(), "/data/out/.phasesweep/sweep-quick-0123456789abcdef/spec.yaml"},
 		{l.Shard(12), "/data/out/.phasesweep/sweep-quick-0123456789abcdef/shards/chunk-000012.parquet"},
