@@ -408,25 +408,18 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 }
 
 // Control implements webui.Source with the calls of sweep pause, resume, cancel and
-// concurrency (control.go).
+// concurrency (control.go); a cancel returns once requested, the page shows the sweep end.
 func (s *uiSource) Control(ctx context.Context, id string, c webui.Control) error {
 	switch c.Action {
 	case webui.ActionPause:
-		return s.client().SignalWorkflow(ctx, id, "", workflows.PauseSignal, nil)
+		return pauseSweep(ctx, s.client(), id)
 	case webui.ActionResume:
-		return s.client().SignalWorkflow(ctx, id, "", workflows.ResumeSignal, nil)
+		return resumeSweep(ctx, s.client(), id)
 	case webui.ActionCancel:
-		return s.client().CancelWorkflow(ctx, id, "")
+		return cancelSweep(ctx, s.client(), id)
 	case webui.ActionConcurrency:
-		h, err := s.client().UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: id, UpdateName: workflows.ConcurrencyUpdate, Args: []any{c.Concurrency},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err != nil {
-			return err
-		}
-		var got int
-		return h.Get(ctx, &got)
+		_, err := setConcurrency(ctx, s.client(), id, c.Concurrency)
+		return err
 	}
 	return fmt.Errorf("unknown action %q", c.Action)
 }
