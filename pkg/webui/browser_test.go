@@ -23,7 +23,7 @@ import (
 // (pkg/phase's rules: diverged and failed runs left out, max_steps ones in), and the legend
 // lists the three kinds.
 func TestBrowserMarks(t *testing.T) {
-	ctx, tab, want := openSynth(t, "", "heat")
+	ctx, _, tab, want := openSynth(t, "", "heat")
 	var cells []struct {
 		IX, IY               int
 		Centre, Edge, Corner []int
@@ -86,13 +86,16 @@ func TestBrowserMarks(t *testing.T) {
 // outcome and the mean over the runs that did not diverge or fail (none: not drawn, a cross at
 // the top edge).
 func TestBrowserLineHover(t *testing.T) {
-	ctx, _, want := openSynth(t, "?by=init", "lines")
-	checkLineTooltips(t, ctx, want, len(want))
+	ctx, base, _, want := openSynth(t, "?by=init", "lines")
+	var fig figureOut
+	getFigureInto(t, base, "by=init", &fig)
+	checkLineTooltips(t, ctx, fig, want)
 }
 
 // openSynth serves the synthetic sweep, opens its page with query in Chromium and waits for
-// a figure of kind; it returns the browser, results.parquet and its runs by (stepsize, init).
-func openSynth(t *testing.T, query, kind string) (context.Context, *results.Table, map[[2]float64]*cellStats) {
+// a figure of kind; it returns the browser, the server's URL, results.parquet and its runs by
+// (stepsize, init).
+func openSynth(t *testing.T, query, kind string) (context.Context, string, *results.Table, map[[2]float64]*cellStats) {
 	ts, src := newTestServer(t, t.TempDir(), Options{})
 	tab, err := results.ReadFile(src.table.Results)
 	if err != nil {
@@ -102,12 +105,13 @@ func openSynth(t *testing.T, query, kind string) (context.Context, *results.Tabl
 	if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+"/sweep/sweep-synth"+query), chromedp.WaitReady(`#figure[data-kind="`+kind+`"]`)); err != nil {
 		t.Fatal(err)
 	}
-	return ctx, tab, statsOf(tab, "stepsize", "init", "test_loss")
+	return ctx, ts.URL, tab, statsOf(tab, "stepsize", "init", "test_loss")
 }
 
-// checkLineTooltips hovers every point the line plot on the page drew (n of them) and checks
-// its tooltip against want, the runs by (x, by value).
-func checkLineTooltips(t *testing.T, ctx context.Context, want map[[2]float64]*cellStats, n int) {
+// checkLineTooltips hovers every point the page's line plot drew (fig, its JSON) and checks
+// that the tooltip shows it (with any other point drawn at the same place) and that what it
+// says of the first point it shows agrees with want, the runs by (x, by value).
+func checkLineTooltips(t *testing.T, ctx context.Context, fig figureOut, want map[[2]float64]*cellStats) {
 	t.Helper()
 	var pts struct {
 		Left, Top float64
@@ -115,18 +119,34 @@ func checkLineTooltips(t *testing.T, ctx context.Context, want map[[2]float64]*c
 	}
 	evalJSON(t, ctx, `(() => { const c = document.querySelector('#figure canvas.lines'), r = c.getBoundingClientRect();
 		return JSON.stringify({Left: r.left, Top: r.top, Points: JSON.parse(c.dataset.points)}); })()`, &pts)
-	if len(pts.Points) != n {
-		t.Fatalf("%d points drawn, want %d", len(pts.Points), n)
+	key := func(li, k int) [2]float64 {
+		l := fig.Lines[0].Lines[li]
+		by, err := strconv.ParseFloat(l.By, 64)
+		if err != nil {
+			t.Fatalf("line %d: by %q", li, l.By)
+		}
+		return [2]float64{l.Xs[k], by}
+	}
+	drawn := map[[2]float64]bool{}
+	for _, p := range pts.Points {
+		drawn[key(int(p[0]), int(p[1]))] = true
+	}
+	if len(drawn) != len(pts.Points) || len(drawn) != len(want) {
+		t.Fatalf("%d points drawn at %d (x, by) pairs; results.parquet has %d", len(pts.Points), len(drawn), len(want))
 	}
 	for _, p := range pts.Points {
 		tip := readTooltip(t, ctx, pts.Left+p[2], pts.Top+p[3])
-		x, errX := strconv.ParseFloat(tip.X, 64)
-		by, errB := strconv.ParseFloat(tip.By, 64)
-		s := want[[2]float64{x, by}]
-		if tip.Hidden || errX != nil || errB != nil || s == nil {
-			t.Fatalf("point %v: tooltip hidden=%v x=%q by=%q, not a point of the table", p, tip.Hidden, tip.X, tip.By)
+		var here [][2]int
+		_ = json.Unmarshal([]byte(tip.Here), &here)
+		if tip.Hidden || len(here) == 0 || !slices.Contains(here, [2]int{int(p[0]), int(p[1])}) {
+			t.Fatalf("point %v: tooltip hidden=%v shows %v, not this point", p, tip.Hidden, here)
 		}
-		where := fmt.Sprintf("point x=%g by=%g", x, by)
+		k := key(here[0][0], here[0][1])
+		if x, _ := strconv.ParseFloat(tip.X, 64); x != k[0] || tip.By != fig.Lines[0].Lines[here[0][0]].By {
+			t.Fatalf("point %v: tooltip x=%s by=%s, want %v", p, tip.X, tip.By, k)
+		}
+		s := want[k]
+		where := fmt.Sprintf("point x=%g by=%g", k[0], k[1])
 		counts, _ := json.Marshal(s.Counts)
 		nRuns := 0
 		for _, c := range s.Counts {

@@ -249,6 +249,7 @@ type tooltip struct {
 	X, Y, By, Facet, Z, N string
 	Counts, Seeds, Bad    string
 	Partial               string
+	Here                  string // a line plot: the points shown, [line, index] in JSON
 	Text                  string
 }
 

@@ -334,7 +334,8 @@
   function tipRows(f, params, z, bad, n, counts) {
     const rows = params.map(([k, v]) => el('div', { class: 'param' }, k + ' = ' + v));
     if (f.where) rows.push(el('div', { class: 'where' }, 'where ' + f.where));
-    rows.push(el('div', { class: 'agg' }, f.agg + ' ' + f.z + ' = ' + (z === null ? (bad ? 'not drawn (diverged / failed / non-finite)' : '—') : z)));
+    const agg = f.z === 'status' ? 'most common outcome' : f.agg + ' ' + f.z; // a status map's codes are phase.StatusCodes, the order of statuses
+    rows.push(el('div', { class: 'agg' }, agg + ' = ' + (z === null ? (bad ? 'not drawn (diverged / failed / non-finite)' : '—') : f.z === 'status' ? f.statuses[z] : z)));
     rows.push(el('div', { class: 'n' }, n + ' rows: ' + f.statuses.map((s, i) => counts[i] + ' ' + s).join(', ')));
     return rows;
   }
@@ -480,22 +481,29 @@
     g.restore();
   }
 
-  // hoverLine shows the point nearest the mouse (within 10 px): its x, series, aggregate and rows by outcome.
+  // hoverLine shows the point nearest the mouse (within 10 px): its x, series, aggregate and
+  // rows by outcome; and the other points drawn at the same place (within 2 px), if any.
   function hoverLine(ev, f, set, hits) {
     const r = ev.target.getBoundingClientRect(), mx = ev.clientX - r.left, my = ev.clientY - r.top;
     let best = null, bd = 100;
-    for (const h of hits) { const d = (h.px - mx) ** 2 + (h.py - my) ** 2; if (d <= bd) { bd = d; best = h; } }
+    for (const h of hits) { const d = (h.px - mx) ** 2 + (h.py - my) ** 2; if (d < bd) { bd = d; best = h; } }
     if (!best) { tip.hidden = true; return; }
+    const here = [best, ...hits.filter((h) => h !== best && (h.px - best.px) ** 2 + (h.py - best.py) ** 2 < 4)];
+    const rows = [];
+    here.forEach((h, i) => {
+      const l = set.Lines[h.li], k = h.k;
+      const params = [[f.x, l.Xs[k]]];
+      if (f.by) params.push([f.by, l.By]);
+      if (f.facet) params.push([f.facet, set.Facet]);
+      if (i) rows.push(el('hr'));
+      rows.push(...tipRows(f, params, l.Y[k], l.Bad[k], l.N[k], l.Counts[k]));
+      if (l.Band && l.Lo[k] !== null) rows.push(el('div', { class: 'band' }, 'band ' + l.Lo[k] + ' … ' + l.Hi[k]));
+      if (l.Partial[k]) rows.push(el('div', { class: 'hint' }, 'hollow: some runs max_steps or diverged'));
+    });
     const l = set.Lines[best.li], k = best.k, z = l.Y[k];
-    const params = [[f.x, l.Xs[k]]];
-    if (f.by) params.push([f.by, l.By]);
-    if (f.facet) params.push([f.facet, set.Facet]);
-    const rows = tipRows(f, params, z, l.Bad[k], l.N[k], l.Counts[k]);
-    if (l.Lo[k] !== null && l.N[k] >= 2) rows.push(el('div', { class: 'band' }, 'band ' + l.Lo[k] + ' … ' + l.Hi[k]));
-    if (l.Partial[k]) rows.push(el('div', { class: 'hint' }, 'hollow: some runs max_steps or diverged'));
     showTip(ev, rows, {
       x: l.Xs[k], by: l.By, facet: set.Facet, z: z === null ? 'null' : z, n: l.N[k], bad: l.Bad[k], partial: l.Partial[k],
-      counts: JSON.stringify(l.Counts[k]),
+      counts: JSON.stringify(l.Counts[k]), here: JSON.stringify(here.map((h) => [h.li, h.k])),
     });
   }
 
