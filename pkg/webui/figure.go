@@ -184,6 +184,9 @@ func (f *figure) addHeat(fig *phase.Figure, t *results.Table, opt phase.Options)
 	g0 := fig.Heat[0]
 	f.Kind, f.X, f.Y, f.Z, f.Agg = "heat", g0.XName, g0.YName, g0.ZName, g0.Agg
 	sc := phase.NewScale(fig.Heat, fig.HeatOptions.LogZ)
+	if phase.IsOutcome(g0.ZName) { // fractions of runs: RenderHeat's scale is 0..1
+		sc = phase.ScaleOver(0, 1, false)
+	}
 	f.Scale = &scaleJSON{Min: sc.Min, Max: sc.Max, Log: sc.Log, Bad: hexColor(phase.BadColor), Hatch: hexColor(phase.HatchColor),
 		Corner: hexColor(phase.MarkColor)}
 	const barColors = 32

@@ -27,6 +27,7 @@ func TestFigureMatchesPlot(t *testing.T) {
 		{"facet": {"seed"}},
 		{"x": {"init"}, "y": {"stepsize"}, "logz": {"false"}},
 		{"z": {"status"}},
+		{"z": {"diverged"}, "where": {"init=0.01,init=0.1"}},
 		{"by": {"init"}},
 		{"by": {"seed"}, "where": {"init=0.1,init=1"}},
 	} {
@@ -51,6 +52,9 @@ func TestFigureMatchesPlot(t *testing.T) {
 		switch {
 		case len(fig.Heat) > 0:
 			sc := phase.NewScale(fig.Heat, fig.HeatOptions.LogZ)
+			if phase.IsOutcome(fig.Heat[0].ZName) { // RenderHeat's scale of fractions
+				sc = phase.ScaleOver(0, 1, false)
+			}
 			if page.Kind != "heat" || len(page.Panels) != len(fig.Heat) {
 				t.Fatalf("%s: page draws %s with %d panels, phase.Plot a heat map with %d", name, page.Kind, len(page.Panels), len(fig.Heat))
 			}
