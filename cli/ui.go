@@ -40,9 +40,9 @@ func uiCmd() *cobra.Command {
 		Long: `Serve a web page of the sweeps the Temporal server knows (the embedded one on --state, joined
 if a sweep run or sweep server is running there, or a cluster's --address): each sweep's
 status, progress and counts by outcome; its spec and its phase diagram, redrawn as chunks
-finish with the choices of sweep plot (x, y, z, agg, by, facet, where, logz); hovering a cell
-shows its values, clicking it lists its points; a point's page shows all its parameters and
-metrics and its trajectory. The figure (PNG, SVG) and the table (Parquet, CSV) download from
+finish with the choices and marks of sweep plot (x, y, z, agg, by, facet, where, logz);
+hovering a heat map's cell or a line's point shows its values and runs by outcome, clicking a
+cell lists its points; a point's page shows all its parameters and metrics and its trajectory. The figure (PNG, SVG) and the table (Parquet, CSV) download from
 the page. See docs/ui.md.
 
 The server listens on 127.0.0.1 unless --ip names another address, and is read-only unless
