@@ -62,8 +62,8 @@ func sweepID(ref string) (string, error) {
 // controlCmds are status, list, watch, pause, resume, cancel and concurrency.
 func controlCmds() []*cobra.Command {
 	return []*cobra.Command{statusCmd(), listCmd(), watchCmd(),
-		signalCmd("pause", workflows.PauseSignal, "Pause a sweep: no new chunk starts until it is resumed (running chunks finish)"),
-		signalCmd("resume", workflows.ResumeSignal, "Resume a paused sweep"),
+		signalCmd("pause", pauseSweep, "Pause a sweep: no new chunk starts until it is resumed (running chunks finish)"),
+		signalCmd("resume", resumeSweep, "Resume a paused sweep"),
 		cancelCmd(), concurrencyCmd()}
 }
 
@@ -277,7 +277,53 @@ func printOutcome(id string, res workflows.SweepOutput, asJSON bool) error {
 	return nil
 }
 
-func signalCmd(use, signal, short string) *cobra.Command {
+// The calls that control a sweep, shared by the commands below and the control buttons of
+// sweep ui (ui.go): one code path for each. Their errors name the action and the sweep.
+
+// pauseSweep asks sweep id to start no new chunk until it is resumed.
+func pauseSweep(ctx context.Context, c client.Client, id string) error {
+	if err := c.SignalWorkflow(ctx, id, "", workflows.PauseSignal, nil); err != nil {
+		return fmt.Errorf("pause sweep %s: %w", id, err)
+	}
+	return nil
+}
+
+// resumeSweep asks paused sweep id to go on.
+func resumeSweep(ctx context.Context, c client.Client, id string) error {
+	if err := c.SignalWorkflow(ctx, id, "", workflows.ResumeSignal, nil); err != nil {
+		return fmt.Errorf("resume sweep %s: %w", id, err)
+	}
+	return nil
+}
+
+// cancelSweep requests the cancellation of sweep id and returns at once (awaitCancel waits
+// for it to end).
+func cancelSweep(ctx context.Context, c client.Client, id string) error {
+	if err := c.CancelWorkflow(ctx, id, ""); err != nil {
+		return fmt.Errorf("cancel sweep %s: %w", id, err)
+	}
+	return nil
+}
+
+// setConcurrency sets the chunks sweep id keeps in flight to n and returns the value the
+// sweep took, once its concurrency update completed (the workflow validates n).
+func setConcurrency(ctx context.Context, c client.Client, id string, n int) (int, error) {
+	h, err := c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: id, UpdateName: workflows.ConcurrencyUpdate, Args: []any{n},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep %s: %w", id, err)
+	}
+	var got int
+	if err := h.Get(ctx, &got); err != nil {
+		return 0, fmt.Errorf("sweep %s: %w", id, err)
+	}
+	return got, nil
+}
+
+// signalCmd is sweep pause or sweep resume: use names the command, send is its call.
+func signalCmd(use string, send func(context.Context, client.Client, string) error, short string) *cobra.Command {
 	var f controlFlags
 	cmd := &cobra.Command{
 		Use:   use + " SWEEP",
@@ -285,8 +331,8 @@ func signalCmd(use, signal, short string) *cobra.Command {
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				if err := c.SignalWorkflow(cmd.Context(), id, "", signal, nil); err != nil {
-					return fmt.Errorf("%s sweep %s: %w", use, id, err)
+				if err := send(cmd.Context(), c, id); err != nil {
+					return err
 				}
 				if f.json {
 					return printJSON(map[string]any{"sweep": id, "requested": use})
@@ -328,8 +374,8 @@ server and the command says so.`,
 				return err
 			}
 			defer stop()
-			if err := b.client.CancelWorkflow(ctx, id, ""); err != nil {
-				return fmt.Errorf("cancel sweep %s: %w", id, err)
+			if err := cancelSweep(ctx, b.client, id); err != nil {
+				return err
 			}
 			return awaitCancel(ctx, b.client, id, f.json)
 		},
@@ -397,16 +443,9 @@ func concurrencyCmd() *cobra.Command {
 				return usageError{fmt.Errorf("the concurrency N must be an integer, got %q", args[1])}
 			}
 			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				h, err := c.UpdateWorkflow(cmd.Context(), client.UpdateWorkflowOptions{
-					WorkflowID: id, UpdateName: workflows.ConcurrencyUpdate, Args: []any{n},
-					WaitForStage: client.WorkflowUpdateStageCompleted,
-				})
+				got, err := setConcurrency(cmd.Context(), c, id, n)
 				if err != nil {
-					return fmt.Errorf("sweep %s: %w", id, err)
-				}
-				var got int
-				if err := h.Get(cmd.Context(), &got); err != nil {
-					return fmt.Errorf("sweep %s: %w", id, err)
+					return err
 				}
 				if f.json {
 					return printJSON(map[string]any{"sweep": id, "concurrency": got})

@@ -40,9 +40,9 @@ func uiCmd() *cobra.Command {
 		Long: `Serve a web page of the sweeps the Temporal server knows (the embedded one on --state, joined
 if a sweep run or sweep server is running there, or a cluster's --address): each sweep's
 status, progress and counts by outcome; its spec and its phase diagram, redrawn as chunks
-finish with the choices of sweep plot (x, y, z, agg, by, facet, where, logz); hovering a cell
-shows its values, clicking it lists its points; a point's page shows all its parameters and
-metrics and its trajectory. The figure (PNG, SVG) and the table (Parquet, CSV) download from
+finish with the choices and marks of sweep plot (x, y, z, agg, by, facet, where, logz);
+hovering a heat map's cell or a line's point shows its values and runs by outcome, clicking a
+cell lists its points; a point's page shows all its parameters and metrics and its trajectory. The figure (PNG, SVG) and the table (Parquet, CSV) download from
 the page. See docs/ui.md.
 
 The server listens on 127.0.0.1 unless --ip names another address, and is read-only unless
@@ -408,25 +408,18 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 }
 
 // Control implements webui.Source with the calls of sweep pause, resume, cancel and
-// concurrency (control.go).
+// concurrency (control.go); a cancel returns once requested, the page shows the sweep end.
 func (s *uiSource) Control(ctx context.Context, id string, c webui.Control) error {
 	switch c.Action {
 	case webui.ActionPause:
-		return s.client().SignalWorkflow(ctx, id, "", workflows.PauseSignal, nil)
+		return pauseSweep(ctx, s.client(), id)
 	case webui.ActionResume:
-		return s.client().SignalWorkflow(ctx, id, "", workflows.ResumeSignal, nil)
+		return resumeSweep(ctx, s.client(), id)
 	case webui.ActionCancel:
-		return s.client().CancelWorkflow(ctx, id, "")
+		return cancelSweep(ctx, s.client(), id)
 	case webui.ActionConcurrency:
-		h, err := s.client().UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-			WorkflowID: id, UpdateName: workflows.ConcurrencyUpdate, Args: []any{c.Concurrency},
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		})
-		if err != nil {
-			return err
-		}
-		var got int
-		return h.Get(ctx, &got)
+		_, err := setConcurrency(ctx, s.client(), id, c.Concurrency)
+		return err
 	}
 	return fmt.Errorf("unknown action %q", c.Action)
 }

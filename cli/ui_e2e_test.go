@@ -90,6 +90,50 @@ func startUI(t *testing.T, ctx context.Context, dir string, args ...string) stri
 	return strings.TrimSuffix(u, "/")
 }
 
+// uiSweep is a sweep of uiSpec run on the embedded server in dir with `sweep ui` joined to it.
+type uiSweep struct {
+	dir, base, id string
+	run           *exec.Cmd
+	runErr        fmt.Stringer // the sweep run's stderr
+}
+
+// startUISweep runs uiSpec in chunks of chunk points one at a time (state in dir/state, output
+// in dir/out), waits for its server, and starts `sweep ui` on it with uiArgs.
+func startUISweep(t *testing.T, ctx context.Context, chunk string, uiArgs ...string) uiSweep {
+	t.Helper()
+	u := uiSweep{dir: t.TempDir()}
+	specPath := writeSpec(t, u.dir, uiSpec)
+	run, _, runErr := sweepCmd(ctx, u.dir, "run", specPath, "--state", "state", "--out", "out",
+		"--chunk", chunk, "--concurrency", "1", "--no-cache")
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = run.Process.Kill(); _ = run.Wait() })
+	u.run, u.runErr = run, runErr
+	for !exists2(filepath.Join(u.dir, "state", addressFile)) {
+		if ctx.Err() != nil {
+			t.Fatalf("the sweep's server did not start: %s", runErr)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	u.base = startUI(t, ctx, u.dir, append([]string{"--state", "state", "--port", "0"}, uiArgs...)...)
+	var err error
+	if u.id, err = sweepID(specPath); err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// newBrowser starts headless Chromium (findChromium's) for the test and returns its context.
+func newBrowser(t *testing.T, ctx context.Context) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(findChromium(t)), chromedp.NoSandbox, chromedp.WindowSize(1300, 1000))...)
+	bctx, cancelB := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelB(); cancelAlloc() })
+	return bctx
+}
+
 // pageState is what the test reads off the sweep page.
 type pageState struct {
 	Done, Total, Cells int
@@ -100,31 +144,13 @@ func TestUIBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	chrome := findChromium(t)
-	dir := t.TempDir()
-	specPath := writeSpec(t, dir, uiSpec)
 	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
-	run, _, runErr := sweepCmd(ctx, dir, "run", specPath, "--state", "state", "--out", "out",
-		"--chunk", "2", "--concurrency", "1", "--no-cache")
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = run.Process.Kill(); _ = run.Wait() }()
-	for !exists2(filepath.Join(dir, "state", addressFile)) {
-		if ctx.Err() != nil {
-			t.Fatalf("the sweep's server did not start: %s", runErr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	base := startUI(t, ctx, dir, "--state", "state", "--port", "0", "--refresh", "500ms",
-		"--temporal-ui", "http://temporal-ui.example:8233/")
+	bctx := newBrowser(t, ctx)
+	u := startUISweep(t, ctx, "2", "--refresh", "500ms", "--temporal-ui", "http://temporal-ui.example:8233/")
+	dir, base, id, run, runErr := u.dir, u.base, u.id, u.run, u.runErr
 	if !strings.HasPrefix(base, "http://127.0.0.1:") {
 		t.Errorf("sweep ui listens on %s, want 127.0.0.1 by default", base)
-	}
-	id, err := sweepID(specPath)
-	if err != nil {
-		t.Fatal(err)
 	}
 	for !strings.Contains(get(t, base+"/api/sweeps"), id) {
 		if ctx.Err() != nil {
@@ -144,11 +170,6 @@ func TestUIBrowser(t *testing.T) {
 		}
 	}
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox, chromedp.WindowSize(1300, 1000))...)
-	defer cancelAlloc()
-	bctx, cancelB := chromedp.NewContext(alloc)
-	defer cancelB()
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/sweep/"+id)); err != nil {
 		t.Fatal(err)
 	}
@@ -263,6 +284,7 @@ func TestUIBrowser(t *testing.T) {
 			t.Errorf("point %d page: %s = %q, results.parquet has %q", point.Point, name, point.Params[name], want)
 		}
 	}
+	checkLineTooltips(t, bctx, base, id, tab)
 }
 
 // checkSweepsList checks the sweeps page's row of the finished sweep: 192/192 points, its
@@ -339,17 +361,18 @@ func cellCentre(t *testing.T, ctx context.Context, ix, iy int) (float64, float64
 	return g.X + f("left") + (float64(ix)+0.5)*f("cw"), g.Y + f("top") + (f("ny")-1-float64(iy)+0.5)*f("ch")
 }
 
-// tooltip is what the tooltip of a cell says.
+// tooltip is what the page's tooltip says of a heat-map cell or a line's point (its data
+// attributes; By only for a line).
 type tooltip struct {
 	Hidden             bool
-	X, Y, Z, N, Counts string
-	Seeds, Bad         string
+	X, Y, By, Z, N     string
+	Counts, Seeds, Bad string
+	Here               string // a line plot: the points shown, [line, index] in JSON
 	Text               string
 }
 
-// hoverCell moves the mouse over cell (ix, iy) and reads the tooltip.
-func hoverCell(t *testing.T, ctx context.Context, ix, iy int) tooltip {
-	x, y := cellCentre(t, ctx, ix, iy)
+// readTooltip moves the mouse to page coordinates (x, y) and reads the tooltip.
+func readTooltip(t *testing.T, ctx context.Context, x, y float64) tooltip {
 	if err := chromedp.Do(ctx, chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, x, y)); err != nil {
 		t.Fatal(err)
 	}
@@ -365,43 +388,83 @@ func hoverCell(t *testing.T, ctx context.Context, ix, iy int) tooltip {
 	return tip
 }
 
-// checkTooltips hovers every cell and reads its tooltip against results.parquet: the mean of
-// test_loss over the cell's rows when all converged or stopped at max_steps (none drawn
-// otherwise), the number of rows by status and the seeds.
-func checkTooltips(t *testing.T, ctx context.Context, tab *results.Table) {
+// hoverCell moves the mouse over cell (ix, iy) and reads the tooltip.
+func hoverCell(t *testing.T, ctx context.Context, ix, iy int) tooltip {
+	x, y := cellCentre(t, ctx, ix, iy)
+	return readTooltip(t, ctx, x, y)
+}
+
+// runs are the rows of results.parquet at one cell (or line point) as the test counts them.
+type runs struct {
+	counts []int // by status: converged, max_steps, diverged, failed
+	seeds  []int64
+	n      int
+	sum    float64
+	kept   int // the runs in the mean: converged or max_steps (pkg/aggregate's rule)
+}
+
+// mean is the status-aware mean of test_loss, and whether there is none (every run diverged
+// or failed, or the mean is not finite).
+func (r *runs) mean() (float64, bool) {
+	m := r.sum / float64(r.kept)
+	return m, r.kept == 0 || math.IsNaN(m) || math.IsInf(m, 0)
+}
+
+// runsBy groups the rows of tab by (stepsize, init): the cells of the default heat map and
+// the points of the line plot --by init alike.
+func runsBy(tab *results.Table) map[[2]float64]*runs {
 	col := columnIndex(tab)
-	var xs, ys []float64
-	for _, r := range tab.Rows {
-		xs = append(xs, r[col["stepsize"]].F)
-		ys = append(ys, r[col["init"]].F)
-	}
-	slices.Sort(xs)
-	slices.Sort(ys)
-	xs, ys = slices.Compact(xs), slices.Compact(ys)
 	statuses := []string{"converged", "max_steps", "diverged", "failed"}
+	out := map[[2]float64]*runs{}
+	for _, r := range tab.Rows {
+		k := [2]float64{r[col["stepsize"]].F, r[col["init"]].F}
+		c := out[k]
+		if c == nil {
+			c = &runs{counts: make([]int, len(statuses))}
+			out[k] = c
+		}
+		st := r[col["status"]].S
+		c.counts[slices.Index(statuses, st)]++
+		c.seeds = append(c.seeds, r[col["seed"]].I)
+		c.n++
+		if st == "converged" || st == "max_steps" {
+			c.sum += r[col["test_loss"]].F
+			c.kept++
+		}
+	}
+	return out
+}
+
+// checkTip checks a tooltip's rows, counts and aggregate against the runs of its cell or
+// point (and its seeds, when withSeeds).
+func checkTip(t *testing.T, where string, tip tooltip, r *runs, withSeeds bool) (bad bool) {
+	mean, bad := r.mean()
+	wantCounts, _ := json.Marshal(r.counts)
+	wantSeeds, _ := json.Marshal(r.seeds)
+	if tip.N != strconv.Itoa(r.n) || tip.Counts != string(wantCounts) || withSeeds && tip.Seeds != string(wantSeeds) || tip.Bad != strconv.FormatBool(bad) {
+		t.Errorf("%s: tooltip n=%s counts=%s seeds=%s bad=%s, results.parquet: %d %s %s %v", where, tip.N, tip.Counts, tip.Seeds, tip.Bad, r.n, wantCounts, wantSeeds, bad)
+	}
+	if bad {
+		if tip.Z != "null" {
+			t.Errorf("%s: every run diverged or failed, but the tooltip shows the aggregate %s", where, tip.Z)
+		}
+		return true
+	}
+	if z, err := strconv.ParseFloat(tip.Z, 64); err != nil || math.Abs(z-mean) > 1e-12*math.Abs(mean) {
+		t.Errorf("%s: tooltip mean test_loss %s, results.parquet %g over its %d runs that did not diverge", where, tip.Z, mean, r.kept)
+	}
+	return false
+}
+
+// checkTooltips hovers every cell and reads its tooltip against results.parquet: the mean of
+// test_loss over the cell's rows that did not diverge or fail (none drawn when none is left),
+// the number of rows by status and the seeds.
+func checkTooltips(t *testing.T, ctx context.Context, tab *results.Table) {
+	want := runsBy(tab)
+	xs, ys := distinctValues(tab, "stepsize"), distinctValues(tab, "init")
 	badCells := 0
 	for iy, yv := range ys {
 		for ix, xv := range xs {
-			counts := make([]int, len(statuses))
-			var seeds []int64
-			// Status-aware, as pkg/aggregate: the mean over the runs that did not diverge or
-			// fail; the cell is bad when none is left.
-			sum, n, kept := 0.0, 0, 0
-			for _, r := range tab.Rows {
-				if r[col["stepsize"]].F != xv || r[col["init"]].F != yv {
-					continue
-				}
-				st := r[col["status"]].S
-				counts[slices.Index(statuses, st)]++
-				seeds = append(seeds, r[col["seed"]].I)
-				n++
-				if st == "converged" || st == "max_steps" {
-					sum += r[col["test_loss"]].F
-					kept++
-				}
-			}
-			mean := sum / float64(kept)
-			bad := kept == 0 || math.IsNaN(mean) || math.IsInf(mean, 0)
 			tip := hoverCell(t, ctx, ix, iy)
 			where := fmt.Sprintf("cell stepsize=%g init=%g", xv, yv)
 			tx, _ := strconv.ParseFloat(tip.X, 64)
@@ -409,21 +472,8 @@ func checkTooltips(t *testing.T, ctx context.Context, tab *results.Table) {
 			if tip.Hidden || tx != xv || ty != yv {
 				t.Fatalf("%s: tooltip hidden=%v at x=%s y=%s", where, tip.Hidden, tip.X, tip.Y)
 			}
-			wantCounts, _ := json.Marshal(counts)
-			wantSeeds, _ := json.Marshal(seeds)
-			if tip.N != strconv.Itoa(n) || tip.Counts != string(wantCounts) || tip.Seeds != string(wantSeeds) || tip.Bad != strconv.FormatBool(bad) {
-				t.Errorf("%s: tooltip n=%s counts=%s seeds=%s bad=%s, results.parquet: %d %s %s %v", where, tip.N, tip.Counts, tip.Seeds, tip.Bad, n, wantCounts, wantSeeds, bad)
-			}
-			if bad {
+			if checkTip(t, where, tip, want[[2]float64{xv, yv}], true) {
 				badCells++
-				if tip.Z != "null" {
-					t.Errorf("%s: a diverged cell shows the aggregate %s", where, tip.Z)
-				}
-				continue
-			}
-			z, err := strconv.ParseFloat(tip.Z, 64)
-			if err != nil || math.Abs(z-mean) > 1e-12*math.Abs(mean) {
-				t.Errorf("%s: tooltip mean test_loss %s, results.parquet %g", where, tip.Z, mean)
 			}
 		}
 	}
@@ -432,10 +482,85 @@ func checkTooltips(t *testing.T, ctx context.Context, tab *results.Table) {
 	}
 }
 
+// checkLineTooltips opens the line plot of test_loss against stepsize, one line per init, and
+// hovers every point drawn: the tooltip shows it (with any other point drawn at the same
+// place), and what it says of the first point it shows (x, series, rows by outcome, mean)
+// agrees with results.parquet.
+func checkLineTooltips(t *testing.T, ctx context.Context, base, id string, tab *results.Table) {
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/sweep/"+id+"?by=init"), chromedp.WaitReady(`#figure[data-kind="lines"]`)); err != nil {
+		t.Fatal(err)
+	}
+	var fig struct {
+		Lines []struct {
+			Lines []struct {
+				By string
+				Xs []float64
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(get(t, base+"/api/sweep/"+id+"/figure?by=init")), &fig); err != nil {
+		t.Fatal(err)
+	}
+	key := func(li, k int) [2]float64 {
+		l := fig.Lines[0].Lines[li]
+		by, err := strconv.ParseFloat(l.By, 64)
+		if err != nil {
+			t.Fatalf("line %d: by %q", li, l.By)
+		}
+		return [2]float64{l.Xs[k], by}
+	}
+	want := runsBy(tab)
+	js, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const c = document.querySelector('#figure canvas.lines'), r = c.getBoundingClientRect();
+		return JSON.stringify({Left: r.left, Top: r.top, Points: JSON.parse(c.dataset.points)}); })()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pts struct {
+		Left, Top float64
+		Points    [][4]float64 // line, index, x, y on the canvas
+	}
+	if err := json.Unmarshal([]byte(js), &pts); err != nil {
+		t.Fatal(err)
+	}
+	drawn := map[[2]float64]bool{}
+	for _, p := range pts.Points {
+		drawn[key(int(p[0]), int(p[1]))] = true
+	}
+	if len(drawn) != len(pts.Points) || len(drawn) != len(want) {
+		t.Fatalf("the line plot drew %d points at %d (stepsize, init) pairs, results.parquet has %d", len(pts.Points), len(drawn), len(want))
+	}
+	for _, p := range pts.Points {
+		tip := readTooltip(t, ctx, pts.Left+p[2], pts.Top+p[3])
+		var here [][2]int
+		_ = json.Unmarshal([]byte(tip.Here), &here)
+		if tip.Hidden || len(here) == 0 || !slices.Contains(here, [2]int{int(p[0]), int(p[1])}) {
+			t.Fatalf("point %v: tooltip hidden=%v shows %v, not this point", p, tip.Hidden, here)
+		}
+		k := key(here[0][0], here[0][1])
+		if x, _ := strconv.ParseFloat(tip.X, 64); x != k[0] || tip.By != fig.Lines[0].Lines[here[0][0]].By {
+			t.Fatalf("point %v: tooltip x=%s by=%s, want %v", p, tip.X, tip.By, k)
+		}
+		checkTip(t, fmt.Sprintf("line init=%g stepsize=%g", k[1], k[0]), tip, want[k], false)
+	}
+}
+
+// distinctValues are the distinct values of a float column, ascending.
+func distinctValues(tab *results.Table, name string) []float64 {
+	j := columnIndex(tab)[name]
+	var vs []float64
+	for _, r := range tab.Rows {
+		vs = append(vs, r[j].F)
+	}
+	slices.Sort(vs)
+	return slices.Compact(vs)
+}
+
 // checkFigureMatchesPlot compares the page's figure with the one `sweep plot` computes for the
-// same table and options: same grids, values, Bad marks, row counts and colours (heat maps),
-// same lines and marks (line plots).
+// same table and options: same grids, values, row counts, colours and marks (phase.Grid.Marks:
+// hatched, corner, outline, no value) for heat maps, same lines and Bad and Partial marks for
+// line plots, and legend entries that are those of sweep plot's SVG.
 func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
+	kinds := map[int]int{} // cells by marks, over the heat maps
 	for _, opts := range [][]string{
 		nil,
 		{"--z", "train_loss", "--agg", "median"},
@@ -447,8 +572,9 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 	} {
 		name := strings.Join(opts, " ")
 		var fig *phase.Figure
+		svg := filepath.Join(t.TempDir(), "f.svg")
 		cmd := newPlotCmd(func(f *phase.Figure) { fig = f })
-		cmd.SetArgs(append([]string{table, "--out", filepath.Join(t.TempDir(), "f.png")}, opts...))
+		cmd.SetArgs(append([]string{table, "--out", svg}, opts...))
 		cmd.SetOut(io.Discard)
 		cmd.SetErr(io.Discard)
 		if err := cmd.Execute(); err != nil {
@@ -463,8 +589,10 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 			}
 			q = append(q, k+"="+url.QueryEscape(v))
 		}
+		type legend []struct{ Label string }
 		var page struct {
 			Kind   string
+			Legend legend
 			Panels []struct {
 				Facet  string
 				Xs, Ys []float64
@@ -472,16 +600,18 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 				Bad    []bool
 				N      []int
 				Color  []string
+				Marks  []int // bits: 1 hatched, 2 corner, 4 outline, 8 no value
 			}
 			Lines []struct {
 				Facet string
 				Lines []struct {
-					By  string
-					Xs  []float64
-					Y   []*float64
-					Bad []bool
-					N   []int
+					By           string
+					Xs           []float64
+					Y            []*float64
+					Bad, Partial []bool
+					N            []int
 				}
+				Legend legend
 			}
 		}
 		if err := json.Unmarshal([]byte(get(t, base+"/api/sweep/"+id+"/figure?"+strings.Join(q, "&"))), &page); err != nil {
@@ -506,10 +636,18 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 						if g.N[iy][ix] == 0 {
 							col = ""
 						}
-						if !sameValue(p.Z[c], g.Z[iy][ix]) || p.Bad[c] != g.Bad[iy][ix] || p.N[c] != g.N[iy][ix] || p.Color[c] != col {
-							t.Errorf("%s panel %d cell (%d, %d): page %s bad %v n %d %s, sweep plot %g bad %v n %d %s", name, i, ix, iy,
-								pageValue(p.Z[c]), p.Bad[c], p.N[c], p.Color[c], g.Z[iy][ix], g.Bad[iy][ix], g.N[iy][ix], col)
+						m := g.Marks(ix, iy)
+						marks := 0
+						for b, on := range []bool{m.Hatched, m.Corner, m.Outline, m.NoValue} {
+							if on {
+								marks |= 1 << b
+							}
 						}
+						if !sameValue(p.Z[c], g.Z[iy][ix]) || p.Bad[c] != g.Bad[iy][ix] || p.N[c] != g.N[iy][ix] || p.Color[c] != col || p.Marks[c] != marks {
+							t.Errorf("%s panel %d cell (%d, %d): page %s bad %v n %d %s marks %04b, sweep plot %g bad %v n %d %s marks %+v", name, i, ix, iy,
+								pageValue(p.Z[c]), p.Bad[c], p.N[c], p.Color[c], p.Marks[c], g.Z[iy][ix], g.Bad[iy][ix], g.N[iy][ix], col, m)
+						}
+						kinds[marks]++
 					}
 				}
 			}
@@ -520,7 +658,7 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 			for i, set := range fig.Lines {
 				for j, l := range set.Lines {
 					pl := page.Lines[i].Lines[j]
-					if pl.By != l.By || !slices.Equal(pl.Xs, l.Xs) || !slices.Equal(pl.Bad, l.Bad) || !slices.Equal(pl.N, l.N) {
+					if pl.By != l.By || !slices.Equal(pl.Xs, l.Xs) || !slices.Equal(pl.Bad, l.Bad) || !slices.Equal(pl.Partial, l.Partial) || !slices.Equal(pl.N, l.N) {
 						t.Errorf("%s line %s: page differs from sweep plot", name, l.By)
 					}
 					for k := range l.Y {
@@ -533,6 +671,24 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 		default:
 			t.Fatalf("%s: sweep plot drew nothing", name)
 		}
+		// The page's legend entries are texts of sweep plot's figure.
+		text, err := os.ReadFile(svg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		labels := page.Legend
+		for _, set := range page.Lines {
+			labels = append(labels, set.Legend...)
+		}
+		for _, l := range labels {
+			if !strings.Contains(string(text), ">"+l.Label+"<") {
+				t.Errorf("%s: the page's legend entry %q is not in sweep plot's figure", name, l.Label)
+			}
+		}
+	}
+	// The sweep has cells where some runs diverged and cells with max_steps runs (bits 2, 4).
+	if kinds[2]+kinds[6] == 0 || kinds[4]+kinds[6] == 0 || kinds[1] == 0 {
+		t.Errorf("cells by marks %v: the spec should give hatched cells, corners and outlines", kinds)
 	}
 }
 
@@ -574,28 +730,11 @@ func TestUIControl(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	chrome := findChromium(t)
-	dir := t.TempDir()
-	specPath := writeSpec(t, dir, uiSpec)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	run, _, runErr := sweepCmd(ctx, dir, "run", specPath, "--state", "state", "--out", "out",
-		"--chunk", "1", "--concurrency", "1", "--no-cache")
-	if err := run.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = run.Process.Kill(); _ = run.Wait() }()
-	for !exists2(filepath.Join(dir, "state", addressFile)) {
-		if ctx.Err() != nil {
-			t.Fatalf("the sweep's server did not start: %s", runErr)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	base := startUI(t, ctx, dir, "--state", "state", "--port", "0", "--allow-control")
-	id, err := sweepID(specPath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bctx := newBrowser(t, ctx)
+	u := startUISweep(t, ctx, "1", "--allow-control")
+	dir, base, id, run, runErr := u.dir, u.base, u.id, u.run, u.runErr
 	progress := func() (string, uiProgress) {
 		var r struct {
 			Sweep struct {
@@ -620,11 +759,6 @@ func TestUIControl(t *testing.T) {
 	}
 	waitFor("running with points done", func(st string, done int64, _ int) bool { return st == "running" && done > 0 })
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chrome), chromedp.NoSandbox)...)
-	defer cancelAlloc()
-	bctx, cancelB := chromedp.NewContext(alloc)
-	defer cancelB()
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/sweep/"+id), chromedp.Click(`button[data-action="pause"]`)); err != nil {
 		t.Fatal(err)
 	}

@@ -85,15 +85,19 @@ type figure struct {
 	Scale    *scaleJSON  `json:"scale,omitempty"`
 	Panels   []heatPanel `json:"panels,omitempty"`
 	Lines    []lineSet   `json:"lines,omitempty"`
+	// Legend is what the marks and lines drawn mean, as `sweep plot`'s figure lists them.
+	Legend []legendEntry `json:"legend"`
 }
 
-// scaleJSON is the colour scale of a heat map (phase.Scale) and a colour bar of it.
+// scaleJSON is the colour scale of a heat map (phase.Scale) and a colour bar of it, and the
+// colours of the cells' marks.
 type scaleJSON struct {
 	Min, Max float64
 	Log      bool
-	Bar      []string // colours at evenly spaced values from Min to Max (in log10 when Log)
-	Bad      string   // the fill of diverged / failed cells
-	Hatch    string
+	Bar      []string // colours at evenly spaced values from Min to Max (in log10 when Log); none on a status map
+	Bad      string   // the fill of cells without a value (phase.BadColor)
+	Hatch    string   // phase.HatchColor
+	Corner   string   // phase.MarkColor, the corner triangle
 }
 
 // heatPanel is one phase.Grid with what the tooltip says about each cell. Cells are row-major
@@ -109,25 +113,18 @@ type heatPanel struct {
 	Bad   []bool
 	N     []int    // rows in the cell; 0: no run there, drawn blank
 	Color []string // phase.Scale.CellColor ("" for N = 0)
+	Marks []int    // phase.Grid.Marks as bits (markHatched, ...)
+	// Boundary is a status map's phase boundary (phase.Boundary): vertical edges left of
+	// cell (ix, iy), horizontal edges below it.
+	Boundary *boundaryJSON `json:",omitempty"`
 	// Counts[c][s] is how many rows of cell c have status Statuses[s]; Seeds[c] their seeds.
 	Counts [][]int
 	Seeds  [][]int64
 }
 
-// lineSet is one phase.LineSet: the values the line plot draws, and the marks.
-type lineSet struct {
-	Facet string
-	Lines []line
-}
-
-// line is one phase.Line (NaN as null).
-type line struct {
-	By        string
-	Xs        []float64
-	Y, Lo, Hi []jsonFloat
-	Bad       []bool
-	N         []int
-	Mark      jsonFloat
+// boundaryJSON is a phase boundary as cell edges (phase.Boundary).
+type boundaryJSON struct {
+	V, H [][2]int
 }
 
 // jsonFloats converts a slice for JSON.
@@ -174,17 +171,7 @@ func drawFigure(path string, t *results.Table, p plotQuery, out string) (*figure
 	case len(fig.Heat) > 0:
 		return f, f.addHeat(fig, t, opt)
 	case len(fig.Lines) > 0:
-		f.Kind = "lines"
-		s := fig.Lines[0]
-		f.X, f.Z, f.Agg, f.By = s.XName, s.ZName, s.Agg, s.ByName
-		for _, ls := range fig.Lines {
-			set := lineSet{Facet: ls.Facet}
-			for _, l := range ls.Lines {
-				set.Lines = append(set.Lines, line{By: l.By, Xs: l.Xs, Y: jsonFloats(l.Y), Lo: jsonFloats(l.Lo),
-					Hi: jsonFloats(l.Hi), Bad: l.Bad, N: l.N, Mark: jsonFloat(l.Mark)})
-			}
-			f.Lines = append(f.Lines, set)
-		}
+		f.addLines(fig.Lines)
 		return f, nil
 	}
 	return nil, plotError{fmt.Errorf("%s is not a results table", path)}
@@ -197,9 +184,16 @@ func (f *figure) addHeat(fig *phase.Figure, t *results.Table, opt phase.Options)
 	g0 := fig.Heat[0]
 	f.Kind, f.X, f.Y, f.Z, f.Agg = "heat", g0.XName, g0.YName, g0.ZName, g0.Agg
 	sc := phase.NewScale(fig.Heat, fig.HeatOptions.LogZ)
-	f.Scale = &scaleJSON{Min: sc.Min, Max: sc.Max, Log: sc.Log, Bad: hexColor(phase.BadColor), Hatch: hexColor(phase.HatchColor)}
+	if phase.IsOutcome(g0.ZName) { // fractions of runs: RenderHeat's scale is 0..1
+		sc = phase.ScaleOver(0, 1, false)
+	}
+	f.Scale = &scaleJSON{Min: sc.Min, Max: sc.Max, Log: sc.Log, Bad: hexColor(phase.BadColor), Hatch: hexColor(phase.HatchColor),
+		Corner: hexColor(phase.MarkColor)}
 	const barColors = 32
 	for i := range barColors {
+		if g0.ZName == phase.ZStatus {
+			break // a status map has a legend of statuses instead
+		}
 		u := float64(i) / (barColors - 1)
 		v := sc.Min + u*(sc.Max-sc.Min)
 		if sc.Log {
@@ -227,10 +221,20 @@ func (f *figure) addHeat(fig *phase.Figure, t *results.Table, opt phase.Options)
 					c = hexColor(sc.CellColor(g, ix, iy))
 				}
 				p.Color = append(p.Color, c)
+				p.Marks = append(p.Marks, cellMarks(g, ix, iy))
 			}
+		}
+		if g.ZName == phase.ZStatus {
+			v, h := phase.Boundary(g)
+			p.Boundary = &boundaryJSON{V: v, H: h}
 		}
 		f.Panels = append(f.Panels, p)
 	}
+	marks := make([][]int, len(f.Panels))
+	for i, p := range f.Panels {
+		marks[i] = p.Marks
+	}
+	f.Legend = heatLegend(fig.Heat, marks)
 	return f.countCells(rows, opt.Facet)
 }
 

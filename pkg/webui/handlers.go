@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/phasesweep/phasesweep/pkg/phase"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
@@ -77,7 +78,7 @@ type progress struct {
 	Key      string   `json:"key"` // the table's key: the figure is fetched again when it changes
 	Partial  bool     `json:"partial"`
 	Params   []string `json:"params"`  // the parameter columns (axes, facets, --by)
-	Metrics  []string `json:"metrics"` // the numeric metric columns (z)
+	Metrics  []string `json:"metrics"` // the numeric metric columns and the outcomes (z)
 	Statuses []string `json:"statuses"`
 }
 
@@ -90,6 +91,9 @@ func (s *Server) progressJSON(w http.ResponseWriter, r *http.Request) {
 	if l.rows != nil {
 		p.Rows = len(l.rows.Rows)
 		p.Params, p.Metrics = columnsOf(l.rows)
+		if _, ok := columnIndex(l.rows)[phase.StatusColumn]; ok { // sweep plot's outcome maps
+			p.Metrics = append(p.Metrics, phase.ZStatus, phase.ZConverged, phase.ZDiverged)
+		}
 	}
 	writeJSON(w, p)
 }

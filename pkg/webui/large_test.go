@@ -1,10 +1,8 @@
 package webui
 
 import (
-	"context"
 	"net/http"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -26,22 +24,9 @@ func TestLargeSweepTimings(t *testing.T) {
 	if os.Getenv("PHASESWEEP_UI_LARGE") == "" {
 		t.Skip("a measurement: set PHASESWEEP_UI_LARGE=1")
 	}
-	dir := t.TempDir()
-	res := writeSynth(t, dir, largeSpec)
-	src := &fileSource{sweep: Sweep{ID: "sweep-synth", Status: "running", Spec: largeSpec, Out: dir},
-		table: Table{Results: res, Key: "k1", Partial: true}}
-	src.sweep.Progress.Total, src.sweep.Progress.Done = 100000, 100000
-	srv, err := New(src, Options{Refresh: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	l, err := srv.Listen(DefaultIP, 0, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = http.Serve(l, srv.Handler()) }()
-	base := "http://" + l.Addr().String()
+	ts, src, srv := serveSynth(t, t.TempDir(), largeSpec, "running", Options{Refresh: time.Millisecond})
+	base := ts.URL
+	res := src.table.Results
 
 	timed := func(what, path string) {
 		start := time.Now()
@@ -66,18 +51,9 @@ func TestLargeSweepTimings(t *testing.T) {
 	timed("progress poll after a chunk (reads the table)", "/api/sweep/sweep-synth/progress")
 	timed("figure after a chunk", "/api/sweep/sweep-synth/figure")
 	timed("another z (draw only)", "/api/sweep/sweep-synth/figure?z=train_loss")
+	timed("line plot, one line per init (10^4 points)", "/api/sweep/sweep-synth/figure?by=init")
 
-	chrome, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Log("no chromium: no browser timing")
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	alloc, cancelA := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chrome), chromedp.NoSandbox)...)
-	defer cancelA()
-	bctx, cancelB := chromedp.NewContext(alloc)
-	defer cancelB()
+	bctx := newBrowser(t, 2*time.Minute)
 	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/")); err != nil { // the browser up
 		t.Fatal(err)
 	}
@@ -92,5 +68,16 @@ func TestLargeSweepTimings(t *testing.T) {
 		document.querySelector('#figure').dispatchEvent(new Event('redraw')); return performance.now() - t0; })()`))
 	if err == nil && draw > 0 {
 		t.Logf("browser: redraw of the heat map from its JSON: %.0f ms", draw)
+	}
+	start = time.Now()
+	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/sweep/sweep-synth?by=init"),
+		chromedp.WaitReady(`#figure[data-kind="lines"][data-cells="10000"]`)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("browser: sweep page opened to the line plot of 100 lines drawn (figure cached): %v", time.Since(start).Round(time.Millisecond))
+	draw, err = chromedp.Run(bctx, chromedp.Evaluate[float64](`(() => { const t0 = performance.now();
+		document.querySelector('#figure').dispatchEvent(new Event('redraw')); return performance.now() - t0; })()`))
+	if err == nil && draw > 0 {
+		t.Logf("browser: redraw of the line plot from its JSON: %.0f ms", draw)
 	}
 }

@@ -174,7 +174,7 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := s.src.Control(r.Context(), id, c); err != nil {
-		http.Error(w, fmt.Sprintf("%s sweep %s: %v", c.Action, id, err), http.StatusBadGateway)
+		http.Error(w, err.Error(), http.StatusBadGateway) // the Source names the action and the sweep
 		return
 	}
 	writeJSON(w, map[string]string{"sweep": id, "requested": c.Action})

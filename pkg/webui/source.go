@@ -20,7 +20,7 @@ type Source interface {
 	// finished shards of a running one. A zero Table (Results "") means no row yet.
 	Table(ctx context.Context, id string) (Table, error)
 	// Control pauses, resumes or cancels a sweep or sets its concurrency, as the command of the
-	// same name does.
+	// same name does; its error says what failed and names the sweep.
 	Control(ctx context.Context, id string, c Control) error
 }
 

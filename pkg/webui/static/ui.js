@@ -1,6 +1,6 @@
-// phasesweep ui: polls the server's JSON and draws the sweep page's heat map on a canvas from
-// the grids pkg/phase computed (colours included); line plots are pkg/phase's own SVG. No
-// dependencies.
+// phasesweep ui: polls the server's JSON and draws the sweep page's figure on canvases from
+// what pkg/phase computed for `sweep plot`: a heat map's grids, colours and marks, a line
+// plot's lines, bands and marks in its styles. No dependencies.
 (function () {
   'use strict';
   const $ = (sel, root) => (root || document).querySelector(sel);
@@ -70,7 +70,7 @@
   const tip = $('#tooltip');
   let tableKey = null, drawnFor = null, columnsSet = false, busy = false, lastFig = null;
   // A 'redraw' event draws the last heat map again (the timing of the large-sweep test).
-  figBox.addEventListener('redraw', () => { if (lastFig && lastFig.kind === 'heat') drawHeat(lastFig); });
+  figBox.addEventListener('redraw', () => { if (lastFig) (lastFig.kind === 'heat' ? drawHeat : drawLines)(lastFig); });
 
   function query() {
     const q = new URLSearchParams();
@@ -122,20 +122,11 @@
       $('#fig-msg').textContent = '';
       $('#notes').textContent = f.notes || '';
       lastFig = f;
-      if (f.kind === 'heat') drawHeat(f); else drawLines(f, q);
+      if (f.kind === 'heat') drawHeat(f); else drawLines(f);
       figBox.dataset.key = f.key;
       drawnFor = want;
     }).catch((e) => { $('#fig-msg').textContent = e.message; drawnFor = want; })
       .finally(() => { busy = false; if (drawnFor !== tableKey + '?' + query()) drawFigure(); });
-  }
-
-  function drawLines(f, q) {
-    let n = 0;
-    for (const s of f.lines) for (const l of s.Lines) for (const c of l.N) if (c > 0) n++;
-    const img = el('img', { class: 'plot', alt: f.z + ' against ' + f.x, src: base + '/download/figure.svg?' + q + '&key=' + encodeURIComponent(f.key) });
-    figBox.replaceChildren(img);
-    figBox.dataset.cells = n;
-    figBox.dataset.kind = 'lines';
   }
 
   // Heat map: one canvas per panel, cells in index space (one column per distinct x, as the
@@ -164,8 +155,9 @@
         g.fillStyle = p.Color[c];
         g.fillRect(x0, y0, cw, ch);
         drawn++;
-        if (p.Bad[c]) hatch(g, x0, y0, cw, ch, f.scale.Hatch);
+        cellMarks(g, p.Marks[c], x0, y0, cw, ch, f.scale);
       }
+      if (p.Boundary) boundary(g, p.Boundary, nx, ny, cw, ch);
       axes(g, p, f, nx, ny, cw, ch);
       cv.addEventListener('mousemove', (ev) => hover(ev, f, p, cw, ch));
       cv.addEventListener('mouseleave', () => { tip.hidden = true; });
@@ -211,25 +203,97 @@
     g.restore();
   }
 
+  // The marks of a cell, as pkg/phase draws them (phase.Grid.Marks; bits of marks.go).
+  const HATCHED = 1, CORNER = 2, OUTLINE = 4;
+  function cellMarks(g, m, x0, y0, w, h, s) {
+    if (m & HATCHED) hatch(g, x0, y0, w, h, s.Hatch);
+    if (m & OUTLINE) outline(g, x0, y0, w, h);
+    if (m & CORNER) corner(g, x0 + w, y0, Math.min(9, 0.6 * Math.min(w, h)), s.Corner);
+  }
+  // outline: the max_steps mark, inset by 2 px, black with white dashes.
+  function outline(g, x0, y0, w, h) {
+    const d = Math.min(2, w / 4, h / 4);
+    g.save();
+    g.lineWidth = 1.6;
+    g.strokeStyle = '#000';
+    g.strokeRect(x0 + d, y0 + d, w - 2 * d, h - 2 * d);
+    g.lineWidth = 0.8;
+    g.strokeStyle = '#fff';
+    g.setLineDash([2, 2]);
+    g.strokeRect(x0 + d, y0 + d, w - 2 * d, h - 2 * d);
+    g.restore();
+  }
+  // corner: the partial-divergence mark, a triangle with a black edge in the top right corner.
+  function corner(g, x1, y0, d, color) {
+    g.save();
+    g.beginPath();
+    g.moveTo(x1 - d, y0);
+    g.lineTo(x1, y0);
+    g.lineTo(x1, y0 + d);
+    g.closePath();
+    g.fillStyle = color;
+    g.fill();
+    g.lineWidth = 0.6;
+    g.strokeStyle = '#000';
+    g.stroke();
+    g.restore();
+  }
+  // boundary: a status map's phase boundary on the cell edges (phase.Boundary).
+  function boundary(g, b, nx, ny, cw, ch) {
+    g.save();
+    g.lineWidth = 2.5;
+    g.strokeStyle = '#000';
+    g.beginPath();
+    for (const [ix, iy] of b.V) { const x = M.left + ix * cw, y = M.top + (ny - 1 - iy) * ch; g.moveTo(x, y); g.lineTo(x, y + ch); }
+    for (const [ix, iy] of b.H) { const x = M.left + ix * cw, y = M.top + (ny - iy) * ch; g.moveTo(x, y); g.lineTo(x + cw, y); }
+    g.stroke();
+    g.restore();
+  }
+
+  // The colour bar (none on a status map) and the legend of the marks below it.
   function colourBar(f) {
-    const s = f.scale, H = 300, W = 120;
-    const cv = el('canvas', { class: 'cbar', width: W, height: H + 80 });
+    const s = f.scale, H = 300, W = 210, bar = s.Bar || [];
+    const legend = f.legend || [];
+    const top = bar.length ? M.top + H + 16 : M.top;
+    const cv = el('canvas', { class: 'cbar', width: W, height: top + 22 * legend.length + 10 });
     const g = cv.getContext('2d');
     g.font = '12px sans-serif';
-    const step = H / s.Bar.length;
-    s.Bar.forEach((c, i) => { g.fillStyle = c; g.fillRect(10, M.top + H - (i + 1) * step, 20, step + 0.5); });
-    g.fillStyle = '#222';
-    g.fillText(fmt(s.Max), 36, M.top + 8);
-    g.fillText(fmt(s.Min), 36, M.top + H);
-    g.fillText(f.z + (s.Log ? ' (log)' : ''), 10, 16);
-    g.fillStyle = s.Bad;
-    g.fillRect(10, M.top + H + 16, 20, 14);
-    hatch(g, 10, M.top + H + 16, 20, 14, s.Hatch);
-    g.fillStyle = '#222';
-    g.fillText('diverged / failed', 36, M.top + H + 27);
+    if (bar.length) {
+      const step = H / bar.length;
+      bar.forEach((c, i) => { g.fillStyle = c; g.fillRect(10, M.top + H - (i + 1) * step, 20, step + 0.5); });
+      g.fillStyle = '#222';
+      g.fillText(fmt(s.Max), 36, M.top + 8);
+      g.fillText(fmt(s.Min), 36, M.top + H);
+      g.fillText(f.z + (s.Log ? ' (log)' : ''), 10, 16);
+    }
+    legendRows(g, legend, 10, top, s);
+    cv.dataset.legend = JSON.stringify(legend.map((e) => e.Label));
     const div = el('div', { class: 'panel' });
     div.append(cv);
     return div;
+  }
+
+  // legendRows draws legend entries from (x, y) down: a swatch and the label.
+  function legendRows(g, legend, x, y, s) {
+    legend.forEach((e, i) => {
+      const y0 = y + 22 * i, w = 20, h = 14;
+      g.save();
+      switch (e.Kind) {
+        case 'fill': g.fillStyle = e.Color; g.fillRect(x, y0, w, h); break;
+        case 'hatched': g.fillStyle = s.Bad; g.fillRect(x, y0, w, h); hatch(g, x, y0, w, h, s.Hatch); break;
+        case 'novalue': g.fillStyle = s.Bad; g.fillRect(x, y0, w, h); break;
+        case 'corner': g.strokeStyle = '#999'; g.strokeRect(x, y0, w, h); corner(g, x + w, y0, 9, s.Corner); break;
+        case 'outline': g.strokeStyle = '#999'; g.strokeRect(x, y0, w, h); outline(g, x, y0, w, h); break;
+        case 'boundary': g.strokeStyle = e.Color; g.lineWidth = 2.5; g.beginPath(); g.moveTo(x, y0 + h / 2); g.lineTo(x + w, y0 + h / 2); g.stroke(); break;
+        case 'series': g.strokeStyle = e.Color; g.lineWidth = 1.5; g.setLineDash(e.Dash || []); g.beginPath(); g.moveTo(x, y0 + h / 2); g.lineTo(x + w, y0 + h / 2); g.stroke(); dot(g, x + w / 2, y0 + h / 2, e.Color, false); break;
+        case 'band': g.fillStyle = 'rgba(0,0,0,0.235)'; g.fillRect(x, y0, w, h); break;
+        case 'hollow': dot(g, x + w / 2, y0 + h / 2, '#000', true); break;
+        case 'bad': cross(g, x + w / 2, y0 + h / 2, '#000'); break;
+      }
+      g.restore();
+      g.fillStyle = '#222';
+      g.fillText(e.Label, x + w + 6, y0 + 11);
+    });
   }
 
   function cellAt(ev, p, cw, ch) {
@@ -254,23 +318,193 @@
   function hover(ev, f, p, cw, ch) {
     const c = cellAt(ev, p, cw, ch);
     if (!c) { tip.hidden = true; return; }
-    const lines = [[f.x, p.Xs[c.ix]], [f.y, p.Ys[c.iy]]];
-    if (f.facet) lines.push([f.facet, p.Facet]);
-    const rows = lines.map(([k, v]) => el('div', { class: 'param' }, k + ' = ' + v));
-    if (f.where) rows.push(el('div', { class: 'where' }, 'where ' + f.where));
     const z = p.Z[c.c];
-    rows.push(el('div', { class: 'agg' }, f.agg + ' ' + f.z + ' = ' + (z === null ? (p.Bad[c.c] ? 'not drawn (diverged / failed / non-finite)' : '—') : z)));
-    rows.push(el('div', { class: 'n' }, p.N[c.c] + ' rows: ' + f.statuses.map((s, i) => p.Counts[c.c][i] + ' ' + s).join(', ')));
+    const params = [[f.x, p.Xs[c.ix]], [f.y, p.Ys[c.iy]]];
+    if (f.facet) params.push([f.facet, p.Facet]);
+    const rows = tipRows(f, params, z, p.Bad[c.c], p.N[c.c], p.Counts[c.c]);
     rows.push(el('div', { class: 'seeds' }, 'seeds ' + (p.Seeds[c.c] || []).join(', ')));
     rows.push(el('div', { class: 'hint' }, 'click: the points'));
-    tip.replaceChildren(...rows);
-    Object.assign(tip.dataset, {
+    showTip(ev, rows, {
       x: p.Xs[c.ix], y: p.Ys[c.iy], facet: p.Facet, z: z === null ? 'null' : z, n: p.N[c.c], bad: p.Bad[c.c],
       counts: JSON.stringify(p.Counts[c.c]), seeds: JSON.stringify(p.Seeds[c.c] || []),
     });
+  }
+
+  // tipRows are a tooltip's lines: the parameters, --where, the aggregate and the rows by outcome.
+  function tipRows(f, params, z, bad, n, counts) {
+    const rows = params.map(([k, v]) => el('div', { class: 'param' }, k + ' = ' + v));
+    if (f.where) rows.push(el('div', { class: 'where' }, 'where ' + f.where));
+    const agg = f.z === 'status' ? 'most common outcome' : f.agg + ' ' + f.z; // a status map's codes are phase.StatusCodes, the order of statuses
+    rows.push(el('div', { class: 'agg' }, agg + ' = ' + (z === null ? (bad ? 'not drawn (diverged / failed / non-finite)' : '—') : f.z === 'status' ? f.statuses[z] : z)));
+    rows.push(el('div', { class: 'n' }, n + ' rows: ' + f.statuses.map((s, i) => counts[i] + ' ' + s).join(', ')));
+    return rows;
+  }
+  function showTip(ev, rows, data) {
+    tip.replaceChildren(...rows);
+    for (const k of Object.keys(tip.dataset)) delete tip.dataset[k];
+    Object.assign(tip.dataset, data);
     tip.hidden = false;
     tip.style.left = ev.pageX + 14 + 'px';
     tip.style.top = ev.pageY + 14 + 'px';
+  }
+
+  // Line plot: one canvas per panel with its legend at the right, in RenderLines' styles.
+  const L = { left: 70, right: 16, top: 34, bottom: 46, w: 480, h: 320, legend: 230 };
+  function drawLines(f) {
+    let drawn = 0;
+    const panels = f.lines.map((set) => {
+      const W = L.left + L.w + L.right + L.legend, H = L.top + L.h + L.bottom;
+      const cv = el('canvas', { class: 'lines', width: W * devicePixelRatio, height: H * devicePixelRatio });
+      cv.style.width = W + 'px';
+      cv.style.height = H + 'px';
+      const g = cv.getContext('2d');
+      g.scale(devicePixelRatio, devicePixelRatio);
+      g.font = '12px sans-serif';
+      const tx = (v) => (set.LogX ? Math.log10(v) : v), ty = (v) => (set.LogY ? Math.log10(v) : v);
+      const okY = (v) => v !== null && (!set.LogY || v > 0);
+      const xr = range(set.PX.map(tx)), ys = [];
+      for (const l of set.Lines) for (const a of [l.Y, l.Lo, l.Hi]) for (const v of a) if (okY(v)) ys.push(ty(v));
+      const yr = range(ys);
+      const sx = (px) => L.left + ((tx(px) - xr[0]) / (xr[1] - xr[0])) * L.w;
+      const sy = (v) => L.top + L.h - ((ty(v) - yr[0]) / (yr[1] - yr[0])) * L.h;
+      g.fillStyle = '#222';
+      g.textAlign = 'center';
+      g.fillText(set.Title + (f.where ? ' · ' + f.where : ''), L.left + L.w / 2, 16);
+      lineAxes(g, set, f, xr, yr, sx, sy);
+      const hits = [];
+      g.save();
+      g.beginPath();
+      g.rect(L.left, L.top, L.w, L.h);
+      g.clip();
+      set.Lines.forEach((l) => {
+        if (l.Band) { // Hi left to right, then Lo back
+          const ks = l.Lo.map((v, k) => k).filter((k) => okY(l.Lo[k]));
+          if (ks.length >= 2) {
+            g.beginPath();
+            ks.forEach((k, i) => (i ? g.lineTo : g.moveTo).call(g, sx(set.PX[k]), sy(l.Hi[k])));
+            for (const k of ks.slice().reverse()) g.lineTo(sx(set.PX[k]), sy(l.Lo[k]));
+            g.closePath();
+            g.globalAlpha = 60 / 255;
+            g.fillStyle = l.Color;
+            g.fill();
+            g.globalAlpha = 1;
+          }
+        }
+        g.strokeStyle = l.Color;
+        g.lineWidth = 1.5;
+        g.setLineDash(l.Dash || []);
+        g.beginPath();
+        let open = false; // the line breaks at every x where all runs diverged
+        l.Xs.forEach((x, k) => {
+          if (l.Bad[k]) { open = false; return; }
+          if (!okY(l.Y[k])) return;
+          (open ? g.lineTo : g.moveTo).call(g, sx(set.PX[k]), sy(l.Y[k]));
+          open = true;
+        });
+        g.stroke();
+        g.setLineDash([]);
+      });
+      g.restore();
+      set.Lines.forEach((l, li) => l.Xs.forEach((x, k) => {
+        if (!l.N[k]) return;
+        let px, py;
+        if (l.Bad[k]) { px = sx(set.PX[k]); py = L.top + 4; cross(g, px, py, l.Color); }
+        else if (okY(l.Y[k])) { px = sx(set.PX[k]); py = sy(l.Y[k]); dot(g, px, py, l.Color, l.Partial[k]); }
+        else return;
+        hits.push({ px, py, li, k });
+        drawn++;
+      }));
+      legendRows(g, set.Legend, L.left + L.w + L.right + 4, L.top, {});
+      cv.dataset.legend = JSON.stringify(set.Legend.map((e) => e.Label));
+      cv.dataset.points = JSON.stringify(hits.map((h) => [h.li, h.k, h.px, h.py]));
+      cv.addEventListener('mousemove', (ev) => hoverLine(ev, f, set, hits));
+      cv.addEventListener('mouseleave', () => { tip.hidden = true; });
+      const div = el('div', { class: 'panel' });
+      div.append(cv);
+      return div;
+    });
+    figBox.replaceChildren(...panels);
+    figBox.dataset.cells = drawn;
+    figBox.dataset.kind = 'lines';
+  }
+
+  // range is [min, max] of vs padded by 4% (a unit around a single value).
+  function range(vs) {
+    let lo = Math.min(...vs), hi = Math.max(...vs);
+    if (!isFinite(lo)) { lo = 0; hi = 1; }
+    if (lo === hi) { const d = Math.abs(lo) * 0.1 || 1; lo -= d; hi += d; }
+    const pad = 0.04 * (hi - lo);
+    return [lo - pad, hi + pad];
+  }
+
+  // lineAxes draws the frame, ticks (decades on a log axis, values on a categorical one) and labels.
+  function lineAxes(g, set, f, xr, yr, sx, sy) {
+    g.strokeStyle = '#222';
+    g.fillStyle = '#222';
+    g.strokeRect(L.left, L.top, L.w, L.h);
+    const ticks = (r, log) => {
+      if (log) { const out = []; for (let e = Math.ceil(r[0]); e <= Math.floor(r[1]); e++) out.push(Math.pow(10, e)); if (out.length >= 2) return out; }
+      const lo = log ? Math.pow(10, r[0]) : r[0], hi = log ? Math.pow(10, r[1]) : r[1];
+      const step = Math.pow(10, Math.floor(Math.log10((hi - lo) / 4))), n = (hi - lo) / step;
+      const st = n > 10 ? step * (n > 20 ? 5 : 2) : step, out = [];
+      for (let v = Math.ceil(lo / st) * st; v <= hi; v += st) out.push(+v.toPrecision(12));
+      return out;
+    };
+    g.textAlign = 'center';
+    const xt = set.XCat ? set.PX.map((px, i) => [px, set.XLabels ? set.XLabels[i] : fmt(set.Lines[0].Xs[i])]) : ticks(xr, set.LogX).map((v) => [v, fmt(v)]);
+    for (const [v, label] of xt) { const x = sx(v); g.beginPath(); g.moveTo(x, L.top + L.h); g.lineTo(x, L.top + L.h + 4); g.stroke(); g.fillText(label, x, L.top + L.h + 16); }
+    g.fillText(f.x, L.left + L.w / 2, L.top + L.h + 36);
+    g.textAlign = 'right';
+    for (const v of ticks(yr, set.LogY)) { const y = sy(v); g.beginPath(); g.moveTo(L.left - 4, y); g.lineTo(L.left, y); g.stroke(); g.fillText(fmt(v), L.left - 6, y + 4); }
+    g.save();
+    g.translate(14, L.top + L.h / 2);
+    g.rotate(-Math.PI / 2);
+    g.textAlign = 'center';
+    g.fillText(f.z, 0, 0);
+    g.restore();
+    g.textAlign = 'left';
+  }
+
+  // dot is a point of a line: filled, or hollow (a ring with a white centre) when some of its
+  // runs diverged, failed or stopped at max_steps.
+  function dot(g, x, y, color, hollow) {
+    g.fillStyle = color;
+    g.beginPath(); g.arc(x, y, 4, 0, 2 * Math.PI); g.fill();
+    if (hollow) { g.fillStyle = '#fff'; g.beginPath(); g.arc(x, y, 2, 0, 2 * Math.PI); g.fill(); }
+  }
+  // cross marks an x where all runs diverged or failed, at the top edge.
+  function cross(g, x, y, color) {
+    g.save();
+    g.strokeStyle = color;
+    g.lineWidth = 1.5;
+    g.beginPath(); g.moveTo(x - 4, y - 4); g.lineTo(x + 4, y + 4); g.moveTo(x - 4, y + 4); g.lineTo(x + 4, y - 4); g.stroke();
+    g.restore();
+  }
+
+  // hoverLine shows the point nearest the mouse (within 10 px): its x, series, aggregate and
+  // rows by outcome; and the other points drawn at the same place (within 2 px), if any.
+  function hoverLine(ev, f, set, hits) {
+    const r = ev.target.getBoundingClientRect(), mx = ev.clientX - r.left, my = ev.clientY - r.top;
+    let best = null, bd = 100;
+    for (const h of hits) { const d = (h.px - mx) ** 2 + (h.py - my) ** 2; if (d < bd) { bd = d; best = h; } }
+    if (!best) { tip.hidden = true; return; }
+    const here = [best, ...hits.filter((h) => h !== best && (h.px - best.px) ** 2 + (h.py - best.py) ** 2 < 4)];
+    const rows = [];
+    here.forEach((h, i) => {
+      const l = set.Lines[h.li], k = h.k;
+      const params = [[f.x, l.Xs[k]]];
+      if (f.by) params.push([f.by, l.By]);
+      if (f.facet) params.push([f.facet, set.Facet]);
+      if (i) rows.push(el('hr'));
+      rows.push(...tipRows(f, params, l.Y[k], l.Bad[k], l.N[k], l.Counts[k]));
+      if (l.Band && l.Lo[k] !== null) rows.push(el('div', { class: 'band' }, 'band ' + l.Lo[k] + ' … ' + l.Hi[k]));
+      if (l.Partial[k]) rows.push(el('div', { class: 'hint' }, 'hollow: some runs max_steps or diverged'));
+    });
+    const l = set.Lines[best.li], k = best.k, z = l.Y[k];
+    showTip(ev, rows, {
+      x: l.Xs[k], by: l.By, facet: set.Facet, z: z === null ? 'null' : z, n: l.N[k], bad: l.Bad[k], partial: l.Partial[k],
+      counts: JSON.stringify(l.Counts[k]), here: JSON.stringify(here.map((h) => [h.li, h.k])),
+    });
   }
 
   form.addEventListener('change', drawFigure);
