@@ -56,26 +56,49 @@ func TestPauseBeforeContinueAsNew(t *testing.T) {
 	}
 }
 
-// TestControlsReachBatchStartedWithThem resumes a sweep started paused, in a workflow task
-// (at 30 s) that holds a second control: the resume starts both batches, and the other
-// control must not be lost on them. With a resume sent twice the second one finds the
-// batches initiated in the same task; before batchStartChange it was signalled to them before
-// they existed (under the SDK's test suite that dereferenced their nil signal handler and the
-// workflow panicked; on a server such a signal can fail as sent to an unknown workflow, and
-// a pause or window sent so is lost). With a concurrency update to 4 each batch keeps 2
-// chunks in flight from the start. The schedules are those of controlInput shifted to 30 s.
+// TestControlsReachBatchStartedWithThem resumes a sweep started paused at 30 s, which starts
+// both batches, and sends it a second control at once, before the batches have started: the
+// control must not be lost on them. Before batchStartChange it was signalled to the batches
+// just initiated, before they existed: under the SDK's test suite that dereferenced their nil
+// signal handler and the workflow panicked (every case below but the one whose update comes
+// in the resume's own task); on a server such a signal can fail as sent to an unknown
+// workflow, and a pause or window sent so is lost. The schedules are controlInput's from 30 s:
+//   - a resume sent twice in one task: nothing changes;
+//   - a concurrency update to 4 in the resume's task (the update runs first) or in the next
+//     task (the batches then get the window when they start): 2 chunks in flight per batch;
+//   - a pause in the next task: each batch's first chunk starts (with the batch, before the
+//     pause reaches it), the others only after the resume at 100 s.
 func TestControlsReachBatchStartedWithThem(t *testing.T) {
+	const at = 30 * time.Second
+	resume := func(env *testsuite.TestWorkflowEnvironment) {
+		env.RegisterDelayedCallback(func() { env.SignalWorkflow(ResumeSignal, nil) }, at)
+	}
+	withNext := func(env *testsuite.TestWorkflowEnvironment) { // waits for the next task
+		env.RegisterDelayedCallback(func() { env.SignalWorkflowSkippingWorkflowTask(ResumeSignal, nil) }, at)
+	}
+	twoInFlight := map[int]int{0: 30, 1: 30, 2: 40, 3: 40, 4: 30, 5: 30, 6: 40, 7: 40}
 	cases := []struct {
 		name string
 		send func(env *testsuite.TestWorkflowEnvironment, n *int, err *error)
 		want map[int]int // chunk -> start (s)
 	}{
 		{"resume twice", func(env *testsuite.TestWorkflowEnvironment, _ *int, _ *error) {
-			env.RegisterDelayedCallback(func() { env.SignalWorkflow(ResumeSignal, nil) }, 30*time.Second)
+			withNext(env)
+			resume(env)
 		}, map[int]int{0: 30, 1: 40, 2: 50, 3: 60, 4: 30, 5: 40, 6: 50, 7: 60}},
-		{"resume and concurrency 4", func(env *testsuite.TestWorkflowEnvironment, n *int, err *error) {
-			updateConcurrency(env, 30*time.Second, 4, n, err)
-		}, map[int]int{0: 30, 1: 30, 2: 40, 3: 40, 4: 30, 5: 30, 6: 40, 7: 40}},
+		{"concurrency 4 in the resume's task", func(env *testsuite.TestWorkflowEnvironment, n *int, err *error) {
+			withNext(env)
+			updateConcurrency(env, at, 4, n, err)
+		}, twoInFlight},
+		{"concurrency 4 after the resume", func(env *testsuite.TestWorkflowEnvironment, n *int, err *error) {
+			resume(env)
+			updateConcurrency(env, at, 4, n, err)
+		}, twoInFlight},
+		{"pause after the resume", func(env *testsuite.TestWorkflowEnvironment, _ *int, _ *error) {
+			resume(env)
+			env.RegisterDelayedCallback(func() { env.SignalWorkflow(PauseSignal, nil) }, at)
+			env.RegisterDelayedCallback(func() { env.SignalWorkflow(ResumeSignal, nil) }, 100*time.Second)
+		}, map[int]int{0: 30, 1: 100, 2: 110, 3: 120, 4: 30, 5: 100, 6: 110, 7: 120}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -83,8 +106,6 @@ func TestControlsReachBatchStartedWithThem(t *testing.T) {
 			in.State = &SweepState{Paused: true, Prepared: true}
 			env := newEnv(t, nil)
 			l := mockActivities(env, in)
-			// Both controls wait for the task the second one starts.
-			env.RegisterDelayedCallback(func() { env.SignalWorkflowSkippingWorkflowTask(ResumeSignal, nil) }, 30*time.Second)
 			var n int
 			var updErr error
 			c.send(env, &n, &updErr)
