@@ -314,3 +314,25 @@ func TestContinueAsNew(t *testing.T) {
 		t.Errorf("final progress = %+v, want %+v", end, want)
 	}
 }
+
+// TestContinueAsNewSuggested: when Temporal suggests continue-as-new (a long history), the
+// run starts no further batch, lets the ones in flight finish and continues as new. With 4
+// batches of 2 chunks and the suggestion from the start, the run fills its 2 batch slots
+// (chunks 0 and 2 at 0 s, 1 and 3 at 10 s) and carries batch 2 as the next, with 4 chunks
+// (8 points) done.
+func TestContinueAsNewSuggested(t *testing.T) {
+	in := controlInput(t)
+	in.ChunksPerBatch = 2
+	env := newEnv(t, nil)
+	l := mockActivities(env, in)
+	env.SetContinueAsNewSuggested(true)
+	env.ExecuteWorkflow(SweepWorkflow, in)
+	next := continuedInput(t, env)
+	checkStarts(t, l, secs(map[int]int{0: 0, 1: 10, 2: 0, 3: 10}))
+	if st := next.State; st.NextBatch != 2 || st.Progress.Done != 8 || st.Progress.ChunksDone != 4 || st.Paused {
+		t.Errorf("carried state %+v, want batch 2 next, 8 points in 4 chunks done, not paused", st)
+	}
+	if len(l.merges) != 0 {
+		t.Errorf("merged %+v before the sweep's last run", l.merges)
+	}
+}
