@@ -3,10 +3,13 @@
 package workflows
 
 // TestRecordHistory runs sweeps on the real embedded Temporal server and writes their event
-// histories to testdata/, for TestReplay. It is behind a build tag because it links the server
-// (a large, slow build); run it again after a deliberate change to the workflow's commands:
+// histories to testdata/, for TestReplay; TestRecordControlHistories (record_controls_test.go)
+// records the sweeps that take pause, resume, the concurrency update, cancel and
+// continue-as-new. They are behind a build tag because they link the server (a large, slow
+// build); run them again after a deliberate change to the workflow's commands (CONTRIBUTING.md
+// "Changing a workflow", keeping the old files under new names):
 //
-//	go test -tags recordhistory -run TestRecordHistory ./workflows/
+//	go test -tags recordhistory -run 'TestRecordHistory|TestRecordControlHistories' ./workflows/
 
 import (
 	"context"
@@ -30,21 +33,31 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
-func TestRecordHistory(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+// recorder starts an embedded server and a worker of the activities a with 2 activity slots,
+// and returns a client of it; all stop when the test ends.
+func recorder(ctx context.Context, t *testing.T, a *activities.Activities) client.Client {
 	srv, err := devserver.Start(ctx, devserver.Options{StateDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer srv.Stop()
+	t.Cleanup(func() { _ = srv.Stop() })
 	logger := sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})))
 	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: devserver.Namespace, Logger: logger})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close)
+	w := NewWorker(c, a, 2)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(w.Stop)
+	return c
+}
 
+func TestRecordHistory(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
 	// Chunk 1 (points 3-5 with chunks of 3) is slow, so that in the failing sweep chunk 2
 	// fails at point 8 while chunk 1 is still in flight; and its first attempt fails at its
 	// second point, so that the successful sweep has a retried activity.
@@ -57,11 +70,7 @@ func TestRecordHistory(t *testing.T) {
 		}
 		return nil
 	}}
-	w := NewWorker(c, a, 2)
-	if err := w.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer w.Stop()
+	c := recorder(ctx, t, a)
 
 	cases := []struct {
 		file   string

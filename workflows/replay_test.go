@@ -17,13 +17,30 @@ import (
 	"github.com/phasesweep/phasesweep/activities"
 )
 
-// replayHistories are event histories of SweepWorkflow recorded on the real embedded server
-// by TestRecordHistory (record_history_test.go, build tag recordhistory).
+// replayHistories are event histories of SweepWorkflow and BatchWorkflow recorded on the real
+// embedded server by TestRecordHistory (record_history_test.go) and TestRecordControlHistories
+// (record_controls_test.go), both behind the build tag recordhistory. The control sweeps have
+// 8 chunks of 2 points in 2 batches, one chunk in flight per batch, and take their control
+// while chunk 1 (batch 0) runs; they were recorded after batchStartChange.
 var replayHistories = []string{
 	"sweep-ok.json",               // one batch child, then the merge
 	"batch-sweep-ok.json",         // its 6 chunks 2 at a time, one retried, each signalled
 	"sweep-spec-error.json",       // the batch child fails
 	"batch-sweep-spec-error.json", // chunks fail with a spec error while others are in flight
+	// paused (forwarded to both batches, no chunk started until resumed), then resumed
+	"sweep-pause-resume.json",
+	"batch-sweep-pause-resume.json",
+	// the concurrency update to 4, its window forwarded to both batches
+	"sweep-concurrency.json",
+	"batch-sweep-concurrency.json", // a second chunk started at the new window
+	// cancelled: the batches cancelled, a partial merge, the sweep ends cancelled
+	"sweep-cancel.json",
+	"batch-sweep-cancel.json", // its running chunk cancelled
+	// BatchesPerRun 1: batch 0, then continue-as-new with the state; the next run runs batch 1
+	// and merges
+	"sweep-continue-as-new.json",
+	"sweep-continue-as-new-2.json",
+	"batch-sweep-continue-as-new.json",
 }
 
 // TestReplay replays the recorded histories against the current SweepWorkflow: a change that
@@ -85,11 +102,15 @@ func loadHistory(t *testing.T, name string) *historypb.History {
 }
 
 // originalID recovers the workflow id a sweep history ran under from the id of its first
-// child ("<id>-batch-000000"), since child ids derive from it; "" for other histories.
+// child ("<id>-batch-NNNNNN", batchID), since child ids derive from it; "" for other histories.
 func originalID(hist *historypb.History) string {
 	for _, e := range hist.GetEvents() {
 		if a := e.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil {
-			return strings.TrimSuffix(a.GetWorkflowId(), "-batch-000000")
+			id := a.GetWorkflowId()
+			if i := strings.LastIndex(id, "-batch-"); i >= 0 {
+				return id[:i]
+			}
+			return id
 		}
 	}
 	return ""

@@ -21,12 +21,25 @@ type sweepRun struct {
 	parentID string
 
 	sel      workflow.Selector
-	running  []int // batches in flight, in start order
+	running  []int // batches in flight (started, when afterStart), in start order
 	inFlight int
 	started  int  // batches started by this run
 	stopping bool // cancelled, or time to continue as new: start no batch
 	firstErr error
+	// afterStart is batchStartChange's new behaviour: at most batchesPerRun batches per run,
+	// and a batch is signalled only once it has started.
+	afterStart bool
 }
+
+// batchStartChange is the workflow.GetVersion change id of how a run starts and signals its
+// batches. Before it, a run with BatchesPerRun 1 filled both batch slots (two batches per
+// run), and the pause, resume and window signals went to every batch initiated, also to one
+// the server had not yet created: a signal that reaches the server before the child exists
+// fails, and the batch ran on unpaused or with the old window (under the SDK's test suite the
+// signal dereferenced the child's signal handler before it was set). From it on, a run starts
+// at most BatchesPerRun batches, and a batch gets the sweep's signals once it has started,
+// and then the pause and window set since it was initiated.
+const batchStartChange = "signal-started-batches"
 
 // newSweepRun takes up the state the input carries (a new sweep's when it carries none).
 func newSweepRun(ctx workflow.Context, in SweepInput) *sweepRun {
@@ -107,10 +120,12 @@ func (r *sweepRun) listen() {
 // started and finished, a batch fails, the sweep is cancelled, or this run has started
 // batchesPerRun batches (or Temporal suggests continue-as-new) and its last batches finished.
 func (r *sweepRun) runBatches() {
+	r.afterStart = workflow.GetVersion(r.ctx, batchStartChange, workflow.DefaultVersion, 1) >= 1
 	r.listen()
 	r.sel.AddFuture(cancellation(r.ctx), func(workflow.Future) { r.stopping = true })
 	for {
-		for r.firstErr == nil && !r.stopping && !r.st.Paused && r.st.NextBatch < r.p.batches && r.inFlight < r.p.children {
+		for r.firstErr == nil && !r.stopping && !r.st.Paused && r.st.NextBatch < r.p.batches && r.inFlight < r.p.children &&
+			(!r.afterStart || r.started < r.p.batchesPerRun) {
 			r.startBatch()
 		}
 		if r.inFlight == 0 && (r.firstErr != nil || r.stopping || r.st.NextBatch >= r.p.batches) {
@@ -137,11 +152,23 @@ func (r *sweepRun) startBatch() {
 	if r.pin.SpecCopy != "" {
 		sweep.Spec = "" // its activities read the spec copy: inputs stay small
 	}
+	window := r.p.childWindow
 	f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
 		Sweep: sweep, ParentID: r.parentID, Pin: r.pin,
-		FirstChunk: k * r.p.perBatch, EndChunk: min((k+1)*r.p.perBatch, r.p.chunks), Window: r.p.childWindow,
+		FirstChunk: k * r.p.perBatch, EndChunk: min((k+1)*r.p.perBatch, r.p.chunks), Window: window,
 	})
-	r.running = append(r.running, k)
+	if r.afterStart {
+		// Added before the completion: when both are ready, the selector takes this one first.
+		r.sel.AddFuture(f.GetChildWorkflowExecution(), func(s workflow.Future) {
+			if s.Get(r.ctx, nil) != nil {
+				return // not started: its completion reports why
+			}
+			r.running = append(r.running, k)
+			r.catchUp(k, window)
+		})
+	} else {
+		r.running = append(r.running, k)
+	}
 	r.sel.AddFuture(f, func(f workflow.Future) {
 		r.inFlight--
 		r.running = slices.DeleteFunc(r.running, func(b int) bool { return b == k })
@@ -153,6 +180,18 @@ func (r *sweepRun) startBatch() {
 	r.st.NextBatch++
 	r.inFlight++
 	r.started++
+}
+
+// catchUp signals batch k, started with window chunks in flight, the controls changed since
+// it was initiated: a pause, or another window (a resume needs none: it started unpaused).
+func (r *sweepRun) catchUp(k, window int) {
+	id := batchID(r.parentID, k)
+	if r.st.Paused {
+		workflow.SignalExternalWorkflow(r.ctx, id, "", PauseSignal, nil)
+	}
+	if r.p.childWindow != window {
+		workflow.SignalExternalWorkflow(r.ctx, id, "", WindowSignal, r.p.childWindow)
+	}
 }
 
 // drainSignals takes every signal still waiting (counts of the last chunks, a pause or

@@ -90,6 +90,17 @@ func sweepInput(t *testing.T, source string, points int64, chunk, concurrency in
 func newEnv(t *testing.T, a *activities.Activities) *testsuite.TestWorkflowEnvironment {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
+	warmBuildID.Do(func() {
+		// The SDK names the worker of its first activity by a checksum of the test binary,
+		// computed then, inside the workflow's coroutine: reading a -race binary on a loaded
+		// machine took over the 1 s of its deadlock detector (TMPRL1101). Computing it here,
+		// outside any workflow, once, keeps it out of every workflow test.
+		ae := s.NewTestActivityEnvironment()
+		ae.RegisterActivityWithOptions(func() error { return nil }, activity.RegisterOptions{Name: "warm"})
+		if _, err := ae.ExecuteActivity("warm"); err != nil {
+			t.Fatal(err)
+		}
+	})
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := s.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(testTimeout)
@@ -100,6 +111,9 @@ func newEnv(t *testing.T, a *activities.Activities) *testsuite.TestWorkflowEnvir
 	Register(env, a)
 	return env
 }
+
+// warmBuildID computes the SDK's worker build id once (newEnv).
+var warmBuildID sync.Once
 
 // runSweep runs the sweep to completion and returns its output; any workflow error fails t.
 func runSweep(t *testing.T, env *testsuite.TestWorkflowEnvironment, in SweepInput) SweepOutput {
