@@ -104,9 +104,9 @@ func newEnv(t *testing.T, a *activities.Activities) *testsuite.TestWorkflowEnvir
 	s.SetLogger(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	env := s.NewTestWorkflowEnvironment()
 	env.SetTestTimeout(testTimeout)
-	// The SDK's deadlock detector fails a workflow task that runs over 1 s without yielding;
-	// under -race on a loaded 2-core machine a task's plain CPU time can exceed that (CI saw
-	// it in TestCacheSharedPoints), which is no deadlock.
+	// The SDK's deadlock detector fails a workflow task that runs over 1 s without yielding.
+	// Beside the build id computed above (CI's TestCacheSharedPoints failure), a task's plain
+	// CPU time under -race on a loaded 2-core machine can exceed that, which is no deadlock.
 	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 20 * time.Second})
 	Register(env, a)
 	return env
