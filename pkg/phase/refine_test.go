@@ -250,7 +250,7 @@ func TestShowLevels(t *testing.T) {
 			continue
 		}
 		var names []string
-		levelLegend(func(n string, _ plot.Thumbnailer) { names = append(names, n) }, fig.Heat)
+		levelLegend(func(n string, _ ...plot.Thumbnailer) { names = append(names, n) }, fig.Heat)
 		if want := []string{"level 0: 15 cells", "level 1: 3 cells", "level 2: 6 cells"}; !slices.Equal(names, want) {
 			t.Errorf("level legend %q, want %q", names, want)
 		}
