@@ -361,17 +361,24 @@ func Boundary(g *Grid) (vertical, horizontal [][2]int) {
 
 func (b *boundary) Plot(cv draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&cv)
-	v, h := Boundary(b.g)
-	for _, e := range v {
-		x := trX(b.ex[e[0]])
-		pts := []vg.Point{{X: x, Y: trY(b.ey[e[1]])}, {X: x, Y: trY(b.ey[e[1]+1])}}
+	for _, sg := range boundarySegments(b.g, b.ex, b.ey) {
+		pts := []vg.Point{{X: trX(sg[0]), Y: trY(sg[1])}, {X: trX(sg[2]), Y: trY(sg[3])}}
 		cv.StrokeLines(b.style, cv.ClipLinesXY(pts)...)
+	}
+}
+
+// boundarySegments are the edges of Boundary(g) as segments x0, y0, x1, y1 between the cell
+// edges ex, ey (plot coordinates).
+func boundarySegments(g *Grid, ex, ey []float64) [][4]float64 {
+	v, h := Boundary(g)
+	var out [][4]float64
+	for _, e := range v {
+		out = append(out, [4]float64{ex[e[0]], ey[e[1]], ex[e[0]], ey[e[1]+1]})
 	}
 	for _, e := range h {
-		y := trY(b.ey[e[1]])
-		pts := []vg.Point{{X: trX(b.ex[e[0]]), Y: y}, {X: trX(b.ex[e[0]+1]), Y: y}}
-		cv.StrokeLines(b.style, cv.ClipLinesXY(pts)...)
+		out = append(out, [4]float64{ex[e[0]], ey[e[1]], ex[e[0]+1], ey[e[1]]})
 	}
+	return out
 }
 
 // log10Ticks labels an axis whose values are log10 of the data (a log colour bar) with the

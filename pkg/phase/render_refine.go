@@ -225,6 +225,25 @@ func (g *Grid) CellRects() []CellRect {
 	return out
 }
 
+// BoundaryLines are the segments of a status map's phase boundary as RenderHeat draws them:
+// x0, y0, x1, y1 as fractions of the data area (as CellRects). On a refined grid the boundary
+// follows the partition the figure shows (traced on its raster); on another it is Boundary's
+// cell edges.
+func (g *Grid) BoundaryLines() [][4]float64 {
+	ax, ay := g.xAxis(), g.yAxis()
+	ex, ey := ax.Edges(), ay.Edges()
+	fx, fy := g.fractions(ex, ey)
+	traced, tex, tey := g, ex, ey
+	if g.Refine != nil {
+		traced, tex, tey = g.raster(ex, ey)
+	}
+	segs := boundarySegments(traced, tex, tey)
+	for i, s := range segs {
+		segs[i] = [4]float64{fx(s[0]), fy(s[1]), fx(s[2]), fy(s[3])}
+	}
+	return segs
+}
+
 // Fraction is the point of values (x, y) of g's axes (as Xs and Ys) as fractions of the data
 // area, as CellRects places cells: a tick of the axes at those values.
 func (g *Grid) Fraction(x, y float64) (fx, fy float64) {

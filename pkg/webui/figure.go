@@ -3,8 +3,11 @@ package webui
 // This file is the server's only use of pkg/phase: every figure the pages show or offer for
 // download is drawn by phase.Plot, the function behind `sweep plot`, from the same table and
 // the same options, so that the page and the command cannot disagree on a cell, a value or a
-// mark. The page's heat map is drawn in the browser from the grids phase.Plot computed (with
-// the colours of its scale); line plots and trajectories are phase.Plot's own SVG.
+// mark. The page's heat maps and line plots are drawn in the browser from the grids and lines
+// phase.Plot computed, with what pkg/phase decides of their look sent as values: the colours
+// of phase.HeatScale, the legends of phase.HeatLegend and phase.LineSet.Legend, the series
+// styles of phase.SeriesStyle, the bands of phase.LineSet.Banded, a refined grid's cell
+// rectangles (phase.Grid.CellRects). Trajectories are phase.Plot's own SVG.
 
 import (
 	"bytes"
@@ -101,6 +104,9 @@ type scaleJSON struct {
 	Bad      string   // the fill of cells without a value (phase.BadColor)
 	Hatch    string   // phase.HatchColor
 	Corner   string   // phase.MarkColor, the corner triangle
+	// Boundary, BoundaryWidth are the line of a status map's boundary (phase.BoundaryStyle; points).
+	Boundary      string
+	BoundaryWidth float64
 }
 
 // heatPanel is one phase.Grid with what the tooltip says about each cell. Cells are row-major
@@ -125,6 +131,9 @@ type heatPanel struct {
 	// Boundary is a status map's phase boundary (phase.Boundary): vertical edges left of
 	// cell (ix, iy), horizontal edges below it.
 	Boundary *boundaryJSON `json:",omitempty"`
+	// BoundaryLines is a refined status map's boundary (phase.Grid.BoundaryLines): segments
+	// x0, y0, x1, y1 in the fractions of Rects.
+	BoundaryLines [][4]float64 `json:",omitempty"`
 	// Counts[c][s] is how many rows of cell c have status Statuses[s]; Seeds[c] their seeds.
 	Counts [][]int
 	Seeds  [][]int64
@@ -228,7 +237,7 @@ func (f *figure) addHeat(fig *phase.Figure, t *results.Table, opt phase.Options)
 	f.Kind, f.X, f.Y, f.Z, f.Agg = "heat", g0.XName, g0.YName, g0.ZName, g0.Agg
 	sc := phase.HeatScale(fig.Heat, fig.HeatOptions)
 	f.Scale = &scaleJSON{Min: sc.Min, Max: sc.Max, Log: sc.Log, Bad: cssColor(phase.BadColor), Hatch: cssColor(phase.HatchColor),
-		Corner: cssColor(phase.MarkColor)}
+		Corner: cssColor(phase.MarkColor), Boundary: cssColor(phase.BoundaryStyle.Color), BoundaryWidth: phase.BoundaryStyle.Width.Points()}
 	if g0.ZName != phase.ZStatus { // a status map has a legend of statuses instead
 		for _, v := range sc.Stops(barColors) {
 			f.Scale.Bar = append(f.Scale.Bar, cssColor(sc.Color(v)))
@@ -257,9 +266,13 @@ func (f *figure) addHeat(fig *phase.Figure, t *results.Table, opt phase.Options)
 				p.Marks = append(p.Marks, cellMarks(g, ix, iy))
 			}
 		}
-		if g.Refine != nil {
+		switch {
+		case g.Refine != nil:
 			p.refined(g)
-		} else if g.ZName == phase.ZStatus {
+			if g.ZName == phase.ZStatus {
+				p.BoundaryLines = g.BoundaryLines()
+			}
+		case g.ZName == phase.ZStatus:
 			v, h := phase.Boundary(g)
 			p.Boundary = &boundaryJSON{V: v, H: h}
 		}
