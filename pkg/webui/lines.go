@@ -23,6 +23,7 @@ type lineSet struct {
 	PX      []float64 // the plot coordinate of each x (phase.Axis.Plot)
 	Lines   []line
 	Legend  []legendEntry
+	Hollow  string // what a hollow point means (phase.LegendHollow), for the tooltip
 }
 
 // line is one phase.Line (NaN as null) with its style and the counts of its points.
@@ -55,7 +56,7 @@ func (f *figure) addLines(sets []*phase.LineSet) {
 		}
 		ax := phase.Axis{Values: xs, Labels: ls.XLabels, Log: ls.LogX, Cat: ls.XCat}
 		set := lineSet{Facet: ls.Facet, Title: phase.Title(ls.ZName, ls.Agg, f.Facet, ls.Facet),
-			LogX: ls.LogX, LogY: ls.LogY, XCat: ls.XCat, XLabels: ls.XLabels, Legend: legendOf(ls.Legend())}
+			LogX: ls.LogX, LogY: ls.LogY, XCat: ls.XCat, XLabels: ls.XLabels, Legend: legendOf(ls.Legend()), Hollow: phase.LegendHollow}
 		for _, x := range xs {
 			set.PX = append(set.PX, ax.Plot(x))
 		}

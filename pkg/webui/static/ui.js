@@ -539,7 +539,7 @@
       if (i) rows.push(el('hr'));
       rows.push(...tipRows(f, params, l.Y[k], l.Bad[k], l.N[k], l.Counts[k]));
       if (l.Band && l.Lo[k] !== null) rows.push(el('div', { class: 'band' }, 'band ' + l.Lo[k] + ' … ' + l.Hi[k]));
-      if (l.Partial[k]) rows.push(el('div', { class: 'hint' }, 'hollow: some runs max_steps or diverged'));
+      if (l.Partial[k]) rows.push(el('div', { class: 'hint' }, 'hollow: ' + set.Hollow));
     });
     const l = set.Lines[best.li], k = best.k, z = l.Y[k];
     showTip(ev, rows, {
