@@ -138,7 +138,7 @@ func TestStatusMapBoundary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g := fig.Heat[0]; g.Z[1][2] != 1 || g.Z[1][1] != 0 || heatScale(fig.Heat, fig.HeatOptions).Max != 1 {
+	if g := fig.Heat[0]; g.Z[1][2] != 1 || g.Z[1][1] != 0 || HeatScale(fig.Heat, fig.HeatOptions).Max != 1 {
 		t.Errorf("diverged fractions %v", g.Z)
 	}
 }

@@ -202,7 +202,7 @@ func TestPlotLinesMarksRefBad(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := newPixelMap(nl.p, 0)
-	gdColor, hbColor := seriesStyle(0).Color, seriesStyle(1).Color
+	gdColor, hbColor := SeriesStyle(0).Color, SeriesStyle(1).Color
 	// The cross of the diverged point: at x = 1, just under the top edge (radius 4 points).
 	if px, r := m.col(1), int(vg4Dots()); !hasColorNear(img, px, m.top+r, r, gdColor) {
 		t.Errorf("no diverged marker at the top edge above x = 1 (pixel %d, %d)", px, m.top+r)

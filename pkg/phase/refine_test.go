@@ -250,7 +250,7 @@ func TestShowLevels(t *testing.T) {
 			continue
 		}
 		var names []string
-		levelLegend(func(n string, _ plot.Thumbnailer) { names = append(names, n) }, fig.Heat)
+		levelLegend(func(n string, _ ...plot.Thumbnailer) { names = append(names, n) }, fig.Heat)
 		if want := []string{"level 0: 15 cells", "level 1: 3 cells", "level 2: 6 cells"}; !slices.Equal(names, want) {
 			t.Errorf("level legend %q, want %q", names, want)
 		}
@@ -321,5 +321,75 @@ func TestRasterAxis(t *testing.T) {
 	}
 	if lo, hi := lin.Span(2, 1); !near(lo, 1.5) || !near(hi, 2.5) {
 		t.Errorf("span of 2 at level 1: %g..%g, want 1.5..2.5", lo, hi)
+	}
+}
+
+// TestCellRects: the rectangles of stepsizeRefined's cells as fractions of the data area are
+// those of its comment computed by hand: along log10 stepsize the data area spans the coarse
+// cells' outer edges -2.25 .. 0.25, a coarse cell is 0.5 wide, one of level 1 0.25 and one of
+// level 2 0.125 (before finer ones paint over it); along init (1, 2, 3, not refined) each row
+// is a third. Coarser cells come first.
+func TestCellRects(t *testing.T) {
+	dir := t.TempDir()
+	path := writeTable(t, dir, "results.parquet", stepsizeRefined())
+	fig, err := Plot(path, Options{X: "stepsize", Y: "init", Out: filepath.Join(dir, "r.svg")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := fig.Heat[0]
+	exps := []float64{-2, -1.5, -1, -0.875, -0.75, -0.625, -0.5, 0}
+	half := []float64{0.25, 0.25, 0.25, 0.0625, 0.125, 0.0625, 0.25, 0.25}
+	rects := g.CellRects()
+	if len(rects) != 8*3 {
+		t.Fatalf("%d rectangles, want 24", len(rects))
+	}
+	level := -1
+	for _, r := range rects {
+		l := g.Refine.Level[r.IY][r.IX]
+		if l < level {
+			t.Errorf("cell (%d, %d) of level %d after one of level %d", r.IX, r.IY, l, level)
+		}
+		level = l
+		e, h := exps[r.IX], half[r.IX]
+		want := [4]float64{(e - h + 2.25) / 2.5, (e + h + 2.25) / 2.5, float64(r.IY) / 3, float64(r.IY+1) / 3}
+		got := [4]float64{r.X0, r.X1, r.Y0, r.Y1}
+		for k := range want {
+			if math.Abs(got[k]-want[k]) > 1e-12 {
+				t.Errorf("cell (%d, %d): rectangle %v, want %v", r.IX, r.IY, got, want)
+				break
+			}
+		}
+	}
+	if fx, fy := g.Fraction(0.1, 2); math.Abs(fx-1.25/2.5) > 1e-12 || math.Abs(fy-0.5) > 1e-12 {
+		t.Errorf("Fraction(0.1, 2) = %g, %g, want 0.5, 0.5", fx, fy)
+	}
+}
+
+// TestBoundaryLines: on the status map of stepsizeRefined with the stepsizes from 10^-0.75
+// up diverged, the boundary is the one edge between the cells of 10^-0.875 (level 2) and
+// 10^-0.75 (level 1), at log10 stepsize -0.8125 (by hand, as in stepsizeRefined's comment):
+// the fraction (-0.8125 + 2.25) / 2.5 = 0.575 of the data area, over its whole height.
+func TestBoundaryLines(t *testing.T) {
+	tb := stepsizeRefined()
+	for _, r := range tb.Rows {
+		if r[1].F >= math.Pow(10, -0.75)*(1-1e-12) {
+			r[5].S = "diverged"
+		}
+	}
+	dir := t.TempDir()
+	path := writeTable(t, dir, "results.parquet", tb)
+	fig, err := Plot(path, Options{X: "stepsize", Y: "init", Z: ZStatus, Out: filepath.Join(dir, "s.svg")}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	height := 0.0
+	for _, s := range fig.Heat[0].BoundaryLines() {
+		if math.Abs(s[0]-0.575) > 1e-9 || math.Abs(s[2]-0.575) > 1e-9 {
+			t.Errorf("boundary segment %v, want one at x = 0.575", s)
+		}
+		height += math.Abs(s[3] - s[1])
+	}
+	if math.Abs(height-1) > 1e-9 {
+		t.Errorf("the boundary spans %g of the height, want 1", height)
 	}
 }

@@ -100,6 +100,22 @@ func (s *Scale) Color(v float64) color.Color {
 	return c
 }
 
+// Stops are n >= 2 values from Min to Max evenly spaced in the scale's coordinate (log10 with
+// Log): where a colour bar of the scale changes colour.
+func (s *Scale) Stops(n int) []float64 {
+	lo, hi := s.at(s.Min), s.at(s.Max)
+	out := make([]float64, n)
+	for i := range out {
+		u := lo + float64(i)/float64(n-1)*(hi-lo)
+		if s.Log {
+			u = math.Pow(10, u)
+		}
+		out[i] = u
+	}
+	out[0], out[n-1] = s.Min, s.Max
+	return out
+}
+
 // Palette is n colours evenly spaced on the scale.
 func (s *Scale) Palette(n int) []color.Color { return s.cmap.Palette(n).Colors() }
 
@@ -345,17 +361,24 @@ func Boundary(g *Grid) (vertical, horizontal [][2]int) {
 
 func (b *boundary) Plot(cv draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&cv)
-	v, h := Boundary(b.g)
-	for _, e := range v {
-		x := trX(b.ex[e[0]])
-		pts := []vg.Point{{X: x, Y: trY(b.ey[e[1]])}, {X: x, Y: trY(b.ey[e[1]+1])}}
+	for _, sg := range boundarySegments(b.g, b.ex, b.ey) {
+		pts := []vg.Point{{X: trX(sg[0]), Y: trY(sg[1])}, {X: trX(sg[2]), Y: trY(sg[3])}}
 		cv.StrokeLines(b.style, cv.ClipLinesXY(pts)...)
+	}
+}
+
+// boundarySegments are the edges of Boundary(g) as segments x0, y0, x1, y1 between the cell
+// edges ex, ey (plot coordinates).
+func boundarySegments(g *Grid, ex, ey []float64) [][4]float64 {
+	v, h := Boundary(g)
+	var out [][4]float64
+	for _, e := range v {
+		out = append(out, [4]float64{ex[e[0]], ey[e[1]], ex[e[0]], ey[e[1]+1]})
 	}
 	for _, e := range h {
-		y := trY(b.ey[e[1]])
-		pts := []vg.Point{{X: trX(b.ex[e[0]]), Y: y}, {X: trX(b.ex[e[0]+1]), Y: y}}
-		cv.StrokeLines(b.style, cv.ClipLinesXY(pts)...)
+		out = append(out, [4]float64{ex[e[0]], ey[e[1]], ex[e[0]+1], ey[e[1]]})
 	}
+	return out
 }
 
 // log10Ticks labels an axis whose values are log10 of the data (a log colour bar) with the
@@ -424,8 +447,10 @@ func heatPanel(g *Grid, s *Scale, opt HeatOptions) *plot.Plot {
 	return p
 }
 
-// heatScale is the colour scale of grids: --zlim, [0, 1] for fractions, else the data's.
-func heatScale(grids []*Grid, opt HeatOptions) *Scale {
+// HeatScale is the colour scale RenderHeat colours grids by: opt.ZLim (--zlim) when given,
+// 0..1 for the fractions of an outcome map (IsOutcome), else the range of the grids' values
+// (NewScale), on a log scale with opt.LogZ.
+func HeatScale(grids []*Grid, opt HeatOptions) *Scale {
 	switch {
 	case opt.ZLim != nil:
 		return ScaleOver(opt.ZLim[0], opt.ZLim[1], opt.LogZ)
@@ -441,7 +466,7 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 	if len(grids) == 0 {
 		return fmt.Errorf("nothing to plot")
 	}
-	s := heatScale(grids, opt)
+	s := HeatScale(grids, opt)
 	var plots []*plot.Plot
 	for _, g := range grids {
 		plots = append(plots, heatPanel(g, s, opt))
@@ -449,19 +474,13 @@ func RenderHeat(grids []*Grid, opt HeatOptions, path string) error {
 	status := grids[0].ZName == ZStatus
 	leg := plot.NewLegend()
 	var legendNames []string
-	add := func(name string, th plot.Thumbnailer) {
-		leg.Add(name, th)
+	add := func(name string, th ...plot.Thumbnailer) {
+		leg.Add(name, th...)
 		legendNames = append(legendNames, name)
 	}
-	if status {
-		for i, name := range StatusCodes {
-			if anyCell(grids, func(g *Grid, ix, iy int) bool { return !g.Bad[iy][ix] && int(g.Z[iy][ix]) == i }) {
-				add(name, markThumb{fill: StatusColors[i]})
-			}
-		}
-		add("boundary", lineThumb{BoundaryStyle})
+	for _, e := range HeatLegend(grids) {
+		add(e.Label, e.thumbnails()...)
 	}
-	addMarkLegend(add, grids)
 	if opt.ShowLevels {
 		levelLegend(add, grids)
 	}
@@ -519,31 +538,6 @@ func legendWidth(leg *plot.Legend, names []string) vg.Length {
 		w = max(w, leg.TextStyle.Width(name))
 	}
 	return w + leg.ThumbnailWidth + 2*leg.Padding + vg.Points(12)
-}
-
-// addMarkLegend adds an entry (by add) for each kind of cell mark present in grids.
-func addMarkLegend(add func(string, plot.Thumbnailer), grids []*Grid) {
-	has := func(f func(CellMarks) bool) bool {
-		return anyCell(grids, func(g *Grid, ix, iy int) bool { return f(g.Marks(ix, iy)) })
-	}
-	if grids[0].ZName == ZStatus {
-		if has(func(m CellMarks) bool { return m.Corner }) {
-			add("mixed (most common shown)", markThumb{fill: color.White, corner: true})
-		}
-		return
-	}
-	if has(func(m CellMarks) bool { return m.Hatched }) {
-		add("all runs diverged / failed", markThumb{fill: BadColor, hatched: true})
-	}
-	if has(func(m CellMarks) bool { return m.Corner }) {
-		add("some diverged / failed (left out)", markThumb{fill: color.White, corner: true})
-	}
-	if has(func(m CellMarks) bool { return m.Outline }) {
-		add("some runs at max_steps", markThumb{fill: color.White, outline: true})
-	}
-	if has(func(m CellMarks) bool { return m.NoValue }) {
-		add("no finite value", markThumb{fill: BadColor})
-	}
 }
 
 // colorBar is the colour bar of s, labelled label (plus "(log scale)"), spanning the scale's

@@ -11,13 +11,11 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-
-	"github.com/phasesweep/phasesweep/pkg/aggregate"
 )
 
-// seriesStyle is the colour and dash pattern of series i of a panel: the seven colours of
-// plotutil, then the same colours dashed.
-func seriesStyle(i int) draw.LineStyle {
+// SeriesStyle is the line style of series i of a panel (line plots, trajectories): the
+// seven colours of plotutil, then the same colours dashed; 1.5 points wide.
+func SeriesStyle(i int) draw.LineStyle {
 	n := len(plotutil.DefaultColors)
 	return draw.LineStyle{Color: plotutil.Color(i), Width: vg.Points(1.5), Dashes: plotutil.Dashes(i / n)}
 }
@@ -181,62 +179,38 @@ func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 	if !set.LogY {
 		p.Y.Tick.Marker = linTicks{}
 	}
-	anyBad, anyPartial, anyBand := false, false, false
 	for i, ln := range set.Lines {
-		style := seriesStyle(i)
-		name := set.ZName
-		if set.ByName != "" {
-			name = set.ByName + " = " + Compact(ln.By)
-		}
-		if band := bandPolygon(ln, ax, set.LogY); len(band) >= 3 && spread(ln) {
+		style := SeriesStyle(i)
+		if band := bandPolygon(ln, ax, set.LogY); set.Banded(i) {
 			poly, err := plotter.NewPolygon(band)
 			if err != nil {
 				return nil, err
 			}
-			r, g, b, _ := style.Color.RGBA()
-			poly.Color = color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: 60}
+			poly.Color = BandColor(style.Color)
 			poly.LineStyle.Width = 0
 			p.Add(poly)
-			anyBand = true
 		}
 		var full, hollow plotter.XYs
-		var runs []plotter.XYs // good points, broken at every Bad x
-		var bad []float64
-		for k, x := range ln.Xs {
-			px := ax.Plot(x)
-			switch {
-			case ln.Bad[k]:
-				bad = append(bad, px)
-				if len(runs) > 0 && len(runs[len(runs)-1]) > 0 {
-					runs = append(runs, nil)
-				}
-			case !math.IsNaN(ln.Y[k]):
-				pt := plotter.XY{X: px, Y: ln.Y[k]}
+		for _, run := range lineRuns(ln) {
+			var pts plotter.XYs
+			for _, k := range run {
+				pt := plotter.XY{X: ax.Plot(ln.Xs[k]), Y: ln.Y[k]}
+				pts = append(pts, pt)
 				if ln.Partial[k] {
 					hollow = append(hollow, pt)
 				} else {
 					full = append(full, pt)
 				}
-				if len(runs) == 0 {
-					runs = append(runs, nil)
-				}
-				runs[len(runs)-1] = append(runs[len(runs)-1], pt)
 			}
-		}
-		var thumbs []plot.Thumbnailer
-		for _, run := range runs {
-			if len(run) < 2 {
+			if len(pts) < 2 {
 				continue
 			}
-			l, err := plotter.NewLine(run)
+			l, err := plotter.NewLine(pts)
 			if err != nil {
 				return nil, err
 			}
 			l.LineStyle = style
 			p.Add(l)
-			if thumbs == nil {
-				thumbs = append(thumbs, l)
-			}
 		}
 		for j, pts := range []plotter.XYs{full, hollow} {
 			if len(pts) == 0 {
@@ -249,43 +223,29 @@ func linePanel(set *LineSet, facetName string, st Style) (*namedLegend, error) {
 			sc.Color, sc.Shape, sc.Radius = style.Color, draw.CircleGlyph{}, vg.Points(3)
 			if j == 1 {
 				sc.Shape = hollowGlyph{}
-				anyPartial = true
 			}
 			p.Add(sc)
 		}
-		if len(full)+len(hollow) > 0 { // the line's entry: its line and a filled marker
-			thumbs = append(thumbs, dotThumb{style.Color})
+		var bad []float64
+		for k, x := range ln.Xs {
+			if ln.Bad[k] {
+				bad = append(bad, ax.Plot(x))
+			}
 		}
 		if len(bad) > 0 {
-			anyBad = true
 			p.Add(&topMarks{Xs: bad, Style: draw.GlyphStyle{Color: style.Color, Radius: vg.Points(4), Shape: BadGlyph}})
 		}
-		if len(thumbs) > 0 {
-			leg.add(name, thumbs...)
-		}
-		if !math.IsNaN(ln.Mark) && (!set.LogX || ln.Mark > 0) {
+		if set.hasMark(ln) {
 			ms := style
 			ms.Dashes = markDashes
 			p.Add(&vline{X: ax.Plot(ln.Mark), Style: ms})
-			label := set.MarkName
-			if set.ByName != "" {
-				label += " (" + Compact(ln.By) + ")"
-			}
-			leg.add(label, lineThumb{ms})
 		}
 	}
 	for i, r := range set.Refs {
 		p.Add(&refCurve{ref: r, logX: set.LogX, style: refStyle(i)})
-		leg.add(refLabel(r, set), lineThumb{refStyle(i)})
 	}
-	if anyBand {
-		leg.add("band: "+aggregate.BandLabel(set.Band, set.BandOver), bandThumb{})
-	}
-	if anyPartial {
-		leg.add("some runs max_steps or diverged", hollowThumb{})
-	}
-	if anyBad {
-		leg.add("all runs diverged / failed", badGlyphThumb{})
+	for _, e := range set.Legend() {
+		leg.add(e.Label, e.thumbnails()...)
 	}
 	fixLogRanges(p)
 	if set.YLim != nil {
@@ -326,12 +286,21 @@ func (hollowThumb) Thumbnail(c *draw.Canvas) {
 	hollowGlyph{}.DrawGlyph(c, draw.GlyphStyle{Color: color.Black, Radius: vg.Points(3)}, mid)
 }
 
+// BandAlpha is the opacity (of 255) of a band over its line's colour.
+const BandAlpha = 60
+
+// BandColor is the fill of the band of a series of colour c: c at BandAlpha.
+func BandColor(c color.Color) color.NRGBA {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{R: uint8(r >> 8), G: uint8(g >> 8), B: uint8(b >> 8), A: BandAlpha}
+}
+
 // bandThumb is the legend entry of a band: a grey patch.
 type bandThumb struct{}
 
 func (bandThumb) Thumbnail(c *draw.Canvas) {
 	r := c.Rectangle
-	c.FillPolygon(color.NRGBA{A: 60}, []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}})
+	c.FillPolygon(BandColor(color.Black), []vg.Point{r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}})
 }
 
 // spread reports whether some point of ln has two or more values: a band over one run per
@@ -346,10 +315,10 @@ func spread(ln Line) bool {
 }
 
 // bandPolygon is the band of a line (Hi left to right, then Lo back), over the x values where
-// it is defined (and positive on a log y axis).
+// it is defined (bandAt).
 func bandPolygon(ln Line, ax Axis, logY bool) plotter.XYs {
 	var band plotter.XYs
-	in := func(k int) bool { return !math.IsNaN(ln.Lo[k]) && (!logY || ln.Lo[k] > 0) }
+	in := func(k int) bool { return bandAt(ln, k, logY) }
 	for k, x := range ln.Xs {
 		if in(k) {
 			band = append(band, plotter.XY{X: ax.Plot(x), Y: ln.Hi[k]})

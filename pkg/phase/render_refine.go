@@ -166,7 +166,7 @@ var LevelStyle = draw.LineStyle{Color: color.Black, Width: vg.Points(0.75)}
 
 // levelLegend adds (by add) an entry per refinement level of grids with the number of cells
 // drawn at it, for --show-levels.
-func levelLegend(add func(string, plot.Thumbnailer), grids []*Grid) {
+func levelLegend(add func(string, ...plot.Thumbnailer), grids []*Grid) {
 	var counts []int
 	for _, g := range grids {
 		if g.Refine == nil {
@@ -200,4 +200,68 @@ func (t levelThumb) Thumbnail(c *draw.Canvas) {
 		c.StrokeLine2(LevelStyle, x0+d, y0, x0+d, y0+side)
 		c.StrokeLine2(LevelStyle, x0, y0+d, x0+side, y0+d)
 	}
+}
+
+// CellRect is where a cell of a heat map is drawn: cell (IX, IY) of its Grid over X0..X1 and
+// Y0..Y1, as fractions of the panel's data area (0 at its left and bottom edge, 1 at its right
+// and top), linear on the page (in log10 on a log axis).
+type CellRect struct {
+	IX, IY         int
+	X0, X1, Y0, Y1 float64
+}
+
+// CellRects are the cells of g that have runs as RenderHeat draws them, in its order (later
+// ones paint over earlier ones: on a refined grid the finer cells, of their true size, over
+// the coarser).
+func (g *Grid) CellRects() []CellRect {
+	ax, ay := g.xAxis(), g.yAxis()
+	ex, ey := ax.Edges(), ay.Edges()
+	fx, fy := g.fractions(ex, ey)
+	var out []CellRect
+	for _, c := range g.cellOrder() {
+		x0, x1, y0, y1 := g.cellRect(c[0], c[1], ex, ey)
+		out = append(out, CellRect{IX: c[0], IY: c[1], X0: fx(x0), X1: fx(x1), Y0: fy(y0), Y1: fy(y1)})
+	}
+	return out
+}
+
+// BoundaryLines are the segments of a status map's phase boundary as RenderHeat draws them:
+// x0, y0, x1, y1 as fractions of the data area (as CellRects). On a refined grid the boundary
+// follows the partition the figure shows (traced on its raster); on another it is Boundary's
+// cell edges.
+func (g *Grid) BoundaryLines() [][4]float64 {
+	ax, ay := g.xAxis(), g.yAxis()
+	ex, ey := ax.Edges(), ay.Edges()
+	fx, fy := g.fractions(ex, ey)
+	traced, tex, tey := g, ex, ey
+	if g.Refine != nil {
+		traced, tex, tey = g.raster(ex, ey)
+	}
+	segs := boundarySegments(traced, tex, tey)
+	for i, s := range segs {
+		segs[i] = [4]float64{fx(s[0]), fy(s[1]), fx(s[2]), fy(s[3])}
+	}
+	return segs
+}
+
+// Fraction is the point of values (x, y) of g's axes (as Xs and Ys) as fractions of the data
+// area, as CellRects places cells: a tick of the axes at those values.
+func (g *Grid) Fraction(x, y float64) (fx, fy float64) {
+	ax, ay := g.xAxis(), g.yAxis()
+	tx, ty := g.fractions(ax.Edges(), ay.Edges())
+	return tx(ax.Plot(x)), ty(ay.Plot(y))
+}
+
+// fractions map plot coordinates of g's axes to fractions of the data area, which spans the
+// cells (dataRange), linearly or in log10.
+func (g *Grid) fractions(ex, ey []float64) (fx, fy func(float64) float64) {
+	xmin, xmax, ymin, ymax := g.dataRange(ex, ey)
+	f := func(lo, hi float64, log bool) func(float64) float64 {
+		if log {
+			lo, hi = math.Log10(lo), math.Log10(hi)
+			return func(v float64) float64 { return (math.Log10(v) - lo) / (hi - lo) }
+		}
+		return func(v float64) float64 { return (v - lo) / (hi - lo) }
+	}
+	return f(xmin, xmax, g.xAxis().Log), f(ymin, ymax, g.yAxis().Log)
 }

@@ -49,7 +49,7 @@ func trajPanel(tp *TrajPanel, st Style) (*namedLegend, error) {
 	colorOf := map[int64]draw.LineStyle{} // point -> style of its curve (metric panels)
 	minor, major := 0, 0
 	for _, c := range tp.Curves {
-		style := seriesStyle(major)
+		style := SeriesStyle(major)
 		if c.Minor {
 			style = draw.LineStyle{Color: MinorColor, Width: vg.Points(0.8)}
 		}

@@ -72,7 +72,7 @@ func TestXScaleLinear(t *testing.T) {
 	// The line of dataset 0 is drawn at its points: its last point (0.8/0.9, 0.81) is red.
 	img := readPNG(t, out)
 	px, py := m.at(0.8/0.9, 0.81)
-	if !hasColorNear(img, px, py, 2, seriesStyle(0).Color) {
+	if !hasColorNear(img, px, py, 2, SeriesStyle(0).Color) {
 		t.Errorf("no point of dataset 0 at pixel (%d, %d)", px, py)
 	}
 	// --xlim 0,1: the axis from 0 to 1, as Even2023 draws it.

@@ -109,7 +109,7 @@ func TestTrajectoryJumps(t *testing.T) {
 	}
 	m := newPixelMap(nl.p, 0)
 	h := m.bot - m.top
-	col := seriesStyle(0).Color
+	col := SeriesStyle(0).Color
 	for _, x := range p.Jumps[0].Times {
 		if n := columnHits(img, m.col(x), m.top, m.bot, col); n < h/3 {
 			t.Errorf("jump at %g: %d of %d rows in point 0's colour", x, n, h)

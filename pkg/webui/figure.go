@@ -3,8 +3,11 @@ package webui
 // This file is the server's only use of pkg/phase: every figure the pages show or offer for
 // download is drawn by phase.Plot, the function behind `sweep plot`, from the same table and
 // the same options, so that the page and the command cannot disagree on a cell, a value or a
-// mark. The page's heat map is drawn in the browser from the grids phase.Plot computed (with
-// the colours of its scale); line plots and trajectories are phase.Plot's own SVG.
+// mark. The page's heat maps and line plots are drawn in the browser from the grids and lines
+// phase.Plot computed, with what pkg/phase decides of their look sent as values: the colours
+// of phase.HeatScale, the legends of phase.HeatLegend and phase.LineSet.Legend, the series
+// styles of phase.SeriesStyle, the bands of phase.LineSet.Banded, a refined grid's cell
+// rectangles (phase.Grid.CellRects). Trajectories are phase.Plot's own SVG.
 
 import (
 	"bytes"
@@ -89,15 +92,21 @@ type figure struct {
 	Legend []legendEntry `json:"legend"`
 }
 
-// scaleJSON is the colour scale of a heat map (phase.Scale) and a colour bar of it, and the
-// colours of the cells' marks.
+// barColors is the number of colours of the page's colour bar.
+const barColors = 32
+
+// scaleJSON is the colour scale of a heat map (phase.HeatScale) and a colour bar of it, and
+// the colours of the cells' marks.
 type scaleJSON struct {
 	Min, Max float64
 	Log      bool
-	Bar      []string // colours at evenly spaced values from Min to Max (in log10 when Log); none on a status map
+	Bar      []string // the colours at the scale's Stops(barColors); none on a status map
 	Bad      string   // the fill of cells without a value (phase.BadColor)
 	Hatch    string   // phase.HatchColor
 	Corner   string   // phase.MarkColor, the corner triangle
+	// Boundary, BoundaryWidth are the line of a status map's boundary (phase.BoundaryStyle; points).
+	Boundary      string
+	BoundaryWidth float64
 }
 
 // heatPanel is one phase.Grid with what the tooltip says about each cell. Cells are row-major
@@ -114,12 +123,55 @@ type heatPanel struct {
 	N     []int    // rows in the cell; 0: no run there, drawn blank
 	Color []string // phase.Scale.CellColor ("" for N = 0)
 	Marks []int    // phase.Grid.Marks as bits (markHatched, ...)
+	// Rects are a refined grid's cells with runs where phase draws them (phase.Grid.CellRects:
+	// fractions of the data area, finer cells last); XTicks, YTicks its axes' coarse values
+	// there. Nil for any other grid, whose cells are drawn one per (x, y) pair.
+	Rects          []rectJSON `json:",omitempty"`
+	XTicks, YTicks []tickJSON `json:",omitempty"`
 	// Boundary is a status map's phase boundary (phase.Boundary): vertical edges left of
 	// cell (ix, iy), horizontal edges below it.
 	Boundary *boundaryJSON `json:",omitempty"`
+	// BoundaryLines is a refined status map's boundary (phase.Grid.BoundaryLines): segments
+	// x0, y0, x1, y1 in the fractions of Rects.
+	BoundaryLines [][4]float64 `json:",omitempty"`
 	// Counts[c][s] is how many rows of cell c have status Statuses[s]; Seeds[c] their seeds.
 	Counts [][]int
 	Seeds  [][]int64
+}
+
+// rectJSON is a cell's rectangle: cell C (iy*len(Xs)+ix) over X0..X1, Y0..Y1 (fractions of
+// the data area from its bottom left corner).
+type rectJSON struct {
+	C              int
+	X0, X1, Y0, Y1 float64
+}
+
+// tickJSON is an axis tick: its label at a fraction of the axis.
+type tickJSON struct {
+	At    float64
+	Label string
+}
+
+// refined sets the Rects and ticks of the panel of refined grid g.
+func (p *heatPanel) refined(g *phase.Grid) {
+	for _, r := range g.CellRects() {
+		p.Rects = append(p.Rects, rectJSON{C: r.IY*len(g.Xs) + r.IX, X0: r.X0, X1: r.X1, Y0: r.Y0, Y1: r.Y1})
+	}
+	xs, ys := g.Xs, g.Ys
+	if g.Refine.X != nil {
+		xs = g.Refine.X.Coarse
+	}
+	if g.Refine.Y != nil {
+		ys = g.Refine.Y.Coarse
+	}
+	for i, l := range phase.ShortLabels(xs) {
+		fx, _ := g.Fraction(xs[i], ys[0])
+		p.XTicks = append(p.XTicks, tickJSON{At: fx, Label: l})
+	}
+	for i, l := range phase.ShortLabels(ys) {
+		_, fy := g.Fraction(xs[0], ys[i])
+		p.YTicks = append(p.YTicks, tickJSON{At: fy, Label: l})
+	}
 }
 
 // boundaryJSON is a phase boundary as cell edges (phase.Boundary).
@@ -183,23 +235,13 @@ func drawFigure(path string, t *results.Table, p plotQuery, out string) (*figure
 func (f *figure) addHeat(fig *phase.Figure, t *results.Table, opt phase.Options) error {
 	g0 := fig.Heat[0]
 	f.Kind, f.X, f.Y, f.Z, f.Agg = "heat", g0.XName, g0.YName, g0.ZName, g0.Agg
-	sc := phase.NewScale(fig.Heat, fig.HeatOptions.LogZ)
-	if phase.IsOutcome(g0.ZName) { // fractions of runs: RenderHeat's scale is 0..1
-		sc = phase.ScaleOver(0, 1, false)
-	}
-	f.Scale = &scaleJSON{Min: sc.Min, Max: sc.Max, Log: sc.Log, Bad: hexColor(phase.BadColor), Hatch: hexColor(phase.HatchColor),
-		Corner: hexColor(phase.MarkColor)}
-	const barColors = 32
-	for i := range barColors {
-		if g0.ZName == phase.ZStatus {
-			break // a status map has a legend of statuses instead
+	sc := phase.HeatScale(fig.Heat, fig.HeatOptions)
+	f.Scale = &scaleJSON{Min: sc.Min, Max: sc.Max, Log: sc.Log, Bad: cssColor(phase.BadColor), Hatch: cssColor(phase.HatchColor),
+		Corner: cssColor(phase.MarkColor), Boundary: cssColor(phase.BoundaryStyle.Color), BoundaryWidth: phase.BoundaryStyle.Width.Points()}
+	if g0.ZName != phase.ZStatus { // a status map has a legend of statuses instead
+		for _, v := range sc.Stops(barColors) {
+			f.Scale.Bar = append(f.Scale.Bar, cssColor(sc.Color(v)))
 		}
-		u := float64(i) / (barColors - 1)
-		v := sc.Min + u*(sc.Max-sc.Min)
-		if sc.Log {
-			v = math.Pow(10, math.Log10(sc.Min)+u*(math.Log10(sc.Max)-math.Log10(sc.Min)))
-		}
-		f.Scale.Bar = append(f.Scale.Bar, hexColor(sc.Color(v)))
 	}
 	rows, err := phase.WithDerived(t, g0.XName, g0.YName, opt.Facet)
 	if err == nil {
@@ -218,23 +260,25 @@ func (f *figure) addHeat(fig *phase.Figure, t *results.Table, opt phase.Options)
 				p.N = append(p.N, g.N[iy][ix])
 				c := ""
 				if g.N[iy][ix] > 0 {
-					c = hexColor(sc.CellColor(g, ix, iy))
+					c = cssColor(sc.CellColor(g, ix, iy))
 				}
 				p.Color = append(p.Color, c)
 				p.Marks = append(p.Marks, cellMarks(g, ix, iy))
 			}
 		}
-		if g.ZName == phase.ZStatus {
+		switch {
+		case g.Refine != nil:
+			p.refined(g)
+			if g.ZName == phase.ZStatus {
+				p.BoundaryLines = g.BoundaryLines()
+			}
+		case g.ZName == phase.ZStatus:
 			v, h := phase.Boundary(g)
 			p.Boundary = &boundaryJSON{V: v, H: h}
 		}
 		f.Panels = append(f.Panels, p)
 	}
-	marks := make([][]int, len(f.Panels))
-	for i, p := range f.Panels {
-		marks[i] = p.Marks
-	}
-	f.Legend = heatLegend(fig.Heat, marks)
+	f.Legend = legendOf(phase.HeatLegend(fig.Heat))
 	return f.countCells(rows, opt.Facet)
 }
 
@@ -376,8 +420,11 @@ func number(f results.Field, v results.Value) float64 {
 // decimal, floats in the shortest form that parses back to the same float64.
 func valueString(f results.Field, v results.Value) string { return summary.FormatValue(f.Kind, v) }
 
-// hexColor is c as #rrggbb.
-func hexColor(c color.Color) string {
-	r, g, b, _ := c.RGBA()
-	return fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8)
+// cssColor is c as CSS: #rrggbb when opaque, else rgba(r,g,b,alpha).
+func cssColor(c color.Color) string {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	if n.A == 255 {
+		return fmt.Sprintf("#%02x%02x%02x", n.R, n.G, n.B)
+	}
+	return fmt.Sprintf("rgba(%d,%d,%d,%s)", n.R, n.G, n.B, strconv.FormatFloat(float64(n.A)/255, 'g', 4, 64))
 }

@@ -198,7 +198,7 @@ type figureOut struct {
 	Lines []struct {
 		Facet string
 		Lines []struct {
-			By           string
+			By, Color    string
 			Xs           []float64
 			Y            []*float64
 			Bad, Partial []bool

@@ -1,16 +1,13 @@
 package webui
 
 // The page's line plots are drawn in the browser, as its heat maps are, from the lines
-// pkg/phase computed (phase.Lines, the figure of `sweep plot`), in RenderLines' styles: the
-// series' colours and dashes, the band, a filled point, a hollow one where some runs
+// pkg/phase computed (phase.Lines, the figure of `sweep plot`), in RenderLines' styles
+// (phase.SeriesStyle, phase.BandColor), with the bands and the legend phase decides
+// (phase.LineSet.Banded, phase.LineSet.Legend): a filled point, a hollow one where some runs
 // diverged, failed or stopped at max_steps, a cross at the top edge where all did. Every
 // point carries its counts by outcome for the tooltip.
 
 import (
-	"math"
-
-	"gonum.org/v1/plot/plotutil"
-
 	"github.com/phasesweep/phasesweep/pkg/aggregate"
 	"github.com/phasesweep/phasesweep/pkg/phase"
 )
@@ -26,20 +23,23 @@ type lineSet struct {
 	PX      []float64 // the plot coordinate of each x (phase.Axis.Plot)
 	Lines   []line
 	Legend  []legendEntry
+	Hollow  string // what a hollow point means (phase.LegendHollow), for the tooltip
 }
 
 // line is one phase.Line (NaN as null) with its style and the counts of its points.
 type line struct {
 	By        string
-	Name      string // its legend entry
-	Color     string
+	Name      string // its legend entry (phase.LineSet.SeriesName)
+	Color     string // phase.SeriesStyle
+	Width     float64
 	Dash      []float64 `json:",omitempty"`
+	BandColor string    // its band's fill (phase.BandColor)
 	Xs        []float64
 	Y, Lo, Hi []jsonFloat
 	Bad       []bool
 	Partial   []bool
 	N         []int
-	Band      bool // its band is drawn (RenderLines: two or more values at some x, defined at two x or more)
+	Band      bool // its band is drawn (phase.LineSet.Banded)
 	// Counts[k][s] is how many runs at Xs[k] have status Statuses[s].
 	Counts [][]int
 	Mark   jsonFloat
@@ -56,47 +56,19 @@ func (f *figure) addLines(sets []*phase.LineSet) {
 		}
 		ax := phase.Axis{Values: xs, Labels: ls.XLabels, Log: ls.LogX, Cat: ls.XCat}
 		set := lineSet{Facet: ls.Facet, Title: phase.Title(ls.ZName, ls.Agg, f.Facet, ls.Facet),
-			LogX: ls.LogX, LogY: ls.LogY, XCat: ls.XCat, XLabels: ls.XLabels}
+			LogX: ls.LogX, LogY: ls.LogY, XCat: ls.XCat, XLabels: ls.XLabels, Legend: legendOf(ls.Legend()), Hollow: phase.LegendHollow}
 		for _, x := range xs {
 			set.PX = append(set.PX, ax.Plot(x))
 		}
-		band, hollow, bad := false, false, false
 		for i, l := range ls.Lines {
-			ln := line{By: l.By, Name: ls.ZName, Color: hexColor(plotutil.Color(i)), Xs: l.Xs, Y: jsonFloats(l.Y),
-				Lo: jsonFloats(l.Lo), Hi: jsonFloats(l.Hi), Bad: l.Bad, Partial: l.Partial, N: l.N, Mark: jsonFloat(l.Mark)}
-			if ls.ByName != "" {
-				ln.Name = ls.ByName + " = " + phase.Compact(l.By)
-			}
-			for _, d := range plotutil.Dashes(i / len(plotutil.DefaultColors)) {
-				ln.Dash = append(ln.Dash, d.Points())
-			}
-			drawn, spread, defined := false, false, 0
-			for k, st := range l.Stats {
+			st := phase.SeriesStyle(i)
+			ln := line{By: l.By, Name: ls.SeriesName(i), Color: cssColor(st.Color), Width: st.Width.Points(), Dash: dashes(st.Dashes),
+				BandColor: cssColor(phase.BandColor(st.Color)), Xs: l.Xs, Y: jsonFloats(l.Y), Lo: jsonFloats(l.Lo), Hi: jsonFloats(l.Hi),
+				Bad: l.Bad, Partial: l.Partial, N: l.N, Mark: jsonFloat(l.Mark), Band: ls.Banded(i)}
+			for _, st := range l.Stats {
 				ln.Counts = append(ln.Counts, countsOf(st.Counts))
-				spread = spread || st.N >= 2
-				if !math.IsNaN(l.Lo[k]) && (!ls.LogY || l.Lo[k] > 0) {
-					defined++
-				}
-				hollow = hollow || l.Partial[k]
-				bad = bad || l.Bad[k]
-				drawn = drawn || !l.Bad[k] && !math.IsNaN(l.Y[k])
 			}
-			ln.Band = spread && defined >= 2
-			band = band || ln.Band
 			set.Lines = append(set.Lines, ln)
-			if drawn {
-				set.Legend = append(set.Legend, legendEntry{Label: ln.Name, Kind: "series", Color: ln.Color, Dash: ln.Dash})
-			}
-		}
-		// The entries RenderLines adds after the series, in its order.
-		if band {
-			set.Legend = append(set.Legend, legendEntry{Label: "band: " + aggregate.BandLabel(ls.Band, ls.BandOver), Kind: "band"})
-		}
-		if hollow {
-			set.Legend = append(set.Legend, legendEntry{Label: "some runs max_steps or diverged", Kind: "hollow"})
-		}
-		if bad {
-			set.Legend = append(set.Legend, legendEntry{Label: legendHatched, Kind: "bad"})
 		}
 		f.Lines = append(f.Lines, set)
 	}

@@ -6,7 +6,13 @@ package webui
 // some included runs stopped at max_steps, plain grey where no included run has a finite
 // value; on a status map a corner where the statuses are mixed, and the phase boundary.
 
-import "github.com/phasesweep/phasesweep/pkg/phase"
+import (
+	"image/color"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/phasesweep/phasesweep/pkg/phase"
+)
 
 // The bits of a cell's Marks.
 const (
@@ -31,69 +37,43 @@ func cellMarks(g *phase.Grid, ix, iy int) int {
 	return bits
 }
 
-// legendEntry is one entry of the page's legend: a label and what its swatch shows.
+// legendEntry is one entry of the page's legend (a phase.LegendEntry): a label and what its
+// swatch shows.
 type legendEntry struct {
 	Label string
-	// Kind is the swatch: "fill" (Color), "hatched", "corner", "outline", "novalue",
-	// "boundary" (heat maps); "series" (Color, Dash), "band", "hollow", "bad" (line plots).
+	// Kind is the swatch (phase.Swatch): "fill" (Color), "hatched", "corner", "outline",
+	// "novalue", "line" (Color, Width, Dash), "series" (the same, and Line), "band" (Color),
+	// "hollow", "bad".
 	Kind  string
 	Color string    `json:",omitempty"`
-	Dash  []float64 `json:",omitempty"` // a series' dash pattern in points (none: solid)
+	Width float64   `json:",omitempty"` // a line's width in points
+	Dash  []float64 `json:",omitempty"` // a line's dash pattern in points (none: solid)
+	Line  bool      `json:",omitempty"` // a series: its line is drawn, not its dot only
 }
 
-// The legend's texts for the marks, as RenderHeat labels them.
-const (
-	legendHatched = "all runs diverged / failed"
-	legendCorner  = "some diverged / failed (left out)"
-	legendOutline = "some runs at max_steps"
-	legendNoValue = "no finite value"
-	legendMixed   = "mixed (most common shown)"
-	legendBound   = "boundary"
-)
+// legendOf is the page's legend of pkg/phase's entries es, colours as CSS.
+func legendOf(es []phase.LegendEntry) []legendEntry {
+	out := make([]legendEntry, 0, len(es))
+	for _, e := range es {
+		le := legendEntry{Label: e.Label, Kind: string(e.Swatch), Line: e.Line}
+		switch e.Swatch {
+		case phase.SwatchFill:
+			le.Color = cssColor(e.Color)
+		case phase.SwatchBand:
+			le.Color = cssColor(phase.BandColor(color.Black))
+		case phase.SwatchLine, phase.SwatchSeries:
+			le.Color, le.Width, le.Dash = cssColor(e.Style.Color), e.Style.Width.Points(), dashes(e.Style.Dashes)
+		}
+		out = append(out, le)
+	}
+	return out
+}
 
-// heatLegend is the legend of a heat map of grids with the cells' marks marks (per panel, as
-// heatPanel.Marks), in RenderHeat's order: on a status map the statuses present, the boundary
-// and the mixed cells; else the kinds of mark present.
-func heatLegend(grids []*phase.Grid, marks [][]int) []legendEntry {
-	has := func(bit int) bool {
-		for _, ms := range marks {
-			for _, m := range ms {
-				if m&bit != 0 {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	var out []legendEntry
-	if grids[0].ZName == phase.ZStatus {
-		for i, name := range phase.StatusCodes {
-			present := false
-			for _, g := range grids {
-				for iy := range g.Ys {
-					for ix := range g.Xs {
-						present = present || !g.Bad[iy][ix] && int(g.Z[iy][ix]) == i
-					}
-				}
-			}
-			if present {
-				out = append(out, legendEntry{Label: name, Kind: "fill", Color: hexColor(phase.StatusColors[i])})
-			}
-		}
-		out = append(out, legendEntry{Label: legendBound, Kind: "boundary", Color: hexColor(phase.BoundaryStyle.Color)})
-		if has(markCorner) {
-			out = append(out, legendEntry{Label: legendMixed, Kind: "corner"})
-		}
-		return out
-	}
-	for _, e := range []struct {
-		bit         int
-		label, kind string
-	}{{markHatched, legendHatched, "hatched"}, {markCorner, legendCorner, "corner"},
-		{markOutline, legendOutline, "outline"}, {markNoValue, legendNoValue, "novalue"}} {
-		if has(e.bit) {
-			out = append(out, legendEntry{Label: e.label, Kind: e.kind})
-		}
+// dashes is a dash pattern in points.
+func dashes(ds []vg.Length) []float64 {
+	var out []float64
+	for _, d := range ds {
+		out = append(out, d.Points())
 	}
 	return out
 }

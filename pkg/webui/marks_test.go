@@ -1,11 +1,13 @@
 package webui
 
 import (
+	"fmt"
 	"io"
 	"math"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -51,10 +53,7 @@ func TestFigureMatchesPlot(t *testing.T) {
 		var labels []string
 		switch {
 		case len(fig.Heat) > 0:
-			sc := phase.NewScale(fig.Heat, fig.HeatOptions.LogZ)
-			if phase.IsOutcome(fig.Heat[0].ZName) { // RenderHeat's scale of fractions
-				sc = phase.ScaleOver(0, 1, false)
-			}
+			sc := phase.HeatScale(fig.Heat, fig.HeatOptions)
 			if page.Kind != "heat" || len(page.Panels) != len(fig.Heat) {
 				t.Fatalf("%s: page draws %s with %d panels, phase.Plot a heat map with %d", name, page.Kind, len(page.Panels), len(fig.Heat))
 			}
@@ -65,9 +64,12 @@ func TestFigureMatchesPlot(t *testing.T) {
 						c := iy*len(g.Xs) + ix
 						m := g.Marks(ix, iy)
 						wantMarks := bit(m.Hatched, markHatched) | bit(m.Corner, markCorner) | bit(m.Outline, markOutline) | bit(m.NoValue, markNoValue)
-						if pp.Marks[c] != wantMarks || !samePageValue(pp.Z[c], g.Z[iy][ix]) || pp.N[c] != g.N[iy][ix] || pp.Color[c] != hexColor(sc.CellColor(g, ix, iy)) {
+						if pp.Marks[c] != wantMarks || !samePageValue(pp.Z[c], g.Z[iy][ix]) || pp.N[c] != g.N[iy][ix] || pp.Color[c] != cssColor(sc.CellColor(g, ix, iy)) {
 							t.Errorf("%s panel %d cell (%d, %d): page marks %b z %v n %d %s, phase %+v %g %d", name, i, ix, iy,
 								pp.Marks[c], pp.Z[c], pp.N[c], pp.Color[c], m, g.Z[iy][ix], g.N[iy][ix])
+						}
+						if pp.N[c] > 0 && !svgHas(text, "fill", pp.Color[c]) {
+							t.Errorf("%s panel %d cell (%d, %d): the page's colour %s fills nothing in sweep plot's figure", name, i, ix, iy, pp.Color[c])
 						}
 					}
 				}
@@ -91,6 +93,11 @@ func TestFigureMatchesPlot(t *testing.T) {
 						}
 					}
 				}
+				for _, l := range page.Lines[i].Lines {
+					if !svgHas(text, "stroke", l.Color) {
+						t.Errorf("%s line %s: the page's colour %s strokes nothing in sweep plot's figure", name, l.By, l.Color)
+					}
+				}
 				for _, e := range page.Lines[i].Legend {
 					labels = append(labels, e.Label)
 				}
@@ -103,13 +110,34 @@ func TestFigureMatchesPlot(t *testing.T) {
 				t.Errorf("%s: the page's legend entry %q is not in sweep plot's figure", name, l)
 			}
 		}
-		for _, l := range []string{legendHatched, legendCorner, legendOutline, legendNoValue, legendMixed, legendBound,
-			"some runs max_steps or diverged", "band: min-max over seeds"} {
+		for _, l := range []string{phase.LegendHatched, phase.LegendCorner, phase.LegendOutline, phase.LegendNoValue,
+			phase.LegendMixed, phase.LegendBoundary, phase.LegendHollow, "band: min-max over seeds"} {
 			if strings.Contains(string(text), ">"+l+"<") && !slices.Contains(labels, l) {
 				t.Errorf("%s: sweep plot's legend has %q, the page's %q", name, l, labels)
 			}
 		}
 	}
+}
+
+// svgHas reports whether the SVG text has a style property ("fill", "stroke") of colour css
+// (#rrggbb). vgsvg writes #RRGGBB, each channel truncated from 16 bits through a float (so
+// one below at times), and leaves out a fill of black, its default.
+func svgHas(text []byte, property, css string) bool {
+	if css == "#000000" {
+		return true
+	}
+	var want [3]int
+	if _, err := fmt.Sscanf(css, "#%02x%02x%02x", &want[0], &want[1], &want[2]); err != nil {
+		return false
+	}
+	for _, m := range regexp.MustCompile(property+`:#([0-9A-F]{6})`).FindAllStringSubmatch(string(text), -1) {
+		var got [3]int
+		_, _ = fmt.Sscanf(m[1], "%02X%02X%02X", &got[0], &got[1], &got[2])
+		if got[0] >= want[0]-1 && got[0] <= want[0] && got[1] >= want[1]-1 && got[1] <= want[1] && got[2] >= want[2]-1 && got[2] <= want[2] {
+			return true
+		}
+	}
+	return false
 }
 
 // bit is b if on, else 0.

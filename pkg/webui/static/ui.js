@@ -129,17 +129,21 @@
       .finally(() => { busy = false; if (drawnFor !== tableKey + '?' + query()) drawFigure(); });
   }
 
-  // Heat map: one canvas per panel, cells in index space (one column per distinct x, as the
-  // axis values are log- or evenly spaced in a sweep), a colour bar beside.
+  // Heat map: one canvas per panel, a colour bar beside. Cells are in index space (one column
+  // per distinct x, as the axis values are log- or evenly spaced in a sweep), or on a refined
+  // grid at the rectangles pkg/phase computed (p.Rects: fractions of the data area, finer cells
+  // drawn last).
   const M = { left: 70, right: 12, top: 28, bottom: 46 };
   function drawHeat(f) {
     let drawn = 0;
     const panels = f.panels.map((p) => {
       const nx = p.Xs.length, ny = p.Ys.length;
       const cw = Math.max(2, Math.min(48, Math.floor(520 / nx))), ch = Math.max(2, Math.min(36, Math.floor(400 / ny)));
-      const W = M.left + nx * cw + M.right, H = M.top + ny * ch + M.bottom;
+      const box = p.Rects ? { w: 520, h: 400 } : { w: nx * cw, h: ny * ch };
+      const W = M.left + box.w + M.right, H = M.top + box.h + M.bottom;
       const cv = el('canvas', { class: 'heat', width: W * devicePixelRatio, height: H * devicePixelRatio });
-      Object.assign(cv.dataset, { left: M.left, top: M.top, cw, ch, nx, ny, facet: p.Facet });
+      Object.assign(cv.dataset, { left: M.left, top: M.top, w: box.w, h: box.h, facet: p.Facet });
+      if (!p.Rects) Object.assign(cv.dataset, { cw, ch, nx, ny });
       cv.style.width = W + 'px';
       cv.style.height = H + 'px';
       const g = cv.getContext('2d');
@@ -147,21 +151,19 @@
       g.font = '12px sans-serif';
       g.fillStyle = '#222';
       g.textAlign = 'center';
-      g.fillText(p.Title + (f.where ? ' · ' + f.where : ''), M.left + (nx * cw) / 2, 16);
-      for (let iy = 0; iy < ny; iy++) for (let ix = 0; ix < nx; ix++) {
-        const c = iy * nx + ix;
-        if (!p.N[c]) continue;
-        const x0 = M.left + ix * cw, y0 = M.top + (ny - 1 - iy) * ch;
-        g.fillStyle = p.Color[c];
-        g.fillRect(x0, y0, cw, ch);
+      g.fillText(p.Title + (f.where ? ' · ' + f.where : ''), M.left + box.w / 2, 16);
+      for (const r of cellBoxes(p, box, cw, ch)) {
+        g.fillStyle = p.Color[r.c];
+        g.fillRect(r.x0, r.y0, r.w, r.h);
         drawn++;
-        cellMarks(g, p.Marks[c], x0, y0, cw, ch, f.scale);
+        cellMarks(g, p.Marks[r.c], r.x0, r.y0, r.w, r.h, f.scale);
       }
-      if (p.Boundary) boundary(g, p.Boundary, nx, ny, cw, ch);
-      axes(g, p, f, nx, ny, cw, ch);
-      cv.addEventListener('mousemove', (ev) => hover(ev, f, p, cw, ch));
+      if (p.Boundary) boundary(g, p.Boundary, nx, ny, cw, ch, f.scale);
+      if (p.BoundaryLines) boundaryLines(g, p.BoundaryLines, box, f.scale);
+      axes(g, p, f, box, cw, ch);
+      cv.addEventListener('mousemove', (ev) => hover(ev, f, p, box, cw, ch));
       cv.addEventListener('mouseleave', () => { tip.hidden = true; });
-      cv.addEventListener('click', (ev) => { const c = cellAt(ev, p, cw, ch); if (c) location.href = base + '/points?' + cellQuery(f, p, c); });
+      cv.addEventListener('click', (ev) => { const c = cellAt(ev, p, box, cw, ch); if (c) location.href = base + '/points?' + cellQuery(f, p, c); });
       const div = el('div', { class: 'panel' });
       div.append(cv);
       return div;
@@ -170,6 +172,21 @@
     figBox.replaceChildren(...panels);
     figBox.dataset.cells = drawn;
     figBox.dataset.kind = 'heat';
+  }
+
+  // cellBoxes are the cells with runs of panel p in drawing order, in canvas pixels: c the
+  // cell's index (iy * nx + ix), (x0, y0) its top left corner, w, h its size.
+  function cellBoxes(p, box, cw, ch) {
+    const out = [], nx = p.Xs.length, ny = p.Ys.length;
+    if (p.Rects) {
+      for (const r of p.Rects) out.push({ c: r.C, x0: M.left + r.X0 * box.w, y0: M.top + (1 - r.Y1) * box.h, w: (r.X1 - r.X0) * box.w, h: (r.Y1 - r.Y0) * box.h });
+      return out;
+    }
+    for (let iy = 0; iy < ny; iy++) for (let ix = 0; ix < nx; ix++) {
+      const c = iy * nx + ix;
+      if (p.N[c]) out.push({ c, x0: M.left + ix * cw, y0: M.top + (ny - 1 - iy) * ch, w: cw, h: ch });
+    }
+    return out;
   }
 
   function hatch(g, x0, y0, w, h, color) {
@@ -185,18 +202,21 @@
     g.restore();
   }
 
-  function axes(g, p, f, nx, ny, cw, ch) {
+  function axes(g, p, f, box, cw, ch) {
+    const nx = p.Xs.length, ny = p.Ys.length;
     g.fillStyle = '#222';
     g.strokeStyle = '#222';
-    g.strokeRect(M.left, M.top, nx * cw, ny * ch);
+    g.strokeRect(M.left, M.top, box.w, box.h);
     const every = (n, px) => Math.max(1, Math.ceil(n / Math.max(1, Math.floor((n * px) / 60))));
     g.textAlign = 'center';
-    for (let i = 0; i < nx; i += every(nx, cw)) g.fillText(fmt(p.Xs[i]), M.left + (i + 0.5) * cw, M.top + ny * ch + 14);
-    g.fillText(f.x, M.left + (nx * cw) / 2, M.top + ny * ch + 34);
+    if (p.XTicks) for (const t of p.XTicks) g.fillText(t.Label, M.left + t.At * box.w, M.top + box.h + 14);
+    else for (let i = 0; i < nx; i += every(nx, cw)) g.fillText(fmt(p.Xs[i]), M.left + (i + 0.5) * cw, M.top + box.h + 14);
+    g.fillText(f.x, M.left + box.w / 2, M.top + box.h + 34);
     g.textAlign = 'right';
-    for (let i = 0; i < ny; i += every(ny, Math.max(ch, 12) * 2.5)) g.fillText(fmt(p.Ys[i]), M.left - 4, M.top + (ny - i - 0.5) * ch + 4);
+    if (p.YTicks) for (const t of p.YTicks) g.fillText(t.Label, M.left - 4, M.top + (1 - t.At) * box.h + 4);
+    else for (let i = 0; i < ny; i += every(ny, Math.max(ch, 12) * 2.5)) g.fillText(fmt(p.Ys[i]), M.left - 4, M.top + (ny - i - 0.5) * ch + 4);
     g.save();
-    g.translate(14, M.top + (ny * ch) / 2);
+    g.translate(14, M.top + box.h / 2);
     g.rotate(-Math.PI / 2);
     g.textAlign = 'center';
     g.fillText(f.y, 0, 0);
@@ -239,13 +259,24 @@
     g.restore();
   }
   // boundary: a status map's phase boundary on the cell edges (phase.Boundary).
-  function boundary(g, b, nx, ny, cw, ch) {
+  function boundary(g, b, nx, ny, cw, ch, s) {
     g.save();
-    g.lineWidth = 2.5;
-    g.strokeStyle = '#000';
+    g.lineWidth = s.BoundaryWidth;
+    g.strokeStyle = s.Boundary;
     g.beginPath();
     for (const [ix, iy] of b.V) { const x = M.left + ix * cw, y = M.top + (ny - 1 - iy) * ch; g.moveTo(x, y); g.lineTo(x, y + ch); }
     for (const [ix, iy] of b.H) { const x = M.left + ix * cw, y = M.top + (ny - iy) * ch; g.moveTo(x, y); g.lineTo(x + cw, y); }
+    g.stroke();
+    g.restore();
+  }
+
+  // boundaryLines: a refined status map's boundary, segments in fractions of the data area.
+  function boundaryLines(g, segs, box, s) {
+    g.save();
+    g.lineWidth = s.BoundaryWidth;
+    g.strokeStyle = s.Boundary;
+    g.beginPath();
+    for (const [x0, y0, x1, y1] of segs) { g.moveTo(M.left + x0 * box.w, M.top + (1 - y0) * box.h); g.lineTo(M.left + x1 * box.w, M.top + (1 - y1) * box.h); }
     g.stroke();
     g.restore();
   }
@@ -284,9 +315,11 @@
         case 'novalue': g.fillStyle = s.Bad; g.fillRect(x, y0, w, h); break;
         case 'corner': g.strokeStyle = '#999'; g.strokeRect(x, y0, w, h); corner(g, x + w, y0, 9, s.Corner); break;
         case 'outline': g.strokeStyle = '#999'; g.strokeRect(x, y0, w, h); outline(g, x, y0, w, h); break;
-        case 'boundary': g.strokeStyle = e.Color; g.lineWidth = 2.5; g.beginPath(); g.moveTo(x, y0 + h / 2); g.lineTo(x + w, y0 + h / 2); g.stroke(); break;
-        case 'series': g.strokeStyle = e.Color; g.lineWidth = 1.5; g.setLineDash(e.Dash || []); g.beginPath(); g.moveTo(x, y0 + h / 2); g.lineTo(x + w, y0 + h / 2); g.stroke(); dot(g, x + w / 2, y0 + h / 2, e.Color, false); break;
-        case 'band': g.fillStyle = 'rgba(0,0,0,0.235)'; g.fillRect(x, y0, w, h); break;
+        case 'line': case 'series':
+          if (e.Kind === 'line' || e.Line) { g.strokeStyle = e.Color; g.lineWidth = e.Width; g.setLineDash(e.Dash || []); g.beginPath(); g.moveTo(x, y0 + h / 2); g.lineTo(x + w, y0 + h / 2); g.stroke(); }
+          if (e.Kind === 'series') dot(g, x + w / 2, y0 + h / 2, e.Color, false);
+          break;
+        case 'band': g.fillStyle = e.Color; g.fillRect(x, y0, w, h); break;
         case 'hollow': dot(g, x + w / 2, y0 + h / 2, '#000', true); break;
         case 'bad': cross(g, x + w / 2, y0 + h / 2, '#000'); break;
       }
@@ -296,10 +329,20 @@
     });
   }
 
-  function cellAt(ev, p, cw, ch) {
+  // cellAt is the cell under the mouse: on a refined grid the last drawn (the finest) whose
+  // rectangle holds it.
+  function cellAt(ev, p, box, cw, ch) {
     const r = ev.target.getBoundingClientRect();
     const x = ev.clientX - r.left - M.left, y = ev.clientY - r.top - M.top;
     const nx = p.Xs.length, ny = p.Ys.length;
+    if (p.Rects) {
+      const fx = x / box.w, fy = 1 - y / box.h;
+      for (let i = p.Rects.length - 1; i >= 0; i--) {
+        const q = p.Rects[i];
+        if (fx >= q.X0 && fx < q.X1 && fy >= q.Y0 && fy < q.Y1) return { ix: q.C % nx, iy: Math.floor(q.C / nx), c: q.C };
+      }
+      return null;
+    }
     const ix = Math.floor(x / cw), iy = ny - 1 - Math.floor(y / ch);
     if (x < 0 || y < 0 || ix >= nx || iy < 0) return null;
     const c = iy * nx + ix;
@@ -315,8 +358,8 @@
     return q;
   }
 
-  function hover(ev, f, p, cw, ch) {
-    const c = cellAt(ev, p, cw, ch);
+  function hover(ev, f, p, box, cw, ch) {
+    const c = cellAt(ev, p, box, cw, ch);
     if (!c) { tip.hidden = true; return; }
     const z = p.Z[c.c];
     const params = [[f.x, p.Xs[c.ix]], [f.y, p.Ys[c.iy]]];
@@ -384,14 +427,12 @@
             ks.forEach((k, i) => (i ? g.lineTo : g.moveTo).call(g, sx(set.PX[k]), sy(l.Hi[k])));
             for (const k of ks.slice().reverse()) g.lineTo(sx(set.PX[k]), sy(l.Lo[k]));
             g.closePath();
-            g.globalAlpha = 60 / 255;
-            g.fillStyle = l.Color;
+            g.fillStyle = l.BandColor;
             g.fill();
-            g.globalAlpha = 1;
           }
         }
         g.strokeStyle = l.Color;
-        g.lineWidth = 1.5;
+        g.lineWidth = l.Width;
         g.setLineDash(l.Dash || []);
         g.beginPath();
         let open = false; // the line breaks at every x where all runs diverged
@@ -498,7 +539,7 @@
       if (i) rows.push(el('hr'));
       rows.push(...tipRows(f, params, l.Y[k], l.Bad[k], l.N[k], l.Counts[k]));
       if (l.Band && l.Lo[k] !== null) rows.push(el('div', { class: 'band' }, 'band ' + l.Lo[k] + ' … ' + l.Hi[k]));
-      if (l.Partial[k]) rows.push(el('div', { class: 'hint' }, 'hollow: some runs max_steps or diverged'));
+      if (l.Partial[k]) rows.push(el('div', { class: 'hint' }, 'hollow: ' + set.Hollow));
     });
     const l = set.Lines[best.li], k = best.k, z = l.Y[k];
     showTip(ev, rows, {
