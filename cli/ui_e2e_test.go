@@ -619,7 +619,7 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 		}
 		switch {
 		case len(fig.Heat) > 0:
-			sc := phase.NewScale(fig.Heat, fig.HeatOptions.LogZ)
+			sc := phase.HeatScale(fig.Heat, fig.HeatOptions)
 			if page.Kind != "heat" || len(page.Panels) != len(fig.Heat) {
 				t.Fatalf("%s: page draws %s with %d panels, sweep plot a heat map with %d", name, page.Kind, len(page.Panels), len(fig.Heat))
 			}
