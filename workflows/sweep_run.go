@@ -91,6 +91,9 @@ func (r *sweepRun) listen() {
 		var out activities.ChunkOutput
 		c.Receive(r.ctx, &out)
 		r.st.Progress.add(out)
+		if r.in.Notify != "" { // a level of a refined sweep: its parent counts the chunk too
+			workflow.SignalExternalWorkflow(r.ctx, r.in.Notify, "", ChunkDoneSignal, out)
+		}
 	})
 	control := func(name string, paused bool) {
 		r.sel.AddReceive(workflow.GetSignalChannel(r.ctx, name), func(c workflow.ReceiveChannel, _ bool) {
