@@ -5,12 +5,17 @@ package main
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/refine"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
@@ -144,9 +149,10 @@ refine:
   budget: 60
 `
 
-// TestRefineDeterministic runs a refined sweep in chunks of 1 point with four in flight (so
-// that they finish in other orders), of 7 points one at a time, and in the default chunking
-// (one chunk per level here): the same table, bit for bit.
+// TestRefineDeterministic runs a refined sweep in the default chunking (one chunk per level
+// here), in chunks of 7 points one at a time, and in chunks of 1 point with four in flight
+// (so that they finish in other orders), that last run killed (SIGKILL) once level 1 has
+// written shards and run again: the same table, bit for bit, each time.
 func TestRefineDeterministic(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
@@ -155,12 +161,41 @@ func TestRefineDeterministic(t *testing.T) {
 	if counts := levelCounts(t, want); len(counts) != 3 || len(want.Rows) != 60 {
 		t.Fatalf("points per level %v: want 3 levels and the budget's 60 points", counts)
 	}
-	for _, args := range [][]string{{"--chunk", "1", "--concurrency", "4"}, {"--chunk", "7", "--concurrency", "1"}} {
-		got, _ := runIn(t, smallRefined, append(args, "--no-cache")...)
+	same := func(what string, got *results.Table) {
+		t.Helper()
 		if ok, why := results.Equal(&results.Table{Fields: got.Fields, Rows: got.Rows}, &results.Table{Fields: want.Fields, Rows: want.Rows}); !ok {
-			t.Errorf("%v: the table differs from the default chunking's: %s", args, why)
+			t.Errorf("%s: the table differs from the default chunking's: %s", what, why)
 		}
 	}
+	got, _ := runIn(t, smallRefined, "--chunk", "7", "--concurrency", "1", "--no-cache")
+	same("chunks of 7", got)
+
+	dir := t.TempDir()
+	specPath := writeSpec(t, dir, smallRefined)
+	args := []string{"--chunk", "1", "--concurrency", "4", "--no-cache"}
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd, _, stderr1 := sweepCmd(ctx, dir, append([]string{"run", specPath, "--state", filepath.Join(dir, "state"), "--out", filepath.Join(dir, "out")}, args...)...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	level1 := filepath.Join(dir, "out", layout.Dir, "*-level-01", "shards", "chunk-*.parquet")
+	for {
+		if m, _ := filepath.Glob(level1); len(m) >= 2 {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("level 1 wrote no shards: %s", stderr1)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
+	_ = cmd.Wait()
+	got, stderr2 := runSweepCmd(t, dir, specPath, args...)
+	if !strings.Contains(stderr2, "resuming sweep") || strings.Contains(stderr2, "level 0/2") {
+		t.Errorf("the second run did not resume the sweep after level 0: %s", stderr2)
+	}
+	same("chunks of 1, killed in level 1 and resumed", got)
 }
 
 // boundarySpec refines the stepsize of gd on uv at one init, on status, 4 levels, with the
