@@ -64,8 +64,8 @@ var refineActivity = workflow.ActivityOptions{
 // merge, continuing-as-new after each level, so that a killed worker, server or sweep run
 // resumes at the level it stopped at (and, within it, at the chunk). The MergeLevels activity
 // then writes results.parquet with every level's rows. It answers the progress query and
-// takes the pause and resume signals (forwarded to the running level) and the concurrency
-// update (for the levels started after it).
+// takes the pause and resume signals and the concurrency update, forwarded to the running
+// level and kept for the levels after it.
 func RefineWorkflow(ctx workflow.Context, in RefineInput) (SweepOutput, error) {
 	r, err := newRefineRun(ctx, in)
 	if err != nil {
@@ -174,6 +174,9 @@ func (r *refineRun) setHandlers() error {
 	}
 	return workflow.SetUpdateHandlerWithOptions(r.ctx, ConcurrencyUpdate, func(_ workflow.Context, n int) (int, error) {
 		r.st.Concurrency = n
+		if r.child != "" {
+			workflow.SignalExternalWorkflow(r.ctx, r.child, "", ConcurrencySignal, n)
+		}
 		return n, nil
 	}, workflow.UpdateHandlerOptions{Validator: validConcurrency})
 }

@@ -30,12 +30,13 @@ const TaskQueue = "phasesweep"
 
 // Names of a sweep's query, signals and update.
 const (
-	ProgressQuery     = "progress"    // query: Progress
-	LevelsQuery       = "levels"      // query of a refined sweep: the points of each level so far ([]int64)
-	PauseSignal       = "pause"       // signal: start no new chunk until resumed
-	ResumeSignal      = "resume"      // signal: start chunks again
-	WindowSignal      = "set-window"  // signal to a batch: its chunks in flight (int)
-	ConcurrencyUpdate = "concurrency" // update: chunks in flight for the whole sweep (int)
+	ProgressQuery     = "progress"        // query: Progress
+	LevelsQuery       = "levels"          // query of a refined sweep: the points of each level so far ([]int64)
+	PauseSignal       = "pause"           // signal: start no new chunk until resumed
+	ResumeSignal      = "resume"          // signal: start chunks again
+	WindowSignal      = "set-window"      // signal to a batch: its chunks in flight (int)
+	ConcurrencyUpdate = "concurrency"     // update: chunks in flight for the whole sweep (int)
+	ConcurrencySignal = "set-concurrency" // signal to a refined sweep's level: the update, forwarded (int)
 )
 
 // MaxConcurrency bounds the chunks a sweep keeps in flight (Temporal allows 2,000 pending

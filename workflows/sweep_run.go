@@ -104,6 +104,15 @@ func (r *sweepRun) listen() {
 	}
 	control(PauseSignal, true)
 	control(ResumeSignal, false)
+	// A refined sweep forwards its concurrency update to its running level (refine.go); the
+	// value was validated there.
+	r.sel.AddReceive(workflow.GetSignalChannel(r.ctx, ConcurrencySignal), func(c workflow.ReceiveChannel, _ bool) {
+		var n int
+		c.Receive(r.ctx, &n)
+		if validConcurrency(r.ctx, n) == nil {
+			_, _ = r.setConcurrency(r.ctx, n)
+		}
+	})
 }
 
 // runBatches keeps up to plan.children batches in flight until every batch of the sweep has
