@@ -158,7 +158,9 @@ func (r *refineRun) setHandlers() error {
 	r.sel.AddReceive(workflow.GetSignalChannel(r.ctx, ChunkDoneSignal), func(c workflow.ReceiveChannel, _ bool) {
 		var out activities.ChunkOutput
 		c.Receive(r.ctx, &out)
-		r.cur.add(out)
+		if r.child != "" { // late counts of a finished level are in its output already
+			r.cur.add(out)
+		}
 	})
 	for _, sig := range []struct {
 		name   string
