@@ -192,14 +192,13 @@ func sweepMeta(in MergeInput, l layout.Sweep, g *grid.Grid) map[string]string {
 // trajectories.parquet), marked partial, and keeps the shards. With no finished chunk it
 // writes nothing.
 func mergePartial(ctx context.Context, st Store, in MergeInput, l layout.Sweep, done []string, recording bool, g *grid.Grid, setAside []string) (MergeOutput, error) {
-	pin := in.Pin
 	merged := MergeOutput{Partial: true, SetAside: setAside}
 	if len(done) == 0 {
 		return merged, nil
 	}
 	meta := sweepMeta(in, l, g)
 	meta[results.MetaPartial] = "true"
-	out := resultsOf(l, pin)
+	out := resultsOf(l, in.Pin)
 	rows, err := MergeTables(ctx, st, done, out, meta, 1)
 	if err != nil {
 		return MergeOutput{}, writeFailure("results table "+out, err)
