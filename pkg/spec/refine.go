@@ -113,6 +113,8 @@ func (p *parser) refine(n *yaml.Node, key *yaml.Node) error {
 		}
 	}
 	switch {
+	case p.spec.Record.Every > 0:
+		return p.errorf(key, "refine", "a refined sweep records no trajectories yet: set record.every to 0, or sweep without refine")
 	case r.On == OnStatus && got["jump"] != nil:
 		return p.refineError(got["jump"], "jump", "applies to a metric: on: status refines where the outcome class changes (remove jump, or set on to a metric)")
 	case r.On != OnStatus && got["jump"] == nil:

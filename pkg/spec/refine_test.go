@@ -86,6 +86,11 @@ func TestRefineErrors(t *testing.T) {
 	if e := parseError(t, "r.yaml", src); e.Key != "refine.levels" || e.Line != markedLine(src) || !strings.Contains(e.Msg, "missing") {
 		t.Errorf("missing levels: %v", e)
 	}
+	// Trajectories are not recorded by a refined sweep.
+	src = refineBase + "record:\n  every: 10\nrefine: # <-\n  axes: [init]\n  levels: 1\n  budget: 100\n"
+	if e := parseError(t, "r.yaml", src); e.Key != "refine" || e.Line != markedLine(src) || !strings.Contains(e.Msg, "records no trajectories") {
+		t.Errorf("record.every with refine: %v", e)
+	}
 	// An unsorted list cannot be refined.
 	src = "name: r\ngrid:\n  stepsize: [0.1, 0.01, 1]\nrefine:\n  axes: [stepsize] # <-\n  levels: 1\n  budget: 10\n"
 	if e := parseError(t, "r.yaml", src); e.Key != "refine.axes" || e.Line != markedLine(src) || !strings.Contains(e.Msg, "not in increasing or decreasing order") {
