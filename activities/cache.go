@@ -121,7 +121,7 @@ func (cc *chunkCache) put(rows [][]results.Value) (int, error) {
 	var entries []cache.Entry
 	for _, r := range rows {
 		if len(r) != len(cc.fields) || cc.hits[r[0].I] || (cc.status >= 0 && r[cc.status].S == results.StatusFailed) ||
-			r[0].I < 0 || r[0].I >= cc.g.Count() {
+			r[0].I < cc.g.First() || r[0].I >= cc.g.First()+cc.g.Count() {
 			continue
 		}
 		k, ok := cc.key(cc.g.Point(r[0].I))

@@ -72,7 +72,7 @@ func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutpu
 	}
 	var merged MergeOutput
 	if in.ChunkSize > 0 {
-		if shards, err = checkShards(ctx, st, l, shards, shardCheck{sweep: l.ID, hash: g.Hash(), points: in.Points, size: in.ChunkSize}, &merged); err != nil {
+		if shards, err = checkShards(ctx, st, l, shards, shardCheck{sweep: l.ID, hash: g.Hash(), points: in.Points, size: in.ChunkSize, first: g.First()}, &merged); err != nil {
 			return MergeOutput{}, err
 		}
 	}
@@ -80,7 +80,7 @@ func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutpu
 		return mergePartial(ctx, st, in, l, shards, recording, g, merged.SetAside)
 	}
 	if len(shards) < in.Chunks {
-		if done, ok := finishedTable(ctx, st, l, g, recording); ok {
+		if done, ok := finishedTable(ctx, st, l, in.Pin, g, recording); ok {
 			return done, nil
 		}
 		if in.ChunkSize == 0 {
@@ -90,7 +90,7 @@ func (a *Activities) MergeShards(ctx context.Context, in MergeInput) (MergeOutpu
 		return merged, nil
 	}
 	meta := sweepMeta(in, l, g)
-	out := l.Results()
+	out := resultsOf(l, in.Pin)
 	rows, err := MergeTables(ctx, st, shards, out, meta, 1)
 	if err != nil {
 		return MergeOutput{}, writeFailure("results table "+out, err)
@@ -154,8 +154,8 @@ func missingChunks(shards []string, chunks int) []int {
 
 // finishedTable returns the sweep's results.parquet (and trajectories.parquet) when this
 // sweep already wrote it whole: a merge run again after its completion was lost.
-func finishedTable(ctx context.Context, st Store, l layout.Sweep, g *grid.Grid, recording bool) (MergeOutput, bool) {
-	out := l.Results()
+func finishedTable(ctx context.Context, st Store, l layout.Sweep, pin Pin, g *grid.Grid, recording bool) (MergeOutput, bool) {
+	out := resultsOf(l, pin)
 	meta, rows, err := readMeta(ctx, st, out)
 	if err != nil || meta[results.MetaSpecHash] != g.Spec().Hash() || rows != g.Count() || meta[results.MetaPartial] != "" ||
 		(l.ID != "" && meta[results.MetaSweep] != l.ID) {
@@ -198,7 +198,7 @@ func mergePartial(ctx context.Context, st Store, in MergeInput, l layout.Sweep, 
 	}
 	meta := sweepMeta(in, l, g)
 	meta[results.MetaPartial] = "true"
-	out := l.Results()
+	out := resultsOf(l, in.Pin)
 	rows, err := MergeTables(ctx, st, done, out, meta, 1)
 	if err != nil {
 		return MergeOutput{}, writeFailure("results table "+out, err)
@@ -210,4 +210,13 @@ func mergePartial(ctx context.Context, st Store, in MergeInput, l layout.Sweep, 
 		}
 	}
 	return merged, nil
+}
+
+// resultsOf is where the merge of sweep l writes its table: results.parquet, or the level's
+// table for a level of a refined sweep.
+func resultsOf(l layout.Sweep, pin Pin) string {
+	if pin.Level != nil {
+		return pin.Level.Table
+	}
+	return l.Results()
 }

@@ -26,6 +26,20 @@ type Pin struct {
 	SpecCopy string          `json:",omitempty"` // the spec as submitted (layout.Sweep.SpecCopy)
 	Hash     string          `json:",omitempty"` // grid.Grid.Hash at submission: the spec and its data's contents
 	Data     []grid.DataFile `json:",omitempty"` // the data files named by the spec, with their hashes
+	// Level ties the sweep to one level of a refined sweep (nil for any other sweep).
+	Level *LevelPin `json:",omitempty"`
+}
+
+// LevelPin is one level of a refined sweep (docs/refine.md) run as a sweep of its own: its
+// chunks simulate the level's point list (ids First, First+1, ...) instead of the grid, and
+// its merge writes the level's table instead of results.parquet.
+type LevelPin struct {
+	Parent string // the refined sweep's id
+	Level  int    // 0 for the coarse grid
+	First  int64  // the id of the level's first point
+	Points string `json:",omitempty"` // its point list (layout.Sweep.LevelPoints; "" for level 0)
+	Hash   string `json:",omitempty"` // refine.Hash of the point list
+	Table  string // where the level's merge writes its table (layout.Sweep.LevelTable)
 }
 
 // Layout is the layout of the pinned sweep's files under out.
@@ -48,8 +62,16 @@ func pinnedGrid(ctx context.Context, st Store, file, source string, pin Pin) (*g
 		source = string(b)
 	}
 	g, err := loadGrid(file, source)
-	if err != nil || pin.Hash == "" {
-		return g, err
+	if err != nil {
+		return nil, err
+	}
+	if pin.Level != nil && pin.Level.Points != "" {
+		if g, err = levelGrid(ctx, st, g, *pin.Level); err != nil {
+			return nil, err
+		}
+	}
+	if pin.Hash == "" {
+		return g, nil
 	}
 	if h := g.Hash(); h != pin.Hash {
 		if f, changed := g.Changed(pin.Data); changed {

@@ -70,9 +70,9 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	if err != nil {
 		return ChunkOutput{}, err
 	}
-	if in.Chunk.Start < 0 || in.Chunk.Start > in.Chunk.End || in.Chunk.End > g.Count() {
+	if in.Chunk.Start < g.First() || in.Chunk.Start > in.Chunk.End || in.Chunk.End > g.First()+g.Count() {
 		return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
-			fmt.Sprintf("chunk %d covers points [%d, %d) but the spec has %d points", in.Chunk.ID, in.Chunk.Start, in.Chunk.End, g.Count()), ErrSpec, nil)
+			fmt.Sprintf("chunk %d covers points [%d, %d) but the spec has %d points from %d", in.Chunk.ID, in.Chunk.Start, in.Chunk.End, g.Count(), g.First()), ErrSpec, nil)
 	}
 	hash := g.Hash() // the spec's hash, plus its data files' content hashes when it sets data
 	record := g.Spec().Record

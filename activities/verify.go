@@ -23,7 +23,8 @@ type shardCheck struct {
 	sweep  string // the sweep id ("" for sweeps from before per-sweep directories: not checked)
 	hash   string // the grid hash (spec and data contents)
 	points int64
-	size   int // points per chunk
+	size   int   // points per chunk
+	first  int64 // the id of the sweep's first point (a refined sweep's level, LevelPin.First)
 }
 
 // check returns "" when the local file path is chunk's shard of this sweep: readable, of this
@@ -34,6 +35,7 @@ func (c shardCheck) check(path string, chunk int) string {
 		return fmt.Sprintf("unreadable (%v)", err)
 	}
 	start, end := layout.ChunkRange(chunk, c.points, c.size)
+	start, end = start+c.first, end+c.first
 	want := chunkMeta(grid.Chunk{ID: chunk, Start: start, End: end})
 	switch {
 	case c.sweep != "" && meta[results.MetaSweep] != c.sweep:

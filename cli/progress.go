@@ -82,6 +82,9 @@ func (b *progressBar) update(p workflows.Progress, note barNote, final bool) {
 	if cond == "stalled" || cond == "unserved" {
 		text = fmt.Sprintf("%d/%d points %5.1f%%  diverged %d  %s", p.Done, p.Total, 100*frac, p.Diverged, b.state(p, note, rate))
 	}
+	if p.Levels > 0 { // a refined sweep (docs/refine.md)
+		text = fmt.Sprintf("level %d/%d  %s", p.Level, p.Levels, text)
+	}
 	if !b.tty {
 		fmt.Fprintln(b.w, text)
 		return

@@ -101,6 +101,9 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 		return err
 	}
 	s := g.Spec()
+	if err := checkRefine(s); err != nil { // refine.go
+		return err
+	}
 	out, relative, err := outLocation(f.out, s)
 	if err != nil {
 		return err
@@ -183,6 +186,7 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 		}
 		return err // ended: one sentence saying how the sweep ended
 	}
+	printLevels(os.Stderr, res.LevelPoints) // a refined sweep's levels (refine.go)
 	if res.SetAside != "" || res.Recomputed > 0 {
 		fmt.Fprintf(os.Stderr, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
 	}
@@ -256,12 +260,13 @@ func startOrAttach(ctx context.Context, c client.Client, queue, id string, in wo
 	default:
 		fmt.Fprintf(os.Stderr, "starting sweep %s: %d points in chunks of %d\n", id, in.Points, in.ChunkSize)
 	}
+	wf, arg := sweepWorkflowOf(in) // refine.go
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                queue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.SweepWorkflow, in)
+	}, wf, arg)
 	if err != nil {
 		return nil, fmt.Errorf("start sweep %s: %w", id, err)
 	}

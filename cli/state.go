@@ -47,6 +47,10 @@ type sweepState struct {
 	Partial     bool       `json:"partial"` // its table holds the finished chunks only
 	Stall       *stall     `json:"stall"`
 	Message     string     `json:"message"` // why the counts are what they are, for people
+	// Level is the level a refined sweep runs (docs/refine.md) and Levels the points of each
+	// of its levels so far; null for a sweep that is not refined.
+	Level  *int    `json:"level"`
+	Levels []int64 `json:"levels"`
 }
 
 // Counts sources, in the order tried.
@@ -132,6 +136,10 @@ func (r *stateReader) runningCounts(ctx context.Context, s *sweepState, info *wo
 		var p workflows.Progress
 		if err == nil && v.Get(&p) == nil {
 			s.fromProgress(p)
+			if p.Levels > 0 { // a refined sweep: which level, and the points of each
+				s.Level = &p.Level
+				s.Levels, _ = levelsOf(ctx, r.c, s.Sweep)
+			}
 			return
 		}
 		s.Served = false // its worker is gone or hung
@@ -170,7 +178,7 @@ func (r *stateReader) closedCounts(ctx context.Context, s *sweepState, info *wor
 	switch ce, cancelled := errors.AsType[*temporal.CanceledError](err); {
 	case err == nil:
 		s.CountsFrom, s.Done, s.Results, s.Partial = fromTable, int64(out.Rows), out.Results, out.Partial
-		s.Diverged = &out.Diverged
+		s.Diverged, s.Levels = &out.Diverged, out.LevelPoints
 		if ok, err := r.st.Exists(ctx, out.Results); err == nil && !ok && out.Results != "" {
 			s.Message = fmt.Sprintf("its table %s is missing: sweep results %s rebuilds it", out.Results, s.Sweep)
 		}

@@ -44,6 +44,9 @@ sizes chunks: every point runs all its steps, at the Go kernels' speed, on all C
 			if err != nil {
 				return err
 			}
+			if err := checkRefine(g.Spec()); err != nil { // refine.go
+				return err
+			}
 			v := describeGrid(args[0], g)
 			if asJSON {
 				enc := json.NewEncoder(cmd.OutOrStdout())
@@ -51,6 +54,9 @@ sizes chunks: every point runs all its steps, at the Go kernels' speed, on all C
 				return enc.Encode(v)
 			}
 			v.print(cmd.OutOrStdout())
+			if g.Spec().Refine != nil {
+				fmt.Fprintln(cmd.OutOrStdout(), describeRefine(g.Spec()))
+			}
 			return nil
 		},
 	}

@@ -100,5 +100,9 @@ func chunkInput(sw SweepInput, pin activities.Pin, id int) activities.ChunkInput
 	}
 	in.Chunk.ID = id
 	in.Chunk.Start, in.Chunk.End = layout.ChunkRange(id, sw.Points, sw.ChunkSize)
+	if pin.Level != nil { // a level of a refined sweep: its points are numbered from First
+		in.Chunk.Start += pin.Level.First
+		in.Chunk.End += pin.Level.First
+	}
 	return in
 }

@@ -36,7 +36,7 @@ func prepare(ctx workflow.Context, in SweepInput, st *SweepState) (activities.Pi
 	if err != nil {
 		return activities.Pin{}, temporal.NewNonRetryableApplicationError(err.Error(), activities.ErrSpec, nil)
 	}
-	pin := activities.Pin{Sweep: id, SpecCopy: l.SpecCopy(), Hash: in.Hash, Data: in.Data}
+	pin := activities.Pin{Sweep: id, SpecCopy: l.SpecCopy(), Hash: in.Hash, Data: in.Data, Level: in.Level}
 	if st.Prepared {
 		return pin, nil
 	}

@@ -30,11 +30,13 @@ const TaskQueue = "phasesweep"
 
 // Names of a sweep's query, signals and update.
 const (
-	ProgressQuery     = "progress"    // query: Progress
-	PauseSignal       = "pause"       // signal: start no new chunk until resumed
-	ResumeSignal      = "resume"      // signal: start chunks again
-	WindowSignal      = "set-window"  // signal to a batch: its chunks in flight (int)
-	ConcurrencyUpdate = "concurrency" // update: chunks in flight for the whole sweep (int)
+	ProgressQuery     = "progress"        // query: Progress
+	LevelsQuery       = "levels"          // query of a refined sweep: the points of each level so far ([]int64)
+	PauseSignal       = "pause"           // signal: start no new chunk until resumed
+	ResumeSignal      = "resume"          // signal: start chunks again
+	WindowSignal      = "set-window"      // signal to a batch: its chunks in flight (int)
+	ConcurrencyUpdate = "concurrency"     // update: chunks in flight for the whole sweep (int)
+	ConcurrencySignal = "set-concurrency" // signal to a refined sweep's level: the update, forwarded (int)
 )
 
 // MaxConcurrency bounds the chunks a sweep keeps in flight (Temporal allows 2,000 pending
@@ -82,6 +84,12 @@ type SweepInput struct {
 	Hash    string          `json:",omitempty"`
 	Data    []grid.DataFile `json:",omitempty"`
 
+	// Level makes the sweep one level of a refined sweep (RefineWorkflow): its points are the
+	// level's point list, numbered from Level.First, and its merge writes the level's table.
+	// Notify is the workflow (the refined sweep) to which every chunk's counts are forwarded.
+	Level  *activities.LevelPin `json:",omitempty"`
+	Notify string               `json:",omitempty"`
+
 	// State is carried across continue-as-new; nil when a sweep starts.
 	State *SweepState `json:",omitempty"`
 }
@@ -108,6 +116,8 @@ type SweepOutput struct {
 	// Recomputed and SetAside are the Progress fields of that name at the end.
 	Recomputed int    `json:",omitempty"`
 	SetAside   string `json:",omitempty"`
+	// LevelPoints are the points of each level of a refined sweep (level 0: the coarse grid).
+	LevelPoints []int64 `json:",omitempty"`
 }
 
 // Progress is the answer of the progress query.
@@ -126,6 +136,11 @@ type Progress struct {
 	// unreadable or not this sweep's; SetAside says the last shard set aside and why.
 	Recomputed int    `json:",omitempty"`
 	SetAside   string `json:",omitempty"`
+	// Level is the level a refined sweep runs (0: its coarse grid) and Levels its last
+	// possible level (refine.levels); Total and Done count the points of the levels planned
+	// so far (LevelsQuery lists them). Both zero for a sweep that is not refined.
+	Level  int `json:",omitempty"`
+	Levels int `json:",omitempty"`
 }
 
 // add counts one finished chunk.
@@ -143,6 +158,7 @@ func WorkflowID(name, specHash string) string { return fmt.Sprintf("sweep-%s-%s"
 func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterWorkflow(SweepWorkflow)
 	r.RegisterWorkflow(BatchWorkflow)
+	r.RegisterWorkflow(RefineWorkflow)
 	r.RegisterActivity(a)
 }
 

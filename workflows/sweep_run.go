@@ -104,6 +104,9 @@ func (r *sweepRun) listen() {
 		var out activities.ChunkOutput
 		c.Receive(r.ctx, &out)
 		r.st.Progress.add(out)
+		if r.in.Notify != "" { // a level of a refined sweep: its parent counts the chunk too
+			workflow.SignalExternalWorkflow(r.ctx, r.in.Notify, "", ChunkDoneSignal, out)
+		}
 	})
 	control := func(name string, paused bool) {
 		r.sel.AddReceive(workflow.GetSignalChannel(r.ctx, name), func(c workflow.ReceiveChannel, _ bool) {
@@ -114,6 +117,15 @@ func (r *sweepRun) listen() {
 	}
 	control(PauseSignal, true)
 	control(ResumeSignal, false)
+	// A refined sweep forwards its concurrency update to its running level (refine.go); the
+	// value was validated there.
+	r.sel.AddReceive(workflow.GetSignalChannel(r.ctx, ConcurrencySignal), func(c workflow.ReceiveChannel, _ bool) {
+		var n int
+		c.Receive(r.ctx, &n)
+		if validConcurrency(r.ctx, n) == nil {
+			_, _ = r.setConcurrency(r.ctx, n)
+		}
+	})
 }
 
 // runBatches keeps up to plan.children batches in flight until every batch of the sweep has

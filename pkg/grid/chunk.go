@@ -53,7 +53,7 @@ func (g *Grid) meanPointSeconds(samples int64) float64 {
 	var cost float64
 	samples = min(samples, g.count)
 	for i := int64(0); i < samples; i++ {
-		c := g.Point(i * g.count / samples).Config
+		c := g.Point(g.first + i*g.count/samples).Config
 		cost += float64(c.Steps+1) * float64(c.N) * float64(c.D) * secondsPerUnit
 	}
 	if samples > 0 {

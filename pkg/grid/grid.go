@@ -23,6 +23,10 @@ type Grid struct {
 	data    dataCache // datasets read for the data parameter (data.go)
 	// specHash is the spec's hash, computed on first use (SpecHash).
 	specHash func() string
+	// list holds the points of a grid made by WithPoints (nil: the cartesian product), the
+	// first of them numbered first.
+	list  [][]spec.Value
+	first int64
 }
 
 // Point is one cell of the grid.
@@ -92,6 +96,9 @@ func (g *Grid) Point(i int64) Point {
 
 // values returns the value of each column at point i.
 func (g *Grid) values(i int64) []spec.Value {
+	if g.list != nil {
+		return g.listed(i)
+	}
 	vals := make([]spec.Value, 0, len(g.columns))
 	vals = append(vals, g.fixed...)
 	rest := i

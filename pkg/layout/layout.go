@@ -13,6 +13,8 @@
 //	out/.phasesweep/ID/shards/chunk-NNNNNN.partial.parquet a running chunk's rows so far
 //	out/.phasesweep/ID/shards/traj-NNNNNN.partial.parquet  and their trajectory rows
 //	out/.phasesweep/ID/set-aside/...             shards found unreadable or foreign, kept for a look
+//	out/.phasesweep/ID/refine/level-NN.points.parquet  a refined sweep's level NN: its points
+//	out/.phasesweep/ID/refine/level-NN.parquet           and its merged rows (docs/refine.md)
 //
 // The directory out/.phasesweep/ID belongs to that one sweep: two sweeps (two specs of the
 // same name, the same spec with --new) never share an intermediate file, and cleanup removes
@@ -193,4 +195,20 @@ func ownedName(b string) bool {
 		}
 	}
 	return false
+}
+
+// RefineDir is the directory of a refined sweep's levels (docs/refine.md): each level's
+// point list and its merged table, until the levels are merged into results.parquet.
+func (s Sweep) RefineDir() string { return store.Join(s.WorkDir(), "refine") }
+
+// LevelPoints is the point list of level l of a refined sweep (written by its planning;
+// level 0, the coarse grid, has none).
+func (s Sweep) LevelPoints(l int) string {
+	return store.Join(s.RefineDir(), fmt.Sprintf("level-%02d.points.parquet", l))
+}
+
+// LevelTable is the merged table of level l of a refined sweep, written by the level's
+// sweep in place of results.parquet.
+func (s Sweep) LevelTable(l int) string {
+	return store.Join(s.RefineDir(), fmt.Sprintf("level-%02d.parquet", l))
 }

@@ -2,6 +2,7 @@ package results
 
 import (
 	"math"
+	"slices"
 
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/spec"
@@ -112,3 +113,7 @@ const (
 	MetaSweep = "phasesweep.sweep" // the sweep id (the directory of its files, pkg/layout)
 	MetaChunk = "phasesweep.chunk" // "id:start:end", the chunk and its points [start, end)
 )
+
+// MetricFields are the metric columns of a sweep's results (after the parameters: the
+// metrics, then status, steps and error), in column order.
+func MetricFields() []Field { return slices.Clone(sweepMetricFields) }

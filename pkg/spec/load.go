@@ -12,7 +12,7 @@ import (
 )
 
 // topKeys are the keys allowed at the top level of a spec.
-var topKeys = []string{"name", "seed", "params", "grid", "record", "chunk", "out"}
+var topKeys = []string{"name", "seed", "params", "grid", "record", "chunk", "out", "refine"}
 
 // outSchemes are the URL schemes an out location may have (pkg/store opens them).
 var outSchemes = []string{"file", "s3", "gs"}
@@ -151,6 +151,7 @@ func (p *parser) top(root *yaml.Node) error {
 	}
 	s := p.spec
 	var gridNode *yaml.Node
+	var refineEntry [2]*yaml.Node
 	for _, e := range entries {
 		k, v := e[0], e[1]
 		switch k.Value {
@@ -191,6 +192,8 @@ func (p *parser) top(root *yaml.Node) error {
 			}
 		case "grid":
 			gridNode = v
+		case "refine":
+			refineEntry = e // after the grid, whose axes it names
 		case "record":
 			if err := p.record(v); err != nil {
 				return err
@@ -202,6 +205,11 @@ func (p *parser) top(root *yaml.Node) error {
 	}
 	if gridNode != nil {
 		if err := p.grid(gridNode); err != nil {
+			return err
+		}
+	}
+	if refineEntry[1] != nil {
+		if err := p.refine(refineEntry[1], refineEntry[0]); err != nil {
 			return err
 		}
 	}

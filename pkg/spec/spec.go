@@ -74,6 +74,8 @@ type Spec struct {
 	Fixed  []Setting // in the order written
 	Grid   []Axis    // in the order written; the grid is their cartesian product
 	Record Record
+	// Refine is the refine section (docs/refine.md), nil when the spec has none.
+	Refine *Refine
 	// Chunk is the number of points per activity (0: sized from the cost of a point). It does
 	// not change any result, so it is not part of the hash.
 	Chunk int
@@ -183,6 +185,9 @@ func (s *Spec) Hash() string {
 	fmt.Fprintf(w, "record every=%d beta=%t\n", s.Record.Every, s.Record.Beta)
 	if s.Record.GammaMax { // written only when set, so that older specs keep their hash
 		w.WriteString("record gamma_max\n")
+	}
+	if s.Refine != nil { // likewise: a refined sweep runs other points than its coarse grid
+		fmt.Fprintf(w, "refine %s\n", s.Refine.JSON())
 	}
 	w.Flush() // a hash.Hash never fails to write
 	return hex.EncodeToString(h.Sum(nil))
