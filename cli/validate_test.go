@@ -40,6 +40,9 @@ func TestValidateOverridesJSON(t *testing.T) {
 		return v
 	}
 	plain := decode("--json", file)
+	if out, err := runValidate("--json", file); err == nil {
+		checkKeys(t, "sweep validate", []byte(out)) // the keys docs/cli-json.md lists
+	}
 	v := decode(file, "--json", "stepsize=logspace(0.01,1,5)", "steps=5000")
 	if v.Points != 30 || v.Name != "quickstart" || len(v.Axes) != 3 {
 		t.Errorf("%d points, name %q, %d axes; want 30, quickstart, 3", v.Points, v.Name, len(v.Axes))
