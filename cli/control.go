@@ -33,8 +33,8 @@ func (f *controlFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON on stdout")
 }
 
-// withSweep connects and calls fn with the client and the sweep's workflow id.
-func (f *controlFlags) withSweep(ctx context.Context, ref string, fn func(client.Client, string) error) error {
+// withSweep connects and calls fn with the connection and the sweep's workflow id.
+func (f *controlFlags) withSweep(ctx context.Context, ref string, fn func(*backend, string) error) error {
 	id, err := sweepID(ref)
 	if err != nil {
 		return err
@@ -44,7 +44,7 @@ func (f *controlFlags) withSweep(ctx context.Context, ref string, fn func(client
 		return err
 	}
 	defer b.close()
-	return fn(b.client, id)
+	return fn(b, id)
 }
 
 // sweepID accepts a sweep's workflow id or the path of its spec file.
@@ -78,7 +78,10 @@ running on the server but no process serves it), completed, cancelled, failed, t
 timed_out; and its counts: from the progress query when a worker answers it; else, for a
 running sweep, from its finished shards, or its search attributes (as of its last finished
 batch) when the output location cannot be read from here; for an ended sweep, from the table
-it wrote. --json prints one object (docs/cli-json.md).`,
+it wrote, and whether that table is still there (a missing one is named, with the command
+that rebuilds it). Started is the sweep's first start: a sweep run again under its id (sweep
+retry, a rebuild of its table, its batches continued as new) keeps it. --json prints one
+object (docs/cli-json.md).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := sweepID(args[0])
@@ -128,6 +131,9 @@ func describeState(s sweepState) string {
 			partial = " (partial)"
 		}
 		fmt.Fprintf(&b, "  results: %s%s\n", s.Results, partial)
+	}
+	if s.missing != "" {
+		fmt.Fprintf(&b, "  %s\n", s.missing)
 	}
 	return b.String()
 }
@@ -184,7 +190,10 @@ func listCmd() *cobra.Command {
 		Use:   "list",
 		Short: "List the sweeps the server knows, newest first",
 		Long: `List the sweeps the server knows, newest first, with their state and counts as sweep status
-shows them. --json prints an array of the objects sweep status --json prints.`,
+shows them: one row per sweep, however many runs it has on the server, with its latest run's
+state and its first start. A completed sweep whose table is missing shows "(table missing)"
+after its progress (sweep status says which table, and how to rebuild it). --json prints an
+array of the objects sweep status --json prints.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			b, err := connect(cmd.Context(), f.conn, true)
@@ -202,7 +211,7 @@ shows them. --json prints an array of the objects sweep status --json prints.`,
 func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 	r := newStateReader(b)
 	defer r.close()
-	rows := []sweepState{}
+	runs := map[string]*sweepRuns{} // runs.go: a sweep once, however many runs it has
 	req := listRequest(b.opts.Namespace)
 	for {
 		resp, err := b.client.ListWorkflow(ctx, req)
@@ -210,18 +219,25 @@ func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 			return fmt.Errorf("list sweeps: %w", err)
 		}
 		for _, e := range resp.GetExecutions() {
-			s := r.fromInfo(ctx, e)
-			if e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-				if s.Stall, err = sweepStall(ctx, b.client, s.Sweep); err != nil {
-					s.Message = join(s.Message, "stall check: "+err.Error())
-				}
-				r.settle(&s)
-			}
-			rows = append(rows, s)
+			addRun(runs, e)
 		}
 		if req.NextPageToken = resp.GetNextPageToken(); len(req.NextPageToken) == 0 {
 			break
 		}
+	}
+	rows := []sweepState{}
+	for _, run := range newestFirst(runs) {
+		e := run.latest
+		s := r.fromInfo(ctx, e)
+		s.Started = run.first
+		if e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
+			var err error
+			if s.Stall, err = sweepStall(ctx, b.client, s.Sweep); err != nil {
+				s.Message = join(s.Message, "stall check: "+err.Error())
+			}
+			r.settle(&s)
+		}
+		rows = append(rows, s)
 	}
 	if asJSON {
 		return printJSON(rows)
@@ -239,6 +255,9 @@ func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 		if s.Stall != nil {
 			prog += " (" + s.Stall.Failure + ")"
 		}
+		if s.missing != "" {
+			prog += " (table missing)" // sweep status says which, and how to rebuild it
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Sweep, s.Status, s.Started.Local().Format("2006-01-02 15:04:05"), prog)
 	}
 	return tw.Flush()
@@ -249,17 +268,29 @@ func watchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "watch SWEEP",
 		Short: "Follow a sweep's progress until it ends",
-		Args:  exactArgs(1),
+		Long: `Follow a sweep's progress on a bar until it ends, then print its table. A finished sweep
+whose results.parquet (or trajectories.parquet) is missing gets it rebuilt, as sweep results
+does: from the sweep's shards and the result cache, nothing simulated, or an error saying
+which points are in neither and how to compute them again. --json prints one object
+(docs/cli-json.md).`,
+		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				res, err := watch(cmd.Context(), c, c.GetWorkflow(cmd.Context(), id, ""))
+			ctx := cmd.Context()
+			return f.withSweep(ctx, args[0], func(b *backend, id string) error {
+				res, err := watch(ctx, b.client, b.client.GetWorkflow(ctx, id, ""))
 				if _, ok := errors.AsType[*interruptedError](err); ok {
 					fmt.Fprintf(os.Stderr, "stopped following sweep %s; it goes on wherever a process serves it (sweep status %s)\n", id, id)
 				}
 				if err != nil {
 					return err
 				}
-				return printOutcome(id, res, f.json)
+				st := store.New()
+				defer st.Close()
+				res, rebuilt, err := ensureTables(ctx, b.client, st, id, res, b.serveEmbedded) // rebuild.go
+				if err != nil {
+					return err
+				}
+				return printOutcome(id, res, rebuilt, f.json)
 			})
 		},
 	}
@@ -268,10 +299,10 @@ func watchCmd() *cobra.Command {
 }
 
 // printOutcome reports a finished sweep on stdout: one line, or with asJSON one object
-// (docs/cli-json.md).
-func printOutcome(id string, res workflows.SweepOutput, asJSON bool) error {
+// (docs/cli-json.md); rebuilt says that its missing table was rebuilt.
+func printOutcome(id string, res workflows.SweepOutput, rebuilt, asJSON bool) error {
 	if asJSON {
-		return printJSON(map[string]any{"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged})
+		return printJSON(map[string]any{"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged, "rebuilt": rebuilt})
 	}
 	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
 	return nil
@@ -330,8 +361,8 @@ func signalCmd(use string, send func(context.Context, client.Client, string) err
 		Short: short,
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				if err := send(cmd.Context(), c, id); err != nil {
+			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
+				if err := send(cmd.Context(), b.client, id); err != nil {
 					return err
 				}
 				if f.json {
@@ -442,8 +473,8 @@ func concurrencyCmd() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("the concurrency N must be an integer, got %q", args[1])}
 			}
-			return f.withSweep(cmd.Context(), args[0], func(c client.Client, id string) error {
-				got, err := setConcurrency(cmd.Context(), c, id, n)
+			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
+				got, err := setConcurrency(cmd.Context(), b.client, id, n)
 				if err != nil {
 					return err
 				}

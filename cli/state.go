@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -51,6 +53,10 @@ type sweepState struct {
 	// of its levels so far; null for a sweep that is not refined.
 	Level  *int    `json:"level"`
 	Levels []int64 `json:"levels"`
+
+	// missing says which tables of a completed sweep are not there and which command
+	// rebuilds them (checkTables); "" when none is missing.
+	missing string
 }
 
 // Counts sources, in the order tried.
@@ -97,6 +103,9 @@ func (r *stateReader) state(ctx context.Context, id string) (sweepState, error) 
 		return sweepState{Sweep: id}, fmt.Errorf("sweep %s: %w", id, err)
 	}
 	s := r.fromInfo(ctx, desc.GetWorkflowExecutionInfo())
+	if first, ok := firstStart(ctx, r.c, id); ok && first.Before(s.Started) { // runs.go
+		s.Started = first
+	}
 	if desc.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		if s.Stall, err = findStall(ctx, clientStalls{r.c}, desc, time.Now()); err != nil {
 			s.Message = join(s.Message, "stall check: "+err.Error())
@@ -179,9 +188,7 @@ func (r *stateReader) closedCounts(ctx context.Context, s *sweepState, info *wor
 	case err == nil:
 		s.CountsFrom, s.Done, s.Results, s.Partial = fromTable, int64(out.Rows), out.Results, out.Partial
 		s.Diverged, s.Levels = &out.Diverged, out.LevelPoints
-		if ok, err := r.st.Exists(ctx, out.Results); err == nil && !ok && out.Results != "" {
-			s.Message = fmt.Sprintf("its table %s is missing: sweep results %s rebuilds it", out.Results, s.Sweep)
-		}
+		r.checkTables(ctx, s, out)
 		return
 	case cancelled:
 		var res string
@@ -203,6 +210,26 @@ func (r *stateReader) closedCounts(ctx context.Context, s *sweepState, info *wor
 	if rows, ok := r.tableRows(ctx, in); ok {
 		s.CountsFrom, s.Done, s.Results, s.Partial = fromTable, rows, sweepLayout(in).Results(), rows < in.Points
 	}
+}
+
+// checkTables notes in s the tables of completed sweep output out that are missing, with the
+// command that rebuilds them (rebuild.go). A local table whose directory is not on this
+// machine (the workers' machines hold it) cannot be checked from here and is not called
+// missing.
+func (r *stateReader) checkTables(ctx context.Context, s *sweepState, out workflows.SweepOutput) {
+	if out.Results == "" || !store.Remote(out.Results) && !exists(ctx, r.st, filepath.Dir(out.Results)) {
+		return
+	}
+	missing, err := missingTables(ctx, r.st, out)
+	if err != nil || len(missing) == 0 {
+		return
+	}
+	what := "its table " + missing[0] + " is"
+	if len(missing) > 1 {
+		what = "its tables " + strings.Join(missing, " and ") + " are"
+	}
+	s.missing = fmt.Sprintf("%s missing: sweep results %s rebuilds it", what, s.Sweep)
+	s.Message = join(s.Message, s.missing)
 }
 
 // fromProgress takes the counts of a progress query's answer.

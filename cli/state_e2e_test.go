@@ -21,7 +21,8 @@ import (
 )
 
 // docKeys are the keys docs/cli-json.md lists in the first table after the heading that names
-// command ("## sweep status", "## sweep run", "## sweep retry, sweep watch").
+// command ("## sweep status", "## sweep run", "## sweep watch"; a heading may name several,
+// separated by commas).
 func docKeys(t *testing.T, command string) []string {
 	t.Helper()
 	f, err := os.Open(filepath.Join("..", "docs", "cli-json.md"))

@@ -7,12 +7,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -77,21 +79,26 @@ func processExit(err error) int {
 	return -1
 }
 
-// TestRebuildMissingTable deletes a finished sweep's results.parquet: sweep run and sweep
-// results each rebuild it from the result cache, equal to the original; sweep run --out
+// TestRebuildMissingTable deletes a finished sweep's results.parquet: sweep run, sweep
+// results and sweep watch each rebuild it from the result cache, equal to the original; sweep
+// status and sweep list then show the sweep once, started when it first ran; sweep run --out
 // elsewhere copies it there and says where the sweep's table is; with the cache gone too,
-// both fail saying which points are missing and how to recompute them. On main both printed
-// the path of the missing file.
+// sweep status and sweep list say that the table is missing, and the three commands fail
+// saying which points are missing and how to recompute them. On main run and results printed
+// the path of the missing file; later, watch still did, and status and list showed the start
+// of the last rebuild, list one row per run, and their text said nothing of the missing table.
 func TestRebuildMissingTable(t *testing.T) {
 	e := newE2ESweep(t)
 	dir, specPath, state, out, sweep := e.dir, e.spec, e.state, e.out, e.sweep
+	before := time.Now()
 	runSweepCmd(t, dir, specPath)
+	after := time.Now() // the sweep's first (and until the rebuilds only) run started in between
 	table := filepath.Join(out, "results.parquet")
 	orig := filepath.Join(dir, "original.parquet")
 	copyFile(t, table, orig)
 
 	for _, c := range []struct{ name, command string }{
-		{"sweep run", "run"}, {"sweep results", "results"},
+		{"sweep run", "run"}, {"sweep results", "results"}, {"sweep watch", "watch"},
 	} {
 		if err := os.Remove(table); err != nil {
 			t.Fatal(err)
@@ -105,7 +112,7 @@ func TestRebuildMissingTable(t *testing.T) {
 			t.Fatalf("%s of the sweep without its table: %v\n%s%s", c.name, err, stdout, stderr)
 		}
 		m := checkKeys(t, c.name, []byte(stdout))
-		if m["rebuilt"] != true || m["results"] != table || m["rows"] != float64(48) || m["from"] != "" {
+		if from, ok := m["from"]; m["rebuilt"] != true || m["results"] != table || m["rows"] != float64(48) || ok && from != "" {
 			t.Errorf("%s --json after the rebuild: %s", c.name, stdout)
 		}
 		if !strings.Contains(stderr, "results.parquet is missing: rebuilding it from the result cache "+filepath.Join(state, "cache")+" (48 points)") {
@@ -113,6 +120,7 @@ func TestRebuildMissingTable(t *testing.T) {
 		}
 		sameTable(t, orig, table)
 	}
+	checkFirstStart(t, e, before, after)
 
 	// Another --out: the sweep keeps its output; its table is copied to the one asked for.
 	other := filepath.Join(dir, "other")
@@ -140,10 +148,17 @@ func TestRebuildMissingTable(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(state, "cache")); err != nil {
 		t.Fatal(err)
 	}
-	if stdout, _, _ := sweep("status", "spec.yaml", "--json"); !strings.Contains(stdout, `"message":"its table `+table+` is missing: sweep results sweep-e2e-`) {
+	missing := regexp.MustCompile(`its table ` + regexp.QuoteMeta(table) + ` is missing: sweep results sweep-e2e-\S+ rebuilds it`)
+	if stdout, _, _ := sweep("status", "spec.yaml", "--json"); !regexp.MustCompile(`"message":"` + missing.String() + `"`).MatchString(stdout) {
 		t.Errorf("status --json of the sweep without its table does not say so: %s", stdout)
 	}
-	for _, args := range [][]string{{"results", "spec.yaml"}, {"run", specPath, "--out", out}} {
+	if stdout, _, _ := sweep("status", "spec.yaml"); !regexp.MustCompile(`(?m)^  results: .*\n  ` + missing.String() + `$`).MatchString(stdout) {
+		t.Errorf("status of the sweep without its table does not say so:\n%s", stdout)
+	}
+	if stdout, _, _ := sweep("list"); !regexp.MustCompile(`sweep-e2e-\S+\s+completed\s.*\s48/48 \(table missing\)\n`).MatchString(stdout) {
+		t.Errorf("list of the sweep without its table does not mark it:\n%s", stdout)
+	}
+	for _, args := range [][]string{{"results", "spec.yaml"}, {"watch", "spec.yaml"}, {"run", specPath, "--out", out}} {
 		stdout, stderr, err := sweep(args...)
 		if code := processExit(err); code != 1 || !strings.Contains(stderr, "results.parquet is missing and cannot be rebuilt: 48 of its 48 points (the first: point 0) are in no shard of the sweep") ||
 			!strings.Contains(stderr, "sweep retry sweep-e2e-") {
@@ -152,6 +167,38 @@ func TestRebuildMissingTable(t *testing.T) {
 	}
 	if !gone(table) {
 		t.Error("a table was written without its points")
+	}
+}
+
+// checkFirstStart checks that sweep status and sweep list show e's sweep once, as completed
+// with its table, started between before and after (when its first run started), not when
+// a later run under its id (a rebuild) did. sweep list's text is checked, not its JSON: both
+// print the same rows (TestStatusTellsTheTruth checks the JSON's keys).
+func checkFirstStart(t *testing.T, e *e2eSweep, before, after time.Time) {
+	t.Helper()
+	stdout, stderr, err := e.sweep("status", "spec.yaml", "--json")
+	if err != nil {
+		t.Fatalf("status: %v\n%s", err, stderr)
+	}
+	var st sweepState
+	if err := json.Unmarshal([]byte(stdout), &st); err != nil {
+		t.Fatalf("status --json: %v: %s", err, stdout)
+	}
+	if st.Started.Before(before) || st.Started.After(after) || st.Status != "completed" || st.Message != "" {
+		t.Errorf("status --json after the rebuilds: started %v, want between %v and %v (the first run); %s", st.Started, before, after, stdout)
+	}
+	stdout, _, _ = e.sweep("list") // its rows are those of list --json
+	if !strings.Contains(stdout, st.Started.Local().Format("  2006-01-02 15:04:05  ")) {
+		t.Errorf("list does not show the start status shows, %v:\n%s", st.Started, stdout)
+	}
+	rows := regexp.MustCompile(`(?m)^sweep-e2e-\S+\s+completed\s+(\S+ \S+)\s+48/48$`).FindAllStringSubmatch(stdout, -1)
+	if len(rows) != 1 || strings.Count(stdout, "sweep-e2e-") != 1 {
+		t.Errorf("list after the rebuilds, want one completed row with its table:\n%s", stdout)
+		return
+	}
+	shown, err := time.ParseInLocation("2006-01-02 15:04:05", rows[0][1], time.Local)
+	if err != nil || shown.Before(before.Truncate(time.Second)) || shown.After(after) {
+		t.Errorf("list shows the sweep started at %s, want between %v and %v (%v)", rows[0][1], before, after, err)
 	}
 }
 
