@@ -135,7 +135,25 @@ func describeState(s sweepState) string {
 	if s.missing != "" {
 		fmt.Fprintf(&b, "  %s\n", s.missing)
 	}
+	if len(s.Levels) > 0 {
+		b.WriteString("  " + describeLevels(s) + "\n")
+	}
 	return b.String()
+}
+
+// describeLevels says, for a refined sweep, which level it runs and the points of each level
+// so far ("refined: level 2 running; points per level: 256 (coarse), 120, 64").
+func describeLevels(s sweepState) string {
+	per := make([]string, len(s.Levels))
+	for l, n := range s.Levels {
+		per[l] = fmt.Sprint(n)
+	}
+	per[0] += " (coarse)"
+	now := ""
+	if s.Level != nil && s.Closed == nil {
+		now = fmt.Sprintf("level %d running; ", *s.Level)
+	}
+	return "refined: " + now + "points per level: " + strings.Join(per, ", ")
 }
 
 // describeCounts formats a state's counts on one line, with what is known.
@@ -228,6 +246,9 @@ func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 	rows := []sweepState{}
 	for _, run := range newestFirst(runs) {
 		e := run.latest
+		if isLevel(e.GetExecution().GetWorkflowId(), runs) {
+			continue
+		}
 		s := r.fromInfo(ctx, e)
 		s.Started = run.first
 		if e.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
@@ -490,10 +511,24 @@ func concurrencyCmd() *cobra.Command {
 	return cmd
 }
 
-// listRequest asks for the sweeps (not their batch children), newest first.
+// listRequest asks for the sweeps, newest first: plain ones and refined ones (RefineWorkflow,
+// docs/refine.md), not their batch children. A refined sweep's levels are SweepWorkflows of
+// their own, which isLevel tells apart.
 func listRequest(namespace string) *workflowservice.ListWorkflowExecutionsRequest {
 	return &workflowservice.ListWorkflowExecutionsRequest{
 		Namespace: namespace,
-		Query:     "WorkflowType = 'SweepWorkflow'",
+		Query:     "WorkflowType = 'SweepWorkflow' OR WorkflowType = 'RefineWorkflow'",
 	}
+}
+
+// isLevel reports whether a listed workflow id is a level of a refined sweep that is listed
+// too (workflows.LevelOf): a list shows the refined sweep, whose status has the points of each
+// level, not its levels one by one.
+func isLevel(id string, listed map[string]*sweepRuns) bool {
+	parent, ok := workflows.LevelOf(id)
+	if !ok {
+		return false
+	}
+	p, ok := listed[parent]
+	return ok && p.latest.GetType().GetName() == "RefineWorkflow"
 }

@@ -91,7 +91,8 @@ func TestRefineExact(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
-	ref, stderr := runIn(t, refinedSpec, "--no-cache")
+	dir := t.TempDir()
+	ref, stderr := runSweepCmd(t, dir, writeSpec(t, dir, refinedSpec), "--no-cache")
 	dense, _ := runIn(t, denseSpec, "--no-cache")
 	counts := levelCounts(t, ref)
 	if len(counts) != 3 || counts[0] != 30 || counts[1] == 0 || counts[2] == 0 {
@@ -99,6 +100,23 @@ func TestRefineExact(t *testing.T) {
 	}
 	if !strings.Contains(stderr, fmt.Sprintf("refined: level 0: 30, level 1: %d, level 2: %d points", counts[1], counts[2])) {
 		t.Errorf("stderr does not list the levels' points:\n%s", stderr)
+	}
+	// sweep status says the points of each level (the rows per level of the table); sweep
+	// list shows the refined sweep once, not its three level sweeps beside it.
+	state := func(args ...string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd, stdout, stderr := sweepCmd(ctx, dir, append(args, "--state", filepath.Join(dir, "state"))...)
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("sweep %s: %v %s", args[0], err, stderr)
+		}
+		return stdout.String()
+	}
+	if out, want := state("status", "spec.yaml"), fmt.Sprintf("refined: points per level: 30 (coarse), %d, %d\n", counts[1], counts[2]); !strings.Contains(out, want) {
+		t.Errorf("sweep status does not say %q:\n%s", want, out)
+	}
+	if out := state("list"); strings.Count(out, "\n") != 2 || strings.Contains(out, "-level-") {
+		t.Errorf("sweep list shows other rows than the refined sweep's:\n%s", out)
 	}
 	for i, r := range ref.Rows {
 		if r[0].I != int64(i) {

@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -50,6 +51,20 @@ type refineRun struct {
 
 // levelID is the id of level l's sweep of the refined sweep parentID.
 func levelID(parentID string, l int) string { return fmt.Sprintf("%s-level-%02d", parentID, l) }
+
+// LevelOf is the inverse of levelID: the refined sweep whose level id is, when id has the
+// form of a level's id.
+func LevelOf(id string) (parentID string, ok bool) {
+	i := strings.LastIndex(id, "-level-")
+	if i < 0 {
+		return "", false
+	}
+	n := id[i+len("-level-"):]
+	if len(n) != 2 || n[0] < '0' || n[0] > '9' || n[1] < '0' || n[1] > '9' {
+		return "", false
+	}
+	return id[:i], true
+}
 
 // refineActivity are the options of the planning and the merge of a refined sweep.
 var refineActivity = workflow.ActivityOptions{
