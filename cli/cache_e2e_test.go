@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,7 +39,7 @@ func runJSON(t *testing.T, dir string, args ...string) (sweep string, tab *resul
 	defer cancel()
 	cmd, stdout, errOut := sweepCmd(ctx, dir, append(args, "--json")...)
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("sweep %v: %v\nstderr:\n%s", args, err, errOut)
+		t.Fatalf("sweep %v: %v\nstdout:\n%s\nstderr:\n%s%s", args, err, stdout, errOut, serverLog(args))
 	}
 	var out struct{ Sweep, Results string }
 	if err := json.Unmarshal([]byte(lastLine(stdout.String())), &out); err != nil {
@@ -49,6 +50,23 @@ func runJSON(t *testing.T, dir string, args ...string) (sweep string, tab *resul
 		t.Fatal(err)
 	}
 	return out.Sweep, tab, errOut.String()
+}
+
+// serverLog is the end of the log of the embedded server on the --state of args, for a
+// failure's message ("" without one).
+func serverLog(args []string) string {
+	i := slices.Index(args, "--state")
+	if i < 0 || i+1 >= len(args) {
+		return ""
+	}
+	b, err := os.ReadFile(filepath.Join(args[i+1], "server.log"))
+	if err != nil {
+		return ""
+	}
+	if len(b) > 4000 {
+		b = b[len(b)-4000:]
+	}
+	return "\nserver.log (end):\n" + string(b)
 }
 
 // TestCacheNewRetry: B (half of its points A's) through the cache equals B without it; --new
