@@ -245,3 +245,37 @@ func TestStallReported(t *testing.T) {
 		t.Errorf("stderr after SIGINT:\n%s", runErr)
 	}
 }
+
+// TestReadmeJSONTable: the README's table of --json keys lists, for each command that
+// docs/cli-json.md describes with a table, exactly the keys of that table, (sorted).
+func TestReadmeJSONTable(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := regexp.MustCompile("^\\| (`sweep [a-z]+`(?:, `sweep [a-z]+`)*) \\| (.*) \\|$")
+	key := regexp.MustCompile("`([a-z_]+)`")
+	seen := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		m := row.FindStringSubmatch(line)
+		if m == nil || !strings.HasPrefix(m[2], "`") || strings.Contains(m[2], "(") {
+			continue // not a row of the table, or one that describes its shape in words
+		}
+		var got []string
+		for _, k := range key.FindAllStringSubmatch(m[2], -1) {
+			got = append(got, k[1])
+		}
+		for _, c := range strings.Split(m[1], ", ") {
+			command := strings.Trim(c, "`")
+			want := docKeys(t, command)
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				t.Errorf("README lists for %s %v, docs/cli-json.md %v", command, got, want)
+			}
+			seen++
+		}
+	}
+	if seen < 10 {
+		t.Errorf("found %d commands in the README's --json table, want the 11 with a key table", seen)
+	}
+}
