@@ -247,7 +247,7 @@ func TestStallReported(t *testing.T) {
 }
 
 // TestReadmeJSONTable: the README's table of --json keys lists, for each command that
-// docs/cli-json.md describes with a table, exactly the keys of that table, (sorted).
+// docs/cli-json.md describes with a table, exactly the keys of that table.
 func TestReadmeJSONTable(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "README.md"))
 	if err != nil {
