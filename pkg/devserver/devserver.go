@@ -9,7 +9,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -102,10 +101,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	if level == "" {
 		level = "warn"
 	}
-	logger := log.NewZapLogger(log.BuildZapLogger(log.Config{
+	logFile := filepath.Join(opts.StateDir, "server.log")
+	var logger log.Logger = fatalLogger{log.NewZapLogger(log.BuildZapLogger(log.Config{
 		Level:      level,
-		OutputFile: filepath.Join(opts.StateDir, "server.log"),
-	}))
+		OutputFile: logFile,
+	})), logFile}
 
 	var st store
 	var err error
@@ -239,22 +239,6 @@ func (s *Server) waitReady(ctx context.Context, namespace string) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-}
-
-// freePort finds a port that is free on ip right now, below 32768: Temporal's SQL schemas
-// store membership ports as SMALLINT (PostgreSQL rejects the kernel's ephemeral ports, which
-// start at 32768), so the port is drawn at random from [20000, 32768) and tried.
-func freePort(ip string) (int, error) {
-	var err error
-	for range 200 {
-		port := 20000 + rand.IntN(32768-20000)
-		var l net.Listener
-		if l, err = net.Listen("tcp", net.JoinHostPort(ip, strconv.Itoa(port))); err == nil {
-			l.Close()
-			return port, nil
-		}
-	}
-	return 0, fmt.Errorf("devserver: find a free port on %s: %w", ip, err)
 }
 
 // quietLogger discards the SDK client's log lines while probing readiness.
