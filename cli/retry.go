@@ -29,6 +29,8 @@ again under the same id, with the same input, so that only its failed or missing
 simulated: the finished rows of its results.parquet are stored in the result cache, the shards
 holding failed rows are removed, and every other point comes from its shard or from the cache.
 A sweep still running is followed instead (and, with the embedded server, run by this process).
+A refined sweep (docs/refine.md) that was cancelled or failed starts again from its coarse
+grid, its simulated points coming from the result cache; a completed one is refused.
 
 The cache is the sweep's own, else --cache, else <state>/cache with the embedded server; with
 --address give --cache, a directory every worker sees. The output directory must be reachable
