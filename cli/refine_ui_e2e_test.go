@@ -127,8 +127,8 @@ func TestRetryRefined(t *testing.T) {
 	if err := r.Run(); err != nil {
 		t.Fatalf("retry of a cancelled refined sweep: %v\n%s\nrun: %s", err, rerr, runErr)
 	}
-	if !strings.HasPrefix(lastLine(stdout.String()), "results: ") {
-		t.Fatalf("retry printed %q", stdout)
+	if !strings.HasPrefix(lastLine(stdout.String()), "results: ") || !strings.Contains(rerr.String(), "retrying refined sweep") {
+		t.Fatalf("retry printed %q, stderr %q; want it to start the cancelled refined sweep again", stdout, rerr)
 	}
 	got, err := results.ReadFile(filepath.Join(dir2, "out", "results.parquet"))
 	if err != nil {
