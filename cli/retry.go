@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
@@ -28,6 +29,8 @@ again under the same id, with the same input, so that only its failed or missing
 simulated: the finished rows of its results.parquet are stored in the result cache, the shards
 holding failed rows are removed, and every other point comes from its shard or from the cache.
 A sweep still running is followed instead (and, with the embedded server, run by this process).
+A refined sweep (docs/refine.md) that was cancelled or failed starts again from its coarse
+grid, its simulated points coming from the result cache; a completed one is refused.
 
 The cache is the sweep's own, else --cache, else <state>/cache with the embedded server; with
 --address give --cache, a directory every worker sees. The output directory must be reachable
@@ -66,6 +69,12 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
 		fmt.Fprintf(os.Stderr, "sweep %s is running; following it\n", id)
 		run = b.client.GetWorkflow(ctx, id, "")
+	} else if refined, err := refinedInput(ctx, b.client, id, info.GetStatus()); err != nil {
+		return err
+	} else if refined != nil {
+		if run, err = restartRefined(ctx, b, id, *refined); err != nil {
+			return err
+		}
 	} else {
 		in, err := startInput(ctx, b.client, id, info.GetExecution().GetRunId())
 		if err != nil {
@@ -111,17 +120,67 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 	return nil
 }
 
+// refinedInput is the input the first run of an ended refined sweep (RefineWorkflow) was
+// started with, nil for any other workflow. A completed refined sweep is refused: its failed
+// points cannot be simulated alone, since every level after them was planned from their
+// outcome.
+func refinedInput(ctx context.Context, c client.Client, id string, status enumspb.WorkflowExecutionStatus) (*workflows.RefineInput, error) {
+	ev, err := firstEvent(ctx, c, id, "")
+	if err != nil {
+		return nil, err
+	}
+	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
+	if attrs.GetWorkflowType().GetName() != "RefineWorkflow" {
+		return nil, nil
+	}
+	if status == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED {
+		return nil, usageError{fmt.Errorf("sweep %s is a refined sweep that completed: sweep retry cannot rerun its failed points alone (the levels after them were planned from their outcome); run its spec afresh with sweep run SPEC --new", id)}
+	}
+	var in workflows.RefineInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err != nil {
+		return nil, fmt.Errorf("sweep %s: decode its input: %w", id, err)
+	}
+	return &in, nil
+}
+
+// restartRefined starts the failed, cancelled or terminated refined sweep id again with the
+// input of its first run, as sweep run SPEC does: it runs its levels again from the coarse
+// grid, taking every point already simulated from the result cache.
+func restartRefined(ctx context.Context, b *backend, id string, in workflows.RefineInput) (client.WorkflowRun, error) {
+	in.State = nil
+	fmt.Fprintf(os.Stderr, "retrying refined sweep %s from its coarse grid (%d points; finished points from the result cache)\n", id, in.Sweep.Points)
+	run, err := b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                b.opts.TaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+	}, workflows.RefineWorkflow, in)
+	if err != nil {
+		return nil, fmt.Errorf("start refined sweep %s again: %w", id, err)
+	}
+	return run, nil
+}
+
+// firstEvent is the first event (the start) of the run runID of workflow id.
+func firstEvent(ctx context.Context, c client.Client, id, runID string) (*historypb.HistoryEvent, error) {
+	it := c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	if !it.HasNext() {
+		return nil, fmt.Errorf("sweep %s: empty history", id)
+	}
+	ev, err := it.Next()
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: read history: %w", id, err)
+	}
+	return ev, nil
+}
+
 // startInput is the SweepInput the run runID of sweep id was started with (for a run that
 // continued as new, with its carried State).
 func startInput(ctx context.Context, c client.Client, id, runID string) (workflows.SweepInput, error) {
 	var in workflows.SweepInput
-	it := c.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
-	if !it.HasNext() {
-		return in, fmt.Errorf("sweep %s: empty history", id)
-	}
-	ev, err := it.Next()
+	ev, err := firstEvent(ctx, c, id, runID)
 	if err != nil {
-		return in, fmt.Errorf("sweep %s: read history: %w", id, err)
+		return in, err
 	}
 	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
 	if attrs == nil || attrs.GetWorkflowType().GetName() != "SweepWorkflow" {

@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/layout"
@@ -120,8 +121,11 @@ type uiSource struct {
 
 	mu     sync.Mutex
 	inputs map[string]workflows.SweepInput
-	closed map[string]closedSweep // sweeps that ended: they no longer change
-	merged map[string]webui.Table // running sweeps: the last merge of their finished shards
+	// refined are the refined sweeps (RefineWorkflow) among inputs: inputs holds their
+	// coarse grid's SweepInput.
+	refined map[string]bool
+	closed  map[string]closedSweep // sweeps that ended: they no longer change
+	merged  map[string]webui.Table // running sweeps: the last merge of their finished shards
 	// progress is the last answer of each running sweep's progress query.
 	progress map[string]workflows.Progress
 	seq      int
@@ -140,7 +144,7 @@ func newUISource(b *backend, temporalUI string) (*uiSource, error) {
 		return nil, fmt.Errorf("temporary directory: %w", err)
 	}
 	return &uiSource{b: b, c: b.client, namespace: b.opts.Namespace, temporalUI: strings.TrimRight(temporalUI, "/"), st: store.New(), tmp: tmp,
-		inputs: map[string]workflows.SweepInput{}, closed: map[string]closedSweep{}, merged: map[string]webui.Table{},
+		inputs: map[string]workflows.SweepInput{}, refined: map[string]bool{}, closed: map[string]closedSweep{}, merged: map[string]webui.Table{},
 		progress: map[string]workflows.Progress{}}, nil
 }
 
@@ -185,7 +189,11 @@ func (s *uiSource) Sweeps(ctx context.Context) ([]webui.Sweep, error) {
 	list := func() (*workflowservice.ListWorkflowExecutionsResponse, error) {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		return s.client().ListWorkflow(cctx, listRequest(s.namespace))
+		return s.client().ListWorkflow(cctx, &workflowservice.ListWorkflowExecutionsRequest{
+			Namespace: s.namespace,
+			// Refined sweeps too (their level sweeps, children, are left out by Sweep).
+			Query: "WorkflowType = 'SweepWorkflow' OR WorkflowType = 'RefineWorkflow'",
+		})
 	}
 	it, err := list()
 	if err != nil && s.reconnect(err) {
@@ -231,7 +239,9 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 		return webui.Sweep{}, fmt.Errorf("sweep %s: %w", id, err)
 	}
 	info := desc.GetWorkflowExecutionInfo()
-	if info.GetType().GetName() != "SweepWorkflow" {
+	// A refined sweep is its RefineWorkflow; the SweepWorkflow of each of its levels, a child,
+	// is not listed (its table is part of the refined sweep's).
+	if t := info.GetType().GetName(); t != "SweepWorkflow" && t != "RefineWorkflow" || info.GetParentExecution() != nil {
 		return webui.Sweep{}, webui.ErrUnknown
 	}
 	runID := info.GetExecution().GetRunId()
@@ -276,12 +286,24 @@ func (s *uiSource) Sweep(ctx context.Context, id string) (webui.Sweep, error) {
 		return sw, err
 	}
 	t.Key = "ended-" + runID // a sweep retried and ended again has another table
-	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED && !t.Partial {
-		sw.Progress.Done = in.Points
-	}
-	sw.Progress.Chunks = layout.Chunks(in.Points, in.ChunkSize)
-	if sw.Progress.Done == in.Points {
-		sw.Progress.ChunksDone = sw.Progress.Chunks
+	s.mu.Lock()
+	refined := s.refined[id]
+	s.mu.Unlock()
+	switch {
+	case refined: // its points are those of every level: the table's rows
+		var out workflows.SweepOutput
+		if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED && !t.Partial &&
+			s.client().GetWorkflow(ctx, id, "").Get(ctx, &out) == nil {
+			sw.Progress.Total, sw.Progress.Done = int64(out.Rows), int64(out.Rows)
+		}
+	default:
+		if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED && !t.Partial {
+			sw.Progress.Done = in.Points
+		}
+		sw.Progress.Chunks = layout.Chunks(in.Points, in.ChunkSize)
+		if sw.Progress.Done == in.Points {
+			sw.Progress.ChunksDone = sw.Progress.Chunks
+		}
 	}
 	s.mu.Lock()
 	s.closed[id] = closedSweep{sweep: sw, table: t, runID: runID}
@@ -297,14 +319,33 @@ func (s *uiSource) input(ctx context.Context, id string) (workflows.SweepInput, 
 	if ok {
 		return in, nil
 	}
-	in, err := startInput(ctx, s.client(), id, "")
+	in, refined, err := uiInput(ctx, s.client(), id)
 	if err != nil {
 		return in, err
 	}
 	s.mu.Lock()
-	s.inputs[id] = in
+	s.inputs[id], s.refined[id] = in, refined
 	s.mu.Unlock()
 	return in, nil
+}
+
+// uiInput is the SweepInput sweep id was started with, for a refined sweep that of its
+// coarse grid (RefineInput.Sweep), and whether it is a refined sweep.
+func uiInput(ctx context.Context, c client.Client, id string) (workflows.SweepInput, bool, error) {
+	ev, err := firstEvent(ctx, c, id, "")
+	if err != nil {
+		return workflows.SweepInput{}, false, err
+	}
+	attrs := ev.GetWorkflowExecutionStartedEventAttributes()
+	if attrs.GetWorkflowType().GetName() != "RefineWorkflow" {
+		in, err := startInput(ctx, c, id, "")
+		return in, false, err
+	}
+	var in workflows.RefineInput
+	if err := converter.GetDefaultDataConverter().FromPayloads(attrs.GetInput(), &in); err != nil {
+		return in.Sweep, true, fmt.Errorf("sweep %s: decode its input: %w", id, err)
+	}
+	return in.Sweep, true, nil
 }
 
 // endedTable is the table an ended sweep left: its output's results.parquet (copied here
@@ -369,6 +410,14 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 	in, err := s.input(ctx, sw.ID)
 	if err != nil {
 		return webui.Table{}, err
+	}
+	s.mu.Lock()
+	refined := s.refined[id]
+	s.mu.Unlock()
+	if refined {
+		// A running refined sweep's rows are in its levels' shards and files: its table is
+		// drawn when it ends (results.parquet).
+		return prev, nil
 	}
 	sp, err := spec.Parse(in.SpecFile, []byte(in.Spec))
 	if err != nil {
