@@ -189,11 +189,8 @@ func (s *uiSource) Sweeps(ctx context.Context) ([]webui.Sweep, error) {
 	list := func() (*workflowservice.ListWorkflowExecutionsResponse, error) {
 		cctx, cancel := context.WithTimeout(ctx, callTimeout)
 		defer cancel()
-		return s.client().ListWorkflow(cctx, &workflowservice.ListWorkflowExecutionsRequest{
-			Namespace: s.namespace,
-			// Refined sweeps too (their level sweeps, children, are left out by Sweep).
-			Query: "WorkflowType = 'SweepWorkflow' OR WorkflowType = 'RefineWorkflow'",
-		})
+		// Refined sweeps too (their level sweeps, children, are left out by Sweep).
+		return s.client().ListWorkflow(cctx, listRequest(s.namespace))
 	}
 	it, err := list()
 	if err != nil && s.reconnect(err) {
