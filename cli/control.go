@@ -84,26 +84,19 @@ retry, a rebuild of its table, its batches continued as new) keeps it. --json pr
 object (docs/cli-json.md).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := sweepID(args[0])
-			if err != nil {
-				return err
-			}
-			b, err := connect(cmd.Context(), f.conn, true)
-			if err != nil {
-				return err
-			}
-			defer b.close()
-			r := newStateReader(b)
-			defer r.close()
-			s, err := r.state(cmd.Context(), id)
-			if err != nil {
-				return err
-			}
-			if f.json {
-				return printJSON(s)
-			}
-			fmt.Print(describeState(s))
-			return nil
+			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
+				r := newStateReader(b)
+				defer r.close()
+				s, err := r.state(cmd.Context(), id)
+				if err != nil {
+					return err
+				}
+				if f.json {
+					return printJSON(s)
+				}
+				fmt.Print(describeState(s))
+				return nil
+			})
 		},
 	}
 	f.register(cmd)

@@ -52,22 +52,15 @@ beside it). --out-file FILE also copies a local sweep's table to FILE; its traje
 FILE with .trajectories.parquet in place of .parquet.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := sweepID(args[0])
-			if err != nil {
-				return err
-			}
-			b, err := connect(cmd.Context(), f.conn, true)
-			if err != nil {
-				return err
-			}
-			defer b.close()
-			st := store.New()
-			defer st.Close()
-			r, err := sweepResults(cmd.Context(), b, st, id, outFile)
-			if err != nil {
-				return err
-			}
-			return printResults(r, f.json)
+			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
+				st := store.New()
+				defer st.Close()
+				r, err := sweepResults(cmd.Context(), b, st, id, outFile)
+				if err != nil {
+					return err
+				}
+				return printResults(r, f.json)
+			})
 		},
 	}
 	f.register(cmd)
