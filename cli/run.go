@@ -161,7 +161,7 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 	in := workflows.SweepInput{
 		Spec: string(s.Source), SpecFile: absFile, OutDir: out,
 		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
-		ChunksPerBatch: f.batchChunks, BatchesPerRun: f.runs, CacheDir: cacheDir,
+		ChunksPerGroup: f.batchChunks, GroupsPerRun: f.runs, CacheDir: cacheDir,
 		Name: s.Name, SweepID: id, Hash: g.Hash(), Data: g.DataFiles(),
 	}
 	// The sweep records its search attributes where the namespace has them or lets this

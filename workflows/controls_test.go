@@ -1,7 +1,7 @@
 package workflows
 
 // Tests of the sweep's controls (pause, resume, the concurrency update, cancel) and of
-// continue-as-new under the SDK's test suite, with the real BatchWorkflow children and
+// continue-as-new under the SDK's test suite, with the real ChunkGroupWorkflow children and
 // mocked activities: every chunk takes chunkTime of workflow time, so the tests can say from
 // a hand-drawn schedule when each chunk must start.
 
@@ -87,12 +87,12 @@ func mockActivities(env *testsuite.TestWorkflowEnvironment, in SweepInput) *chun
 	return l
 }
 
-// controlInput is the sweep of these tests: 16 points in 8 chunks of 2, in 2 batches of 4
-// chunks, 2 chunks in flight (one per batch). Unhindered, batch 0 starts chunks 0-3 and batch
+// controlInput is the sweep of these tests: 16 points in 8 chunks of 2, in 2 groups of 4
+// chunks, 2 chunks in flight (one per group). Unhindered, group 0 starts chunks 0-3 and group
 // 1 chunks 4-7 at 0, 10, 20 and 30 s.
 func controlInput(t *testing.T) SweepInput {
 	in := sweepInput(t, testSpec, 16, 2, 2)
-	in.ChunksPerBatch = 4
+	in.ChunksPerGroup = 4
 	return in
 }
 
@@ -189,7 +189,7 @@ func updateConcurrency(env *testsuite.TestWorkflowEnvironment, at time.Duration,
 	}, at)
 }
 
-// TestConcurrencyUpdate raises the concurrency from 2 to 4 at 15 s: each batch then keeps 2
+// TestConcurrencyUpdate raises the concurrency from 2 to 4 at 15 s: each group then keeps 2
 // chunks in flight, so chunks 2 and 6 start at once (15 s), and 3 and 7 when 1 and 5 finish
 // (20 s). Updates outside [1, MaxConcurrency] are rejected by the validator and change
 // nothing.
@@ -267,15 +267,15 @@ func continuedInput(t *testing.T, env *testsuite.TestWorkflowEnvironment) SweepI
 	return next
 }
 
-// TestContinueAsNew runs the sweep with one batch per run: the first run starts only batch 0
+// TestContinueAsNew runs the sweep with one group per run: the first run starts only group 0
 // (chunks 0-3, one at a time, as its share of the 2 chunks in flight), takes a concurrency
 // update to 4 at 5 s, a pause at 12 s and a resume at 30 s, and continues as new with where
-// it stands; a second run from that input starts batch 1 only, with the carried concurrency (2
-// chunks in flight in its one batch) and without preparing the sweep again, and merges all
+// it stands; a second run from that input starts group 1 only, with the carried concurrency (2
+// chunks in flight in its one group) and without preparing the sweep again, and merges all
 // 8 chunks.
 func TestContinueAsNew(t *testing.T) {
 	in := controlInput(t)
-	in.BatchesPerRun = 1
+	in.GroupsPerRun = 1
 	env := newEnv(t, nil)
 	l := mockActivities(env, in)
 	var n int
@@ -289,7 +289,7 @@ func TestContinueAsNew(t *testing.T) {
 	// ends, before the pause), 3 at the resume (1 ended at 15 s, paused).
 	checkStarts(t, l, secs(map[int]int{0: 0, 1: 5, 2: 10, 3: 30}))
 	st := *next.State
-	wantSt := SweepState{NextBatch: 1, Concurrency: 4, Started: l.t0, Prepared: true,
+	wantSt := SweepState{NextGroup: 1, Concurrency: 4, Started: l.t0, Prepared: true,
 		Progress: Progress{Total: 16, Done: 8, Chunks: 8, ChunksDone: 4, Concurrency: 4}}
 	if !st.Started.Equal(wantSt.Started) {
 		t.Errorf("carried start %v, want the first run's %v", st.Started, wantSt.Started)
@@ -316,21 +316,21 @@ func TestContinueAsNew(t *testing.T) {
 }
 
 // TestContinueAsNewSuggested: when Temporal suggests continue-as-new (a long history), the
-// run starts no further batch, lets the ones in flight finish and continues as new. With 4
-// batches of 2 chunks and the suggestion from the start, the run fills its 2 batch slots
-// (chunks 0 and 2 at 0 s, 1 and 3 at 10 s) and carries batch 2 as the next, with 4 chunks
+// run starts no further group, lets the ones in flight finish and continues as new. With 4
+// groups of 2 chunks and the suggestion from the start, the run fills its 2 group slots
+// (chunks 0 and 2 at 0 s, 1 and 3 at 10 s) and carries group 2 as the next, with 4 chunks
 // (8 points) done.
 func TestContinueAsNewSuggested(t *testing.T) {
 	in := controlInput(t)
-	in.ChunksPerBatch = 2
+	in.ChunksPerGroup = 2
 	env := newEnv(t, nil)
 	l := mockActivities(env, in)
 	env.SetContinueAsNewSuggested(true)
 	env.ExecuteWorkflow(SweepWorkflow, in)
 	next := continuedInput(t, env)
 	checkStarts(t, l, secs(map[int]int{0: 0, 1: 10, 2: 0, 3: 10}))
-	if st := next.State; st.NextBatch != 2 || st.Progress.Done != 8 || st.Progress.ChunksDone != 4 || st.Paused {
-		t.Errorf("carried state %+v, want batch 2 next, 8 points in 4 chunks done, not paused", st)
+	if st := next.State; st.NextGroup != 2 || st.Progress.Done != 8 || st.Progress.ChunksDone != 4 || st.Paused {
+		t.Errorf("carried state %+v, want group 2 next, 8 points in 4 chunks done, not paused", st)
 	}
 	if len(l.merges) != 0 {
 		t.Errorf("merged %+v before the sweep's last run", l.merges)

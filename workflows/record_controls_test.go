@@ -65,11 +65,11 @@ func TestRecordControlHistories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 16 points in 8 chunks of 2, in 2 batches of 4 chunks, one chunk in flight per batch;
-	// point 2 is chunk 1's first, in batch 0.
+	// 16 points in 8 chunks of 2, in 2 groups of 4 chunks, one chunk in flight per group;
+	// point 2 is chunk 1's first, in group 0.
 	input := func(t *testing.T) SweepInput {
 		return SweepInput{Spec: testSpec, SpecFile: testSpecFile, OutDir: t.TempDir(), Points: s.Count(), ChunkSize: 2,
-			Concurrency: 2, ChunksPerBatch: 4, SweepID: testSweepID}
+			Concurrency: 2, ChunksPerGroup: 4, SweepID: testSweepID}
 	}
 	progress := func(t *testing.T, id string) Progress {
 		v, err := c.QueryWorkflow(ctx, id, "", ProgressQuery)
@@ -100,7 +100,7 @@ func TestRecordControlHistories(t *testing.T) {
 				t.Fatal(err)
 			}
 			waitFor(t, id, "the pause", func(p Progress) bool { return p.Paused })
-			time.Sleep(time.Second) // the batches have it too
+			time.Sleep(time.Second) // the groups have it too
 			close(g.release)
 			waitFor(t, id, "chunk 1 done", func(p Progress) bool { return p.ChunksDone >= 2 })
 			time.Sleep(time.Second)
@@ -135,7 +135,7 @@ func TestRecordControlHistories(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.file, func(t *testing.T) {
 			in := input(t)
-			in.BatchesPerRun = tc.perRun
+			in.GroupsPerRun = tc.perRun
 			id := WorkflowID(s.Name, s.Hash()) + "-" + tc.file
 			g.hold(2)
 			run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: id, TaskQueue: TaskQueue}, SweepWorkflow, in)
@@ -156,7 +156,7 @@ func TestRecordControlHistories(t *testing.T) {
 			}
 			t.Logf("%s: %+v, %v", tc.file, out, err)
 			saveHistory(ctx, t, c, id, firstRun, "sweep-"+tc.file+".json")
-			saveHistory(ctx, t, c, batchID(id, 0), "", "batch-sweep-"+tc.file+".json")
+			saveHistory(ctx, t, c, groupID(id, 0), "", "batch-sweep-"+tc.file+".json")
 			if tc.perRun > 0 { // the run that continued the first
 				d, err := c.DescribeWorkflowExecution(ctx, id, "")
 				if err != nil {

@@ -17,26 +17,26 @@ import (
 	"github.com/phasesweep/phasesweep/activities"
 )
 
-// replayHistories are event histories of SweepWorkflow and BatchWorkflow recorded on the real
+// replayHistories are event histories of SweepWorkflow and ChunkGroupWorkflow recorded on the real
 // embedded server by TestRecordHistory (record_history_test.go) and TestRecordControlHistories
 // (record_controls_test.go), both behind the build tag recordhistory. The control sweeps have
-// 8 chunks of 2 points in 2 batches, one chunk in flight per batch, and take their control
-// while chunk 1 (batch 0) runs; they were recorded after batchStartChange.
+// 8 chunks of 2 points in 2 groups, one chunk in flight per group, and take their control
+// while chunk 1 (group 0) runs; they were recorded after groupStartChange.
 var replayHistories = []string{
-	"sweep-ok.json",               // one batch child, then the merge
+	"sweep-ok.json",               // one group child, then the merge
 	"batch-sweep-ok.json",         // its 6 chunks 2 at a time, one retried, each signalled
-	"sweep-spec-error.json",       // the batch child fails
+	"sweep-spec-error.json",       // the group child fails
 	"batch-sweep-spec-error.json", // chunks fail with a spec error while others are in flight
-	// paused (forwarded to both batches, no chunk started until resumed), then resumed
+	// paused (forwarded to both groups, no chunk started until resumed), then resumed
 	"sweep-pause-resume.json",
 	"batch-sweep-pause-resume.json",
-	// the concurrency update to 4, its window forwarded to both batches
+	// the concurrency update to 4, its window forwarded to both groups
 	"sweep-concurrency.json",
 	"batch-sweep-concurrency.json", // a second chunk started at the new window
-	// cancelled: the batches cancelled, a partial merge, the sweep ends cancelled
+	// cancelled: the groups cancelled, a partial merge, the sweep ends cancelled
 	"sweep-cancel.json",
 	"batch-sweep-cancel.json", // its running chunk cancelled
-	// BatchesPerRun 1: batch 0, then continue-as-new with the state; the next run runs batch 1
+	// GroupsPerRun 1: group 0, then continue-as-new with the state; the next run runs group 1
 	// and merges
 	"sweep-continue-as-new.json",
 	"sweep-continue-as-new-2.json",
@@ -51,7 +51,7 @@ func TestReplay(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(SweepWorkflow)
-			r.RegisterWorkflow(BatchWorkflow)
+			r.RegisterWorkflowWithOptions(ChunkGroupWorkflow, workflow.RegisterOptions{Name: ChunkGroupType})
 			hist := loadHistory(t, name)
 			opts := worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: originalID(hist)}}
 			if err := r.ReplayWorkflowHistoryWithOptions(replayLogger(t), hist, opts); err != nil {
@@ -102,7 +102,7 @@ func loadHistory(t *testing.T, name string) *historypb.History {
 }
 
 // originalID recovers the workflow id a sweep history ran under from the id of its first
-// child ("<id>-batch-NNNNNN", batchID), since child ids derive from it; "" for other histories.
+// child ("<id>-batch-NNNNNN", groupID), since child ids derive from it; "" for other histories.
 func originalID(hist *historypb.History) string {
 	for _, e := range hist.GetEvents() {
 		if a := e.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil {

@@ -26,7 +26,7 @@ func SearchAttributeTypes() map[string]enumspb.IndexedValueType {
 }
 
 // upsertProgress records the sweep's name, size and points done as search attributes (one
-// history event; called at the start and as batches finish, not per chunk).
+// history event; called at the start and as groups finish, not per chunk).
 func upsertProgress(ctx workflow.Context, in SweepInput, done int64) {
 	if !in.SearchAttributes {
 		return

@@ -10,29 +10,29 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// TestPauseBeforeContinueAsNew: a pause or resume signalled by the last batch of a run of the
-// sweep, in the very task in which that batch completes, must survive the continue-as-new that
-// follows (the next run starts paused, or not). The batch is a mock child that signals its
+// TestPauseBeforeContinueAsNew: a pause or resume signalled by the last group of a run of the
+// sweep, in the very task in which that group completes, must survive the continue-as-new that
+// follows (the next run starts paused, or not). The group is a mock child that signals its
 // parent and completes; the selector then sees the completion and the signal together. On
 // main only the chunk-done channel was drained before continue-as-new, so the signal was
 // dropped. The resume case starts paused (a state carried from an earlier run) and is resumed
-// from outside at one minute: its batch may start only then. With BatchesPerRun 1 a run
-// starts one batch: before batchStartChange it started two, and the resume case's second
-// batch was signalled before it had started (a nil signal handler under the SDK's test suite).
+// from outside at one minute: its group may start only then. With GroupsPerRun 1 a run
+// starts one batch: before groupStartChange it started two, and the resume case's second
+// group was signalled before it had started (a nil signal handler under the SDK's test suite).
 func TestPauseBeforeContinueAsNew(t *testing.T) {
 	in := sweepInput(t, testSpec, 16, 2, 2)
-	in.ChunksPerBatch, in.BatchesPerRun = 2, 1 // 4 batches, one per run
+	in.ChunksPerGroup, in.GroupsPerRun = 2, 1 // 4 groups, one per run
 	const resumeAt = time.Minute
 	for _, signal := range []string{PauseSignal, ResumeSignal} {
 		t.Run(signal, func(t *testing.T) {
 			env := newEnv(t, nil)
 			env.OnActivity("PrepareSweep", mock.Anything, mock.Anything).Return(nil)
 			var mu sync.Mutex
-			var batchStarts []time.Duration // since the sweep started
+			var groupStarts []time.Duration // since the sweep started
 			t0 := env.Now()
-			env.OnWorkflow(BatchWorkflow, mock.Anything, mock.Anything).Return(func(ctx workflow.Context, b BatchInput) error {
+			env.OnWorkflow(ChunkGroupType, mock.Anything, mock.Anything).Return(func(ctx workflow.Context, b ChunkGroupInput) error {
 				mu.Lock()
-				batchStarts = append(batchStarts, workflow.Now(ctx).Sub(t0))
+				groupStarts = append(groupStarts, workflow.Now(ctx).Sub(t0))
 				mu.Unlock()
 				return workflow.SignalExternalWorkflow(ctx, b.ParentID, "", signal, nil).Get(ctx, nil)
 			})
@@ -46,29 +46,29 @@ func TestPauseBeforeContinueAsNew(t *testing.T) {
 			if want := signal == PauseSignal; next.State.Paused != want {
 				t.Errorf("next run's state %+v, want Paused = %v (the %s signal of the last task carried over)", next.State, want, signal)
 			}
-			if next.State.NextBatch != 1 || len(batchStarts) != 1 {
-				t.Errorf("the run started batches at %v and continues at batch %d, want one batch, then batch 1", batchStarts, next.State.NextBatch)
+			if next.State.NextGroup != 1 || len(groupStarts) != 1 {
+				t.Errorf("the run started groups at %v and continues at group %d, want one group, then group 1", groupStarts, next.State.NextGroup)
 			}
-			if start.State.Paused && len(batchStarts) > 0 && batchStarts[0] < resumeAt {
-				t.Errorf("a sweep started paused started a batch at %v, before the resume at %v", batchStarts[0], resumeAt)
+			if start.State.Paused && len(groupStarts) > 0 && groupStarts[0] < resumeAt {
+				t.Errorf("a sweep started paused started a group at %v, before the resume at %v", groupStarts[0], resumeAt)
 			}
 		})
 	}
 }
 
-// TestControlsReachBatchStartedWithThem resumes a sweep started paused at 30 s, which starts
-// both batches, and sends it a second control at once, before the batches have started: the
-// control must not be lost on them. Before batchStartChange it was signalled to the batches
+// TestControlsReachGroupStartedWithThem resumes a sweep started paused at 30 s, which starts
+// both groups, and sends it a second control at once, before the groups have started: the
+// control must not be lost on them. Before groupStartChange it was signalled to the groups
 // just initiated, before they existed: under the SDK's test suite that dereferenced their nil
 // signal handler and the workflow panicked (every case below but the one whose update comes
 // in the resume's own task); on a server such a signal can fail as sent to an unknown
 // workflow, and a pause or window sent so is lost. The schedules are controlInput's from 30 s:
 //   - a resume sent twice in one task: nothing changes;
 //   - a concurrency update to 4 in the resume's task (the update runs first) or in the next
-//     task (the batches then get the window when they start): 2 chunks in flight per batch;
-//   - a pause in the next task: each batch's first chunk starts (with the batch, before the
+//     task (the groups then get the window when they start): 2 chunks in flight per group;
+//   - a pause in the next task: each group's first chunk starts (with the group, before the
 //     pause reaches it), the others only after the resume at 100 s.
-func TestControlsReachBatchStartedWithThem(t *testing.T) {
+func TestControlsReachGroupStartedWithThem(t *testing.T) {
 	const at = 30 * time.Second
 	resume := func(env *testsuite.TestWorkflowEnvironment) {
 		env.RegisterDelayedCallback(func() { env.SignalWorkflow(ResumeSignal, nil) }, at)

@@ -3,10 +3,10 @@
 // activities do the work.
 //
 // Shape at scale (docs/design.md "Temporal limits"): SweepWorkflow runs the
-// chunks in batches, each batch a child BatchWorkflow that keeps a window of chunk activities
+// chunks in chunk groups, each group a child ChunkGroupWorkflow that keeps a window of chunk activities
 // in flight; a few children run at once; every finished chunk signals its counts to the
 // parent for the progress query; the parent continues-as-new when Temporal suggests it (or
-// after BatchesPerRun batches), so that no history grows past a few thousand events whatever
+// after GroupsPerRun groups), so that no history grows past a few thousand events whatever
 // the number of points.
 package workflows
 
@@ -34,7 +34,7 @@ const (
 	LevelsQuery       = "levels"          // query of a refined sweep: the points of each level so far ([]int64)
 	PauseSignal       = "pause"           // signal: start no new chunk until resumed
 	ResumeSignal      = "resume"          // signal: start chunks again
-	WindowSignal      = "set-window"      // signal to a batch: its chunks in flight (int)
+	WindowSignal      = "set-window"      // signal to a chunk group: its chunks in flight (int)
 	ConcurrencyUpdate = "concurrency"     // update: chunks in flight for the whole sweep (int)
 	ConcurrencySignal = "set-concurrency" // signal to a refined sweep's level: the update, forwarded (int)
 )
@@ -48,24 +48,27 @@ const (
 	// DefaultConcurrency is how many chunks a sweep keeps in flight; each worker runs only as
 	// many at once as it has cores.
 	DefaultConcurrency = 64
-	// DefaultChunksPerBatch bounds one child workflow: about 8 events per chunk keep its
+	// DefaultChunksPerGroup bounds one child workflow: about 8 events per chunk keep its
 	// history near 2,000 events.
-	DefaultChunksPerBatch = 256
-	// DefaultBatchesPerRun bounds one run of the parent between continue-as-new (the server
+	DefaultChunksPerGroup = 256
+	// DefaultGroupsPerRun bounds one run of the parent between continue-as-new (the server
 	// suggests it earlier, at 4,096 events, when chunks are many and small).
-	DefaultBatchesPerRun = 64
+	DefaultGroupsPerRun = 64
 )
 
 // SweepInput is everything a sweep needs; it stays small (the spec's YAML, a path, counts).
 type SweepInput struct {
-	Spec           string // the spec's YAML
-	SpecFile       string // where it came from, for messages
-	OutDir         string // absolute directory, or s3:// / gs:// URL (pkg/store), of shards and results.parquet
-	Points         int64  // number of grid points
-	ChunkSize      int    // points per activity
-	Concurrency    int    // chunks in flight (0: DefaultConcurrency)
-	ChunksPerBatch int    // chunks per child workflow (0: DefaultChunksPerBatch)
-	BatchesPerRun  int    // batches per run before continue-as-new (0: DefaultBatchesPerRun)
+	Spec        string // the spec's YAML
+	SpecFile    string // where it came from, for messages
+	OutDir      string // absolute directory, or s3:// / gs:// URL (pkg/store), of shards and results.parquet
+	Points      int64  // number of grid points
+	ChunkSize   int    // points per activity
+	Concurrency int    // chunks in flight (0: DefaultConcurrency)
+	// ChunksPerGroup is the chunks per chunk group, one child ChunkGroupWorkflow (0:
+	// DefaultChunksPerGroup), and GroupsPerRun the groups a run starts before it continues as
+	// new (0: DefaultGroupsPerRun). Their JSON keys keep the names of recorded histories.
+	ChunksPerGroup int `json:"ChunksPerBatch"`
+	GroupsPerRun   int `json:"BatchesPerRun"`
 	// CacheDir is the absolute directory of the result cache (pkg/cache), shared by the
 	// sweeps that use it: points finished by an earlier sweep are read from it instead of
 	// simulated. "" disables the cache.
@@ -94,10 +97,10 @@ type SweepInput struct {
 	State *SweepState `json:",omitempty"`
 }
 
-// SweepState is where a sweep stands: the next batch to start, the counts so far, and the
+// SweepState is where a sweep stands: the next group to start, the counts so far, and the
 // controls set while it runs.
 type SweepState struct {
-	NextBatch   int
+	NextGroup   int `json:"NextBatch"` // the key of recorded histories
 	Progress    Progress
 	Paused      bool
 	Concurrency int       // set by the concurrency update; 0: from the input
@@ -157,7 +160,7 @@ func WorkflowID(name, specHash string) string { return fmt.Sprintf("sweep-%s-%s"
 // Register adds the sweep's workflows and activities to a worker.
 func Register(r worker.Registry, a *activities.Activities) {
 	r.RegisterWorkflow(SweepWorkflow)
-	r.RegisterWorkflow(BatchWorkflow)
+	r.RegisterWorkflowWithOptions(ChunkGroupWorkflow, workflow.RegisterOptions{Name: ChunkGroupType})
 	r.RegisterWorkflow(RefineWorkflow)
 	r.RegisterActivity(a)
 }
@@ -173,33 +176,33 @@ var chunkRetry = &temporal.RetryPolicy{
 
 // plan is the derived shape of a sweep.
 type plan struct {
-	chunks, perBatch, batches int
-	window                    int // chunks in flight in all
-	children, childWindow     int // batches in flight, chunks in flight per batch
-	batchesPerRun             int
+	chunks, perGroup, groups int
+	window                   int // chunks in flight in all
+	children, childWindow    int // groups in flight, chunks in flight per group
+	groupsPerRun             int
 }
 
 func newPlan(in SweepInput, concurrency int) plan {
-	p := plan{perBatch: in.ChunksPerBatch, window: concurrency, batchesPerRun: in.BatchesPerRun}
-	if p.perBatch < 1 {
-		p.perBatch = DefaultChunksPerBatch
+	p := plan{perGroup: in.ChunksPerGroup, window: concurrency, groupsPerRun: in.GroupsPerRun}
+	if p.perGroup < 1 {
+		p.perGroup = DefaultChunksPerGroup
 	}
 	if p.window < 1 {
 		p.window = DefaultConcurrency
 	}
-	if p.batchesPerRun < 1 {
-		p.batchesPerRun = DefaultBatchesPerRun
+	if p.groupsPerRun < 1 {
+		p.groupsPerRun = DefaultGroupsPerRun
 	}
 	p.chunks = layout.Chunks(in.Points, in.ChunkSize)
-	p.batches = (p.chunks + p.perBatch - 1) / p.perBatch
-	// Two batches overlap so that the window stays full while one batch drains.
-	p.children = min(2, p.batches)
+	p.groups = (p.chunks + p.perGroup - 1) / p.perGroup
+	// Two groups overlap so that the window stays full while one group drains.
+	p.children = min(2, p.groups)
 	p.childWindow = max(1, (p.window+p.children-1)/p.children)
 	return p
 }
 
-// SweepWorkflow runs the chunks of a sweep in child batches with at most Concurrency chunks in
-// flight, continuing-as-new between batches when its history grows, then merges the shards
+// SweepWorkflow runs the chunks of a sweep in child groups with at most Concurrency chunks in
+// flight, continuing-as-new between groups when its history grows, then merges the shards
 // into results.parquet. Its state and steps are those of sweepRun (sweep_run.go).
 func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 	if in.ChunkSize < 1 || in.Points < 1 {
@@ -216,14 +219,14 @@ func SweepWorkflow(ctx workflow.Context, in SweepInput) (SweepOutput, error) {
 		return SweepOutput{}, err
 	}
 	r.pin = pin
-	r.runBatches()
+	r.runGroups()
 	r.drainSignals()
 	switch {
 	case ctx.Err() != nil:
 		return cancelled(ctx, in, r.p, pin, r.st)
 	case r.firstErr != nil:
 		return SweepOutput{}, r.firstErr
-	case r.st.NextBatch < r.p.batches:
+	case r.st.NextGroup < r.p.groups:
 		next := in
 		next.State = &r.st
 		return SweepOutput{}, workflow.NewContinueAsNewError(ctx, SweepWorkflow, next)
@@ -273,8 +276,9 @@ func cancellation(ctx workflow.Context) workflow.Future {
 	return f
 }
 
-// batchID is the id of a sweep's k-th batch.
-func batchID(parentID string, k int) string { return fmt.Sprintf("%s-batch-%06d", parentID, k) }
+// groupID is the id of a sweep's k-th chunk group, "<id>-batch-NNNNNN": running sweeps and
+// recorded histories name their children so.
+func groupID(parentID string, k int) string { return fmt.Sprintf("%s-batch-%06d", parentID, k) }
 
 // validConcurrency rejects a concurrency update outside [1, MaxConcurrency].
 func validConcurrency(_ workflow.Context, n int) error {

@@ -9,7 +9,7 @@ import (
 )
 
 // sweepRun is one run of SweepWorkflow (between continue-as-new): the state it carries on,
-// the plan derived from it, and the batches in flight. Its methods are the steps of the run,
+// the plan derived from it, and the groups in flight. Its methods are the steps of the run,
 // in the order SweepWorkflow calls them; the query, signal and update handlers read and change
 // it.
 type sweepRun struct {
@@ -21,25 +21,25 @@ type sweepRun struct {
 	parentID string
 
 	sel      workflow.Selector
-	running  []int // batches in flight (started, when afterStart), in start order
+	running  []int // groups in flight (started, when afterStart), in start order
 	inFlight int
-	started  int  // batches started by this run
-	stopping bool // cancelled, or time to continue as new: start no batch
+	started  int  // groups started by this run
+	stopping bool // cancelled, or time to continue as new: start no group
 	firstErr error
-	// afterStart is batchStartChange's new behaviour: at most batchesPerRun batches per run,
-	// and a batch is signalled only once it has started.
+	// afterStart is groupStartChange's new behaviour: at most groupsPerRun groups per run,
+	// and a group is signalled only once it has started.
 	afterStart bool
 }
 
-// batchStartChange is the workflow.GetVersion change id of how a run starts and signals its
-// batches. Before it, a run with BatchesPerRun 1 filled both batch slots (two batches per
-// run), and the pause, resume and window signals went to every batch initiated, also to one
+// groupStartChange is the workflow.GetVersion change id of how a run starts and signals its
+// groups. Before it, a run with GroupsPerRun 1 filled both group slots (two groups per
+// run), and the pause, resume and window signals went to every group initiated, also to one
 // the server had not yet created: a signal that reaches the server before the child exists
-// fails, and the batch ran on unpaused or with the old window (under the SDK's test suite the
+// fails, and the group ran on unpaused or with the old window (under the SDK's test suite the
 // signal dereferenced the child's signal handler before it was set). From it on, a run starts
-// at most BatchesPerRun batches, and a batch gets the sweep's signals once it has started,
+// at most GroupsPerRun groups, and a group gets the sweep's signals once it has started,
 // and then the pause and window set since it was initiated.
-const batchStartChange = "signal-started-batches"
+const groupStartChange = "signal-started-batches"
 
 // newSweepRun takes up the state the input carries (a new sweep's when it carries none).
 func newSweepRun(ctx workflow.Context, in SweepInput) *sweepRun {
@@ -80,7 +80,7 @@ func (r *sweepRun) progress() (Progress, error) {
 }
 
 // setConcurrency is the concurrency update: a new window for the sweep, forwarded to the
-// batches in flight.
+// groups in flight.
 func (r *sweepRun) setConcurrency(_ workflow.Context, n int) (int, error) {
 	r.st.Concurrency = n
 	r.p = newPlan(r.in, n)
@@ -89,11 +89,11 @@ func (r *sweepRun) setConcurrency(_ workflow.Context, n int) (int, error) {
 	return r.p.window, nil
 }
 
-// forward signals the batches in flight.
+// forward signals the groups in flight.
 func (r *sweepRun) forward(name string, arg any) {
 	for _, k := range r.running {
-		// A batch that just finished no longer exists: the error is of no consequence.
-		workflow.SignalExternalWorkflow(r.ctx, batchID(r.parentID, k), "", name, arg)
+		// A group that just finished no longer exists: the error is of no consequence.
+		workflow.SignalExternalWorkflow(r.ctx, groupID(r.parentID, k), "", name, arg)
 	}
 }
 
@@ -128,46 +128,46 @@ func (r *sweepRun) listen() {
 	})
 }
 
-// runBatches keeps up to plan.children batches in flight until every batch of the sweep has
-// started and finished, a batch fails, the sweep is cancelled, or this run has started
-// batchesPerRun batches (or Temporal suggests continue-as-new) and its last batches finished.
-func (r *sweepRun) runBatches() {
-	r.afterStart = workflow.GetVersion(r.ctx, batchStartChange, workflow.DefaultVersion, 1) >= 1
+// runGroups keeps up to plan.children groups in flight until every group of the sweep has
+// started and finished, a group fails, the sweep is cancelled, or this run has started
+// groupsPerRun groups (or Temporal suggests continue-as-new) and its last groups finished.
+func (r *sweepRun) runGroups() {
+	r.afterStart = workflow.GetVersion(r.ctx, groupStartChange, workflow.DefaultVersion, 1) >= 1
 	r.listen()
 	r.sel.AddFuture(cancellation(r.ctx), func(workflow.Future) { r.stopping = true })
 	for {
-		for r.firstErr == nil && !r.stopping && !r.st.Paused && r.st.NextBatch < r.p.batches && r.inFlight < r.p.children &&
-			(!r.afterStart || r.started < r.p.batchesPerRun) {
-			r.startBatch()
+		for r.firstErr == nil && !r.stopping && !r.st.Paused && r.st.NextGroup < r.p.groups && r.inFlight < r.p.children &&
+			(!r.afterStart || r.started < r.p.groupsPerRun) {
+			r.startGroup()
 		}
-		if r.inFlight == 0 && (r.firstErr != nil || r.stopping || r.st.NextBatch >= r.p.batches) {
+		if r.inFlight == 0 && (r.firstErr != nil || r.stopping || r.st.NextGroup >= r.p.groups) {
 			return
 		}
 		r.sel.Select(r.ctx)
-		if r.started >= r.p.batchesPerRun || workflow.GetInfo(r.ctx).GetContinueAsNewSuggested() {
+		if r.started >= r.p.groupsPerRun || workflow.GetInfo(r.ctx).GetContinueAsNewSuggested() {
 			r.stopping = true
 		}
 	}
 }
 
-// startBatch starts the next batch as a child workflow.
-func (r *sweepRun) startBatch() {
-	k := r.st.NextBatch
+// startGroup starts the next group as a child workflow.
+func (r *sweepRun) startGroup() {
+	k := r.st.NextGroup
 	childCtx := workflow.WithChildOptions(r.ctx, workflow.ChildWorkflowOptions{
-		WorkflowID: batchID(r.parentID, k),
+		WorkflowID: groupID(r.parentID, k),
 		// The parent's own queue, whatever it is. Replay does not compare the queue, so
 		// histories recorded with the constant replay unchanged.
 		TaskQueue: workflow.GetInfo(r.ctx).TaskQueueName,
 	})
 	sweep := r.in
-	sweep.State = nil // a batch needs the sweep's description, not where it stands
+	sweep.State = nil // a group needs the sweep's description, not where it stands
 	if r.pin.SpecCopy != "" {
 		sweep.Spec = "" // its activities read the spec copy: inputs stay small
 	}
 	window := r.p.childWindow
-	f := workflow.ExecuteChildWorkflow(childCtx, BatchWorkflow, BatchInput{
+	f := workflow.ExecuteChildWorkflow(childCtx, ChunkGroupType, ChunkGroupInput{
 		Sweep: sweep, ParentID: r.parentID, Pin: r.pin,
-		FirstChunk: k * r.p.perBatch, EndChunk: min((k+1)*r.p.perBatch, r.p.chunks), Window: window,
+		FirstChunk: k * r.p.perGroup, EndChunk: min((k+1)*r.p.perGroup, r.p.chunks), Window: window,
 	})
 	if r.afterStart {
 		// Added before the completion: when both are ready, the selector takes this one first.
@@ -189,15 +189,15 @@ func (r *sweepRun) startBatch() {
 		}
 		upsertProgress(r.ctx, r.in, r.st.Progress.Done)
 	})
-	r.st.NextBatch++
+	r.st.NextGroup++
 	r.inFlight++
 	r.started++
 }
 
-// catchUp signals batch k, started with window chunks in flight, the controls changed since
+// catchUp signals group k, started with window chunks in flight, the controls changed since
 // it was initiated: a pause, or another window (a resume needs none: it started unpaused).
 func (r *sweepRun) catchUp(k, window int) {
-	id := batchID(r.parentID, k)
+	id := groupID(r.parentID, k)
 	if r.st.Paused {
 		workflow.SignalExternalWorkflow(r.ctx, id, "", PauseSignal, nil)
 	}

@@ -10,11 +10,11 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/layout"
 )
 
-// ChunkDoneSignal carries a finished chunk's activities.ChunkOutput from a batch to its sweep.
+// ChunkDoneSignal carries a finished chunk's activities.ChunkOutput from a group to its sweep.
 const ChunkDoneSignal = "chunk-done"
 
-// BatchInput is one child workflow's share of a sweep: chunks [FirstChunk, EndChunk).
-type BatchInput struct {
+// ChunkGroupInput is one child workflow's share of a sweep: chunks [FirstChunk, EndChunk).
+type ChunkGroupInput struct {
 	Sweep                SweepInput
 	ParentID             string
 	FirstChunk, EndChunk int
@@ -28,7 +28,7 @@ type BatchInput struct {
 // costs at most this much.
 const heartbeatTimeout = 10 * time.Second
 
-// chunkActivity are the options of every SimulateChunk activity (a batch's, and a chunk run
+// chunkActivity are the options of every SimulateChunk activity (a group's, and a chunk run
 // again before the merge): heartbeats, and retries without limit.
 var chunkActivity = workflow.ActivityOptions{
 	StartToCloseTimeout: 6 * time.Hour,
@@ -36,11 +36,16 @@ var chunkActivity = workflow.ActivityOptions{
 	RetryPolicy:         chunkRetry,
 }
 
-// BatchWorkflow runs chunks [FirstChunk, EndChunk) of a sweep as SimulateChunk activities, at
+// ChunkGroupType is the workflow type under which ChunkGroupWorkflow is registered and
+// started: the name it had before it was renamed, so that running sweeps and recorded
+// histories (testdata/replay) replay.
+const ChunkGroupType = "BatchWorkflow"
+
+// ChunkGroupWorkflow runs chunks [FirstChunk, EndChunk) of a sweep as SimulateChunk activities, at
 // most Window at a time (changed by WindowSignal; none started between PauseSignal and
 // ResumeSignal), and signals each finished chunk's counts to the sweep (waiting for
 // every signal to be delivered before it completes, so the sweep's counts are exact).
-func BatchWorkflow(ctx workflow.Context, in BatchInput) error {
+func ChunkGroupWorkflow(ctx workflow.Context, in ChunkGroupInput) error {
 	actCtx := workflow.WithActivityOptions(ctx, chunkActivity)
 	var a *activities.Activities
 	sel := workflow.NewSelector(ctx)
