@@ -110,7 +110,7 @@ func startUISweep(t *testing.T, ctx context.Context, chunk string, uiArgs ...str
 	}
 	t.Cleanup(func() { _ = run.Process.Kill(); _ = run.Wait() })
 	u.run, u.runErr = run, runErr
-	for !exists2(filepath.Join(u.dir, "state", addressFile)) {
+	for !fileExists(filepath.Join(u.dir, "state", addressFile)) {
 		if ctx.Err() != nil {
 			t.Fatalf("the sweep's server did not start: %s", runErr)
 		}
@@ -325,8 +325,8 @@ func checkSweepsList(t *testing.T, base, id string, tab *results.Table) {
 	t.Errorf("the sweeps page does not list %s", id)
 }
 
-// exists2 reports whether a local file exists.
-func exists2(path string) bool {
+// fileExists reports whether a local file exists.
+func fileExists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
 }
