@@ -207,6 +207,9 @@ func (r *refineRun) progress() (Progress, error) {
 	pr.Chunks, pr.ChunksDone = r.cur.Chunks, r.cur.ChunksDone
 	pr.Total, pr.Paused, pr.Concurrency = r.total(), r.st.Paused, r.st.Concurrency
 	pr.Level, pr.Levels = r.st.Level, r.in.Levels
+	if r.st.Done && len(r.st.LevelPoints) > 0 { // merging: at the last level run, not past it
+		pr.Level = len(r.st.LevelPoints) - 1
+	}
 	if secs := workflow.Now(r.ctx).Sub(r.st.Started).Seconds(); secs > 0 && pr.Done > 0 {
 		pr.Rate = float64(pr.Done) / secs
 		pr.ETA = float64(pr.Total-pr.Done) / pr.Rate

@@ -67,6 +67,13 @@ func TestRefineContinuesAsNewPerLevel(t *testing.T) {
 				t.Fatal(err)
 			}
 			levels = out.LevelPoints
+			// Done, the sweep is at its last level (2 of 2), not one past it.
+			var pr Progress
+			if v, err := env.QueryWorkflow(ProgressQuery); err != nil || v.Get(&pr) != nil {
+				t.Errorf("progress query after the merge: %v", err)
+			} else if pr.Level != 2 || pr.Levels != 2 {
+				t.Errorf("progress after the merge: level %d of %d, want 2 of 2", pr.Level, pr.Levels)
+			}
 			if run+1 != len(levels) {
 				t.Errorf("%d runs for %d levels: want one run per level, the last one merging", run+1, len(levels))
 			}
