@@ -135,7 +135,7 @@ func levelOutcomes(ctx context.Context, st Store, loc, on string) ([]refine.Outc
 			metric = j
 		}
 	}
-	if status < 0 || (on != spec.OnStatus && metric < 0) {
+	if status < 0 || (!spec.OnClass(on) && metric < 0) {
 		return nil, nonRetryable(fmt.Errorf("%s has no status or %s column", loc, on))
 	}
 	out := make([]refine.Outcome, len(t.Rows))

@@ -38,7 +38,7 @@ func checkRefine(s *spec.Spec) error {
 func describeRefine(s *spec.Spec) string {
 	r := s.Refine
 	on := r.On
-	if on != spec.OnStatus {
+	if !spec.OnClass(on) {
 		on = fmt.Sprintf("%s (jump %v)", r.On, r.Jump)
 	}
 	return fmt.Sprintf("refine: %s on %s, up to %d levels, budget %d points (coarse grid %d)",

@@ -1,7 +1,10 @@
 // Command refinecmp compares a refined sweep's table with the dense grid at its finest
 // resolution (bench/refine.sh): of the dense grid's boundary cells (cells of stepsize x init
 // whose four corners' statuses differ), how many the refined sweep resolved (ran all four
-// corners of). Refined values are the dense grid's values bit for bit (docs/refine.md), so
+// corners of), and how many lie within one finest cell of a resolved one (the refined
+// boundary within one cell of the dense one: the accuracy docs/refine.md measures); the same
+// for the divergence boundary alone (cells with a diverged corner and one that did not
+// diverge). Refined values are the dense grid's values bit for bit (docs/refine.md), so
 // points are matched by the bits of their stepsize and init.
 //
 //	go run ./bench/refinecmp REFINED.parquet DENSE.parquet
@@ -13,6 +16,7 @@ import (
 	"math"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/phasesweep/phasesweep/pkg/results"
@@ -29,31 +33,68 @@ func main() {
 		have[k] = true
 	}
 	steps, inits := dense.axes()
-	boundary, resolved := 0, 0
-	missed := map[string]int{} // unresolved boundary cells by the statuses at their corners
+	st := coverage(dense, have, steps, inits, func(s string) string { return s })
+	dv := coverage(dense, have, steps, inits, func(s string) string { return strconv.FormatBool(s == "diverged") })
+	fmt.Printf("refined %d points, dense %d points (%dx%d); status boundary: %s; divergence boundary: %s\n",
+		len(refined.status), len(dense.status), len(steps), len(inits), st, dv)
+	for _, k := range slices.Sorted(maps.Keys(st.missed)) {
+		fmt.Printf("  missed %d cells between %s\n", st.missed[k], k)
+	}
+}
+
+// cover is how much of the dense grid's boundary the refined sweep resolved.
+type cover struct {
+	boundary, resolved int
+	near               int            // boundary cells resolved or next to a resolved one (8 neighbours)
+	missed             map[string]int // unresolved boundary cells by the statuses at their corners
+}
+
+func (c cover) String() string {
+	pct := func(k int) float64 { return 100 * float64(k) / float64(max(c.boundary, 1)) }
+	return fmt.Sprintf("%d cells, %d resolved (%.1f%%), %d within one cell of a resolved one (%.1f%%)",
+		c.boundary, c.resolved, pct(c.resolved), c.near, pct(c.near))
+}
+
+// coverage finds the boundary cells of the dense grid (cells whose corners' classes differ,
+// class mapping a status to its class) and which of them the refined points have resolves
+// (all four corners run), or lie within one cell of a resolved one.
+func coverage(dense table, have map[[2]uint64]bool, steps, inits []uint64, class func(string) string) cover {
+	c := cover{missed: map[string]int{}}
+	var cells [][2]int        // the boundary cells, by their lower corner's indices
+	done := map[[2]int]bool{} // the resolved ones
 	for i := 0; i+1 < len(steps); i++ {
 		for j := 0; j+1 < len(inits); j++ {
 			corners := [][2]uint64{{steps[i], inits[j]}, {steps[i+1], inits[j]}, {steps[i], inits[j+1]}, {steps[i+1], inits[j+1]}}
 			differ, all := false, true
-			for _, c := range corners {
-				differ = differ || dense.status[c] != dense.status[corners[0]]
-				all = all && have[c]
+			for _, k := range corners {
+				differ = differ || class(dense.status[k]) != class(dense.status[corners[0]])
+				all = all && have[k]
 			}
-			if differ {
-				boundary++
-				if all {
-					resolved++
-				} else {
-					missed[classes(dense, corners)]++
+			if !differ {
+				continue
+			}
+			c.boundary++
+			cells = append(cells, [2]int{i, j})
+			if all {
+				c.resolved++
+				done[[2]int{i, j}] = true
+			} else {
+				c.missed[classes(dense, corners)]++
+			}
+		}
+	}
+	for _, b := range cells {
+	search:
+		for di := -1; di <= 1; di++ {
+			for dj := -1; dj <= 1; dj++ {
+				if done[[2]int{b[0] + di, b[1] + dj}] {
+					c.near++
+					break search
 				}
 			}
 		}
 	}
-	fmt.Printf("refined %d points, dense %d points (%dx%d): %d boundary cells, %d resolved (%.1f%%)\n",
-		len(refined.status), len(dense.status), len(steps), len(inits), boundary, resolved, 100*float64(resolved)/float64(max(boundary, 1)))
-	for _, k := range slices.Sorted(maps.Keys(missed)) {
-		fmt.Printf("  missed %d cells between %s\n", missed[k], k)
-	}
+	return c
 }
 
 // classes names the distinct statuses at a cell's corners, sorted: "converged/max_steps".

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/phasesweep/phasesweep/pkg/aggregate"
+	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
 // vertexOutcome is the outcome of one vertex of the refined axes, aggregated over its points
@@ -20,9 +21,11 @@ var severity = []string{aggregate.Converged, aggregate.MaxSteps, aggregate.Diver
 // aggregateVertex aggregates the rows of the points ids (in increasing id order, so that the
 // mean's summation order does not depend on the rows' order). For on: status the class is the
 // most common status among converged, max_steps and diverged runs, a tie going to the more
-// severe (diverged over max_steps over converged); failed runs do not vote. For a metric the
-// value is aggregate.Of's mean: diverged and failed runs left out, NaN when none is left.
-func aggregateVertex(ids []int64, rows map[int64]Outcome, status bool) (vertexOutcome, error) {
+// severe (diverged over max_steps over converged); failed runs do not vote. For on:
+// divergence the classes are diverged and not (converged and max_steps runs vote together), a
+// tie going to diverged. For a metric the value is aggregate.Of's mean: diverged and failed
+// runs left out, NaN when none is left.
+func aggregateVertex(ids []int64, rows map[int64]Outcome, on string) (vertexOutcome, error) {
 	values := make([]float64, len(ids))
 	statuses := make([]string, len(ids))
 	var counts aggregate.Counts
@@ -34,17 +37,28 @@ func aggregateVertex(ids []int64, rows map[int64]Outcome, status bool) (vertexOu
 		values[i], statuses[i] = o.Value, o.Status
 		counts.Add(o.Status)
 	}
-	if !status {
-		return vertexOutcome{value: aggregate.Of(values, statuses).Mean}, nil
+	switch on {
+	case spec.OnStatus:
+		return majority([]int{counts.Converged, counts.MaxSteps, counts.Diverged}, severity), nil
+	case spec.OnDivergence:
+		return majority([]int{counts.Converged + counts.MaxSteps, counts.Diverged}, divergence), nil
 	}
-	votes := []int{counts.Converged, counts.MaxSteps, counts.Diverged}
+	return vertexOutcome{value: aggregate.Of(values, statuses).Mean}, nil
+}
+
+// divergence are the classes of on: divergence, the more severe last.
+var divergence = []string{"not diverged", aggregate.Diverged}
+
+// majority is the class with the most votes (votes[i] for classes[i], ordered from the least
+// to the most severe), a tie going to the more severe; no class without a vote.
+func majority(votes []int, classes []string) vertexOutcome {
 	out, best := vertexOutcome{value: math.NaN()}, 0
 	for i, n := range votes {
 		if n > 0 && n >= best {
-			out.class, best = severity[i], n
+			out.class, best = classes[i], n
 		}
 	}
-	return out, nil
+	return out
 }
 
 // classesDiffer reports whether the corners with a class do not all have the same one.

@@ -1,6 +1,7 @@
 // Package refine plans the levels of an adaptively refined sweep (docs/refine.md): from the
-// results so far it flags the cells of the refined axes whose corners' outcomes differ, and
-// lists the points the next level adds inside them, with their ids. It is pure: the plan is a
+// results so far it flags the cells of the refined axes whose corners' outcomes differ, takes
+// refine.halo rings of neighbouring cells with them, and lists the points the next level adds
+// inside these cells, with their ids. It is pure: the plan is a
 // function of the spec and the rows' outcomes, whatever the order of the rows.
 package refine
 
@@ -67,10 +68,10 @@ func New(s *spec.Spec) (*Planner, error) {
 	return p, nil
 }
 
-// checkOn checks that refine.on is status or a numeric metric column.
+// checkOn checks that refine.on is status, divergence or a numeric metric column.
 func checkOn(s *spec.Spec) error {
 	on := s.Refine.On
-	if on == spec.OnStatus {
+	if spec.OnClass(on) {
 		return nil
 	}
 	var names []string
@@ -82,8 +83,8 @@ func checkOn(s *spec.Spec) error {
 			names = append(names, f.Name)
 		}
 	}
-	msg := fmt.Sprintf("unknown column %q: on is status or a numeric metric", on)
-	if near := closest(on, append(names, spec.OnStatus)); near != "" {
+	msg := fmt.Sprintf("unknown column %q: on is status, divergence or a numeric metric", on)
+	if near := closest(on, append(names, spec.OnStatus, spec.OnDivergence)); near != "" {
 		msg += fmt.Sprintf(" (did you mean %q?)", near)
 	} else {
 		msg += fmt.Sprintf(" (%s)", names)
@@ -105,8 +106,9 @@ type Level struct {
 	Level  int
 	First  int64
 	Points []Point
-	// Flagged is the number of cells of the level before that differ at their corners.
-	Flagged int
+	// Flagged is the number of cells of the level before that differ at their corners, and
+	// Halved the number of cells it halves: the flagged ones and their halo.
+	Flagged, Halved int
 	// Capped is set when the budget cut the level short (refinement stops after it).
 	Capped bool
 }
@@ -156,8 +158,9 @@ func (p *Planner) Plan(rows []Outcome, level int) (Level, error) {
 				flagged = append(flagged, c)
 			}
 		}
-		next := Level{Level: l + 1, First: used, Flagged: len(flagged)}
-		for i, v := range p.newVertices(flagged, vertices) {
+		halved := p.withHalo(flagged, p.res>>l)
+		next := Level{Level: l + 1, First: used, Flagged: len(flagged), Halved: len(halved)}
+		for i, v := range p.newVertices(halved, vertices) {
 			for k := range p.combos {
 				next.Points = append(next.Points, Point{ID: used + int64(i)*p.combos + k, Vertex: v, Carried: k})
 			}
@@ -175,7 +178,7 @@ func (p *Planner) Plan(rows []Outcome, level int) (Level, error) {
 			vertices[pt.Vertex] = append(vertices[pt.Vertex], pt.ID)
 		}
 		used += int64(len(next.Points))
-		active = halve(flagged, len(p.axes))
+		active = halve(halved, len(p.axes))
 	}
 }
 
@@ -218,41 +221,74 @@ func (p *Planner) flag(c cell, vertices map[[2]int64][]int64, rows map[int64]Out
 		if len(ids) == 0 {
 			return false, fmt.Errorf("no points at position %v", v)
 		}
-		o, err := aggregateVertex(ids, rows, p.r.On == spec.OnStatus)
+		o, err := aggregateVertex(ids, rows, p.r.On)
 		if err != nil {
 			return false, err
 		}
 		aggs = append(aggs, o)
 	}
-	if p.r.On == spec.OnStatus {
+	if spec.OnClass(p.r.On) {
 		return classesDiffer(aggs), nil
 	}
 	return jumps(aggs, p.r.Jump), nil
 }
 
-// newVertices lists the vertices the flagged cells add (edge midpoints and, in two axes, the
-// centre), each once and none that exists already, in lexicographic order of the positions.
-func (p *Planner) newVertices(flagged []cell, existing map[[2]int64][]int64) [][2]int64 {
+// withHalo is flagged, cells of size size, with the refine.halo rings of cells of the same size
+// around each (those inside the grid), each once, in lexicographic order of their lower
+// corners. A halo cell need not have been examined: it may lie inside a larger cell whose
+// corners agreed.
+func (p *Planner) withHalo(flagged []cell, size int64) []cell {
+	h := int64(p.r.Halo)
+	hy := h
+	if len(p.axes) == 1 {
+		hy = 0
+	}
+	var hi [2]int64 // the largest lower corner of a cell inside the grid
+	for j, a := range p.axes {
+		hi[j] = int64(p.s.Grid[a].Len()-1)*p.res - size
+	}
 	seen := map[[2]int64]bool{}
-	var out [][2]int64
-	add := func(v [2]int64) {
-		if _, ok := existing[v]; !ok && !seen[v] {
-			seen[v] = true
-			out = append(out, v)
+	var out []cell
+	for _, c := range flagged {
+		for dx := -h; dx <= h; dx++ {
+			for dy := -hy; dy <= hy; dy++ {
+				lo := [2]int64{c.lo[0] + dx*size, c.lo[1] + dy*size}
+				if lo[0] < 0 || lo[1] < 0 || lo[0] > hi[0] || lo[1] > hi[1] || seen[lo] {
+					continue
+				}
+				seen[lo] = true
+				out = append(out, cell{lo: lo, size: size})
+			}
 		}
 	}
-	for _, c := range flagged {
+	slices.SortFunc(out, func(a, b cell) int {
+		return cmp.Or(cmp.Compare(a.lo[0], b.lo[0]), cmp.Compare(a.lo[1], b.lo[1]))
+	})
+	return out
+}
+
+// newVertices lists the vertices that halving cells adds: every vertex of the halved cells
+// (3 along one axis, 3 x 3 in two) that does not exist already, each once, in lexicographic
+// order of the positions. For a cell that was examined these are its edge midpoints and, in
+// two axes, its centre; a halo cell inside a larger cell adds its corners too.
+func (p *Planner) newVertices(cells []cell, existing map[[2]int64][]int64) [][2]int64 {
+	seen := map[[2]int64]bool{}
+	var out [][2]int64
+	ny := int64(2)
+	if len(p.axes) == 1 {
+		ny = 0
+	}
+	for _, c := range cells {
 		h := c.size / 2
-		x, y := c.lo[0], c.lo[1]
-		if len(p.axes) == 1 {
-			add([2]int64{x + h, 0})
-			continue
+		for i := range int64(3) {
+			for j := int64(0); j <= ny; j++ {
+				v := [2]int64{c.lo[0] + i*h, c.lo[1] + j*h}
+				if _, ok := existing[v]; !ok && !seen[v] {
+					seen[v] = true
+					out = append(out, v)
+				}
+			}
 		}
-		add([2]int64{x + h, y})
-		add([2]int64{x, y + h})
-		add([2]int64{x + h, y + h})
-		add([2]int64{x + c.size, y + h})
-		add([2]int64{x + h, y + c.size})
 	}
 	slices.SortFunc(out, func(a, b [2]int64) int {
 		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))

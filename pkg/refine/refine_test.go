@@ -57,8 +57,8 @@ func TestMidpoints(t *testing.T) {
 	}
 }
 
-// line is a 1-axis spec: stepsize [1..5] with two seeds carried; point id = 2 stepsize + seed.
-const line = "name: r\ngrid:\n  stepsize: [1, 2, 3, 4, 5]\n  seed: {range: 2}\nrefine:\n  axes: [stepsize]\n  levels: 3\n  budget: %d\n"
+// line is a 1-axis spec, halo 0 (the corner rule alone): stepsize [1..5] with two seeds carried; point id = 2 stepsize + seed.
+const line = "name: r\ngrid:\n  stepsize: [1, 2, 3, 4, 5]\n  seed: {range: 2}\nrefine:\n  axes: [stepsize]\n  levels: 3\n  budget: %d\n  halo: 0\n"
 
 func lineSpec(budget string) string { return strings.Replace(line, "%d", budget, 1) }
 
@@ -82,7 +82,7 @@ func TestFlagLine(t *testing.T) {
 		t.Fatal(err)
 	}
 	// res 8: stepsize 3.5 is position 2.5 x 8 = 20; base of seed k is coarse point k.
-	want := Level{Level: 1, First: 10, Flagged: 1, Points: []Point{{10, [2]int64{20, 0}, 0}, {11, [2]int64{20, 0}, 1}}}
+	want := Level{Level: 1, First: 10, Flagged: 1, Halved: 1, Points: []Point{{10, [2]int64{20, 0}, 0}, {11, [2]int64{20, 0}, 1}}}
 	if !reflect.DeepEqual(l1, want) {
 		t.Fatalf("level 1 = %+v, want %+v", l1, want)
 	}
@@ -116,8 +116,8 @@ func TestFlagLine(t *testing.T) {
 	}
 }
 
-// square is stepsize x init, 3 x 3 = 9 points, no carried axis; point id = 3 i + j.
-const square = "name: r\ngrid:\n  stepsize: {linspace: [0, 2], num: 3}\n  init: [1, 2, 3]\nrefine:\n  axes: [stepsize, init]\n  levels: 2\n  budget: %s\n"
+// square is stepsize x init, 3 x 3 = 9 points, no carried axis, halo 0; point id = 3 i + j.
+const square = "name: r\ngrid:\n  stepsize: {linspace: [0, 2], num: 3}\n  init: [1, 2, 3]\nrefine:\n  axes: [stepsize, init]\n  levels: 2\n  budget: %s\n  halo: 0\n"
 
 // squareRows: diverged at stepsize index 2 (points 6, 7, 8), converged elsewhere.
 func squareRows() []Outcome {
@@ -171,7 +171,7 @@ func TestBudget(t *testing.T) {
 // TestMetricJump flags on a metric: a jump in log10 for positive values, in value otherwise,
 // and a vertex where every run diverged (no value) next to one with a value.
 func TestMetricJump(t *testing.T) {
-	src := "name: r\ngrid:\n  stepsize: [1, 2, 3, 4, 5, 6]\nrefine:\n  axes: [stepsize]\n  on: test_loss\n  jump: 0.3\n  levels: 1\n  budget: 100\n"
+	src := "name: r\ngrid:\n  stepsize: [1, 2, 3, 4, 5, 6]\nrefine:\n  axes: [stepsize]\n  on: test_loss\n  jump: 0.3\n  levels: 1\n  budget: 100\n  halo: 0\n"
 	p := planner(t, src)
 	rows := []Outcome{
 		{0, "converged", 1e-3}, {1, "converged", 1.5e-3}, // log10 ratio 0.18: not flagged

@@ -10,16 +10,31 @@ import (
 )
 
 // refineKeys are the keys allowed under refine.
-var refineKeys = []string{"axes", "on", "jump", "levels", "budget"}
+var refineKeys = []string{"axes", "on", "jump", "levels", "budget", "halo"}
 
 // MaxRefineLevels bounds refine.levels: a cell of the coarse grid is halved at most that many
 // times along each refined axis (2^20 sub-intervals), far below where float64 positions stop
 // being exact.
 const MaxRefineLevels = 20
 
-// OnStatus is the value of refine.on that refines where the outcome class (converged,
-// max_steps, diverged) changes; any other value names a metric column.
-const OnStatus = "status"
+// DefaultHalo and MaxHalo are refine.halo's default and largest value.
+const (
+	DefaultHalo = 1
+	MaxHalo     = 2
+)
+
+// The values of refine.on that refine where an outcome class changes; any other value names
+// a metric column. OnStatus: the class is the status (converged, max_steps, diverged).
+// OnDivergence: the class is whether the runs diverge (converged and max_steps are one
+// class), for a divergence boundary alone.
+const (
+	OnStatus     = "status"
+	OnDivergence = "divergence"
+)
+
+// OnClass reports whether refine.on value on refines on an outcome class (OnStatus or
+// OnDivergence) rather than a metric column.
+func OnClass(on string) bool { return on == OnStatus || on == OnDivergence }
 
 // Refine is the refine section of a spec (docs/refine.md): which swept axes are refined, on
 // what outcome, how many levels deep and within how many points in all.
@@ -27,7 +42,8 @@ type Refine struct {
 	// Axes are the one or two refined parameters, each a single (not zipped) swept axis of a
 	// real-valued parameter with at least two values, in the order written.
 	Axes []string `json:"axes"`
-	// On is OnStatus or the name of a metric column (pkg/refine checks the name).
+	// On is OnStatus, OnDivergence or the name of a metric column (pkg/refine checks the
+	// name).
 	On string `json:"on"`
 	// Jump is the change of the metric between neighbouring cells that flags a cell (in log10
 	// when both values are positive); 0 with On = OnStatus.
@@ -36,6 +52,10 @@ type Refine struct {
 	Levels int `json:"levels"`
 	// Budget caps the number of points of the whole sweep, coarse grid included.
 	Budget int64 `json:"budget"`
+	// Halo is how many rings of neighbouring cells around each flagged cell are halved with
+	// it (0 .. MaxHalo; DefaultHalo when left out): a boundary that enters a cell between its
+	// corners is then still followed from the flagged cell next to it.
+	Halo int `json:"halo"`
 	// Line is the line of the refine key, OnLine that of on (or of refine when on is left
 	// out), for messages.
 	Line   int `json:"-"`
@@ -60,7 +80,7 @@ func (p *parser) refine(n *yaml.Node, key *yaml.Node) error {
 	if err != nil {
 		return err
 	}
-	r := &Refine{On: OnStatus, Line: key.Line, OnLine: key.Line}
+	r := &Refine{On: OnStatus, Halo: DefaultHalo, Line: key.Line, OnLine: key.Line}
 	got := map[string]*yaml.Node{}
 	for _, e := range entries {
 		k, v := e[0], e[1]
@@ -105,6 +125,15 @@ func (p *parser) refine(n *yaml.Node, key *yaml.Node) error {
 				return p.refineError(v, "budget", "must be at most %d points, got %d", MaxPoints, val.Int)
 			}
 			r.Budget = val.Int
+		case "halo":
+			val, err := p.scalar(v, "refine.halo", Int)
+			if err != nil {
+				return err
+			}
+			if val.Int < 0 || val.Int > MaxHalo {
+				return p.refineError(v, "halo", "must be between 0 and %d (the rings of neighbours halved with a flagged cell; 0 halves the flagged cells alone), got %d", MaxHalo, val.Int)
+			}
+			r.Halo = int(val.Int)
 		}
 	}
 	for _, req := range []string{"axes", "levels", "budget"} {
@@ -115,9 +144,9 @@ func (p *parser) refine(n *yaml.Node, key *yaml.Node) error {
 	switch {
 	case p.spec.Record.Every > 0:
 		return p.errorf(key, "refine", "a refined sweep records no trajectories yet: set record.every to 0, or sweep without refine")
-	case r.On == OnStatus && got["jump"] != nil:
-		return p.refineError(got["jump"], "jump", "applies to a metric: on: status refines where the outcome class changes (remove jump, or set on to a metric)")
-	case r.On != OnStatus && got["jump"] == nil:
+	case OnClass(r.On) && got["jump"] != nil:
+		return p.refineError(got["jump"], "jump", "applies to a metric: on: %s refines where the outcome class changes (remove jump, or set on to a metric)", r.On)
+	case !OnClass(r.On) && got["jump"] == nil:
 		return p.refineError(onNode(got, key), "jump", "missing: on: %s needs jump, the change of %s between neighbours that flags a cell (in log10 when both values are positive)", r.On, r.On)
 	}
 	p.spec.Refine = r

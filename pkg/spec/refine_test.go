@@ -23,15 +23,15 @@ grid:
 
 // TestRefineParse reads a good refine section and checks its fields and its JSON.
 func TestRefineParse(t *testing.T) {
-	s, err := Parse("r.yaml", []byte(refineBase+"refine:\n  axes: [stepsize, init]\n  on: test_loss\n  jump: 0.3\n  levels: 4\n  budget: 1000\n"))
+	s, err := Parse("r.yaml", []byte(refineBase+"refine:\n  axes: [stepsize, init]\n  on: test_loss\n  jump: 0.3\n  levels: 4\n  budget: 1000\n  halo: 2\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := s.Refine
-	if r == nil || strings.Join(r.Axes, ",") != "stepsize,init" || r.On != "test_loss" || r.Jump != 0.3 || r.Levels != 4 || r.Budget != 1000 {
+	if r == nil || strings.Join(r.Axes, ",") != "stepsize,init" || r.On != "test_loss" || r.Jump != 0.3 || r.Levels != 4 || r.Budget != 1000 || r.Halo != 2 {
 		t.Fatalf("Refine = %+v", r)
 	}
-	if got, want := r.JSON(), `{"axes":["stepsize","init"],"on":"test_loss","jump":0.3,"levels":4,"budget":1000}`; got != want {
+	if got, want := r.JSON(), `{"axes":["stepsize","init"],"on":"test_loss","jump":0.3,"levels":4,"budget":1000,"halo":2}`; got != want {
 		t.Errorf("JSON = %s, want %s", got, want)
 	}
 	// on defaults to status; the refine section enters the hash.
@@ -40,8 +40,8 @@ func TestRefineParse(t *testing.T) {
 		t.Fatal(err)
 	}
 	plain, _ := Parse("r.yaml", []byte(refineBase))
-	if s2.Refine.On != OnStatus || s2.Hash() == plain.Hash() || plain.Refine != nil {
-		t.Errorf("on %q; hashes %s %s", s2.Refine.On, s2.Hash(), plain.Hash())
+	if s2.Refine.On != OnStatus || s2.Refine.Halo != DefaultHalo || s2.Hash() == plain.Hash() || plain.Refine != nil {
+		t.Errorf("on %q, halo %d; hashes %s %s", s2.Refine.On, s2.Refine.Halo, s2.Hash(), plain.Hash())
 	}
 }
 
@@ -65,6 +65,8 @@ func TestRefineErrors(t *testing.T) {
 		{"jump with status", "refine:\n  axes: [init]\n  on: status\n  jump: 0.3 # <-\n  levels: 2\n  budget: 100\n", "refine.jump", []string{"applies to a metric"}},
 		{"metric without jump", "refine:\n  axes: [init]\n  on: test_loss # <-\n  levels: 2\n  budget: 100\n", "refine.jump", []string{"missing", "needs jump"}},
 		{"negative jump", "refine:\n  axes: [init]\n  on: test_loss\n  jump: -1 # <-\n  levels: 2\n  budget: 100\n", "refine.jump", []string{"> 0"}},
+		{"halo 3", "refine:\n  axes: [init]\n  levels: 2\n  budget: 100\n  halo: 3 # <-\n", "refine.halo", []string{"between 0 and 2", "got 3"}},
+		{"halo not an integer", "refine:\n  axes: [init]\n  levels: 2\n  budget: 100\n  halo: yes # <-\n", "refine.halo", []string{"must be an integer"}},
 		{"not a mapping", "refine: [init] # <-\n", "refine", []string{"must be a mapping"}},
 	}
 	for _, tc := range tests {
