@@ -47,9 +47,9 @@ type ChunkOutput struct {
 const heartbeatEvery = 2 * time.Second
 
 // SimulateChunk runs every point of the chunk and writes their rows to the shard atomically.
-// Points that can advance in lockstep (grid.Batches: gd, hb, nag on one dataset) run as one
-// dynamics.SimulateBatch when the first of them is reached (in builds whose batched kernels
-// are vectorised, see batching), with results bit for bit those of single runs; the others
+// Points that can advance in lockstep (grid.LockstepGroups: gd, hb, nag on one dataset) run as
+// one dynamics.SimulateLockstep when the first of them is reached (in builds whose lockstep
+// kernels are vectorised, see useLockstep), with results bit for bit those of single runs; the others
 // wait for their turn, so rows are taken (and Inject is called) in point order.
 // A shard already written for the same spec (by an attempt whose completion was lost) is
 // returned as it is. Points with the same data seed share one generated dataset. When the
@@ -99,8 +99,8 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	partial := a.resumePartial(ctx, in, l, table, traj) // rows an earlier attempt finished (partial.go)
 	diverged, failed := statusCounts(table)
 	start := in.Chunk.Start + int64(len(table.Rows))
-	plan := newBatchPlan(g, start, in.Chunk.End) // points that advance in lockstep (batch.go)
-	pending := map[int64]batchedPoint{}          // simulated in a batch ahead of their turn
+	plan := newLockstepPlan(g, start, in.Chunk.End) // points that advance in lockstep (lockstep.go)
+	pending := map[int64]lockstepPoint{}            // simulated in lockstep ahead of their turn
 	for i := start; i < in.Chunk.End; i++ {
 		if row, div, ok := cc.lookup(g.Point(i)); ok { // finished before, by this or another sweep
 			table.Rows = append(table.Rows, row)
@@ -137,8 +137,8 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		}
 		if _, ok := pending[i]; !ok && len(plan[i]) > 1 {
 			group := plan[i]
-			a.runBatch(ctx, g, group, i, cc, traj, data, pending) // i and the rest of its group
-			for _, j := range group {                             // batched now, or left to run one by one
+			a.runLockstep(ctx, g, group, i, cc, traj, data, pending) // i and the rest of its group
+			for _, j := range group {                                // run in lockstep now, or left to run one by one
 				delete(plan, j)
 			}
 		}

@@ -12,22 +12,23 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
-// batching reports whether chunks run batch groups as one dynamics.SimulateBatch: when the
-// batched kernels are vectorised (dynamics.BatchVectorised: amd64 with AVX2; with the portable
-// kernels a batch is no faster than its single runs). The results are the same bit for bit either way; tests
-// turn it on to cover the batched path in every build.
-var batching = dynamics.BatchVectorised()
+// useLockstep reports whether chunks run lockstep groups as one dynamics.SimulateLockstep: when
+// the lockstep kernels are vectorised (dynamics.LockstepVectorised: amd64 with AVX2; with the
+// portable kernels a lockstep block is no faster than its single runs). The results are the
+// same bit for bit either way; tests turn it on to cover the lockstep path in every build.
+var useLockstep = dynamics.LockstepVectorised()
 
-// batchPlan maps each point of a chunk that belongs to a batch (grid.Batches) to its group.
-type batchPlan map[int64][]int64
+// lockstepPlan maps each point of a chunk that belongs to a lockstep group
+// (grid.LockstepGroups) to its group.
+type lockstepPlan map[int64][]int64
 
-// newBatchPlan plans the batches of the points [start, end) of g (none unless batching).
-func newBatchPlan(g *grid.Grid, start, end int64) batchPlan {
-	plan := batchPlan{}
-	if !batching {
+// newLockstepPlan plans the lockstep groups of the points [start, end) of g (none unless useLockstep).
+func newLockstepPlan(g *grid.Grid, start, end int64) lockstepPlan {
+	plan := lockstepPlan{}
+	if !useLockstep {
 		return plan
 	}
-	for _, grp := range g.Batches(start, end) {
+	for _, grp := range g.LockstepGroups(start, end) {
 		for _, i := range grp {
 			plan[i] = grp
 		}
@@ -35,23 +36,23 @@ func newBatchPlan(g *grid.Grid, start, end int64) batchPlan {
 	return plan
 }
 
-// batchedPoint is the outcome of a point simulated in a batch ahead of its turn: the chunk
+// lockstepPoint is the outcome of a point simulated in lockstep ahead of its turn: the chunk
 // takes its row (and trajectory rows) when the loop reaches it, so that rows stay in point
 // order and a partial shard stays a prefix of the chunk.
-type batchedPoint struct {
+type lockstepPoint struct {
 	res  dynamics.Result
 	err  error
 	traj [][]results.Value // its trajectory rows (nil without trajectories)
 }
 
-// runBatch simulates point i and the later points of its batch group (those not in the
-// result cache) in one dynamics.SimulateBatch on data, and stores their outcomes in pending.
+// runLockstep simulates point i and the later points of its lockstep group (those not in the
+// result cache) in one dynamics.SimulateLockstep on data, and stores their outcomes in pending.
 // Each member first goes through BeforeSimulate inside the same recovery as a single point
-// (a panic there fails that point alone). A panic of the batch itself is logged and leaves
+// (a panic there fails that point alone). A panic of SimulateLockstep itself is logged and leaves
 // the members to run one by one.
-func (a *Activities) runBatch(ctx context.Context, g *grid.Grid, group []int64, i int64, cc *chunkCache, traj *trajectoryTable, data *dynamics.Data, pending map[int64]batchedPoint) {
+func (a *Activities) runLockstep(ctx context.Context, g *grid.Grid, group []int64, i int64, cc *chunkCache, traj *trajectoryTable, data *dynamics.Data, pending map[int64]lockstepPoint) {
 	var members []int64
-	var runs []dynamics.BatchRun
+	var runs []dynamics.LockstepRun
 	trajRows := map[int64]*[][]results.Value{}
 	for _, j := range group {
 		if j < i {
@@ -64,10 +65,10 @@ func (a *Activities) runBatch(ctx context.Context, g *grid.Grid, group []int64, 
 			}
 		}
 		if err := a.beforeSimulate(ctx, j); err != nil {
-			pending[j] = batchedPoint{err: err}
+			pending[j] = lockstepPoint{err: err}
 			continue
 		}
-		run := dynamics.BatchRun{Config: p.Config}
+		run := dynamics.LockstepRun{Config: p.Config}
 		if traj != nil {
 			rows := new([][]results.Value)
 			trajRows[j] = rows
@@ -79,10 +80,10 @@ func (a *Activities) runBatch(ctx context.Context, g *grid.Grid, group []int64, 
 	if len(runs) == 0 {
 		return
 	}
-	outs, err := simulateBatchSafely(ctx, runs, data)
+	outs, err := simulateLockstepSafely(ctx, runs, data)
 	if err != nil {
 		if ctx.Err() == nil {
-			activity.GetLogger(ctx).Warn("batch failed, running its points one by one", "points", members, "error", err)
+			activity.GetLogger(ctx).Warn("lockstep run failed, running its points one by one", "points", members, "error", err)
 		}
 		for _, j := range members {
 			delete(pending, j)
@@ -90,7 +91,7 @@ func (a *Activities) runBatch(ctx context.Context, g *grid.Grid, group []int64, 
 		return
 	}
 	for k, j := range members {
-		bp := batchedPoint{res: outs[k].Result, err: outs[k].Err}
+		bp := lockstepPoint{res: outs[k].Result, err: outs[k].Err}
 		if rows := trajRows[j]; rows != nil && bp.err == nil {
 			bp.traj = *rows
 		}
@@ -98,14 +99,14 @@ func (a *Activities) runBatch(ctx context.Context, g *grid.Grid, group []int64, 
 	}
 }
 
-// simulateBatchSafely is dynamics.SimulateBatch with a panic turned into an error.
-func simulateBatchSafely(ctx context.Context, runs []dynamics.BatchRun, data *dynamics.Data) (outs []dynamics.BatchOutcome, err error) {
+// simulateLockstepSafely is dynamics.SimulateLockstep with a panic turned into an error.
+func simulateLockstepSafely(ctx context.Context, runs []dynamics.LockstepRun, data *dynamics.Data) (outs []dynamics.LockstepOutcome, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
 		}
 	}()
-	return dynamics.SimulateBatch(ctx, runs, data)
+	return dynamics.SimulateLockstep(ctx, runs, data)
 }
 
 // beforeSimulate calls a.BeforeSimulate for point, turning a panic into an error as
@@ -135,7 +136,7 @@ func (tt *trajectoryTable) recorder(point int64, rows *[][]results.Value) dynami
 	}
 }
 
-// add appends trajectory rows recorded for a batched point (nothing when tt is nil).
+// add appends trajectory rows recorded for a point run in lockstep (nothing when tt is nil).
 func (tt *trajectoryTable) add(rows [][]results.Value) {
 	if tt != nil {
 		tt.table.Rows = append(tt.table.Rows, rows...)
