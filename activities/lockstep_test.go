@@ -85,7 +85,7 @@ func TestLockstepChunkEqualsOneByOne(t *testing.T) {
 			useLockstep = on
 			dir := t.TempDir()
 			var order []int64
-			a := &Activities{Inject: func(_ activity.Info, p int64) error { order = append(order, p); return nil }}
+			a := WithHooks(Hooks{Inject: func(_ activity.Info, p int64) error { order = append(order, p); return nil }})
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.RegisterActivity(a)
