@@ -6,7 +6,6 @@ import (
 	"go.temporal.io/sdk/activity"
 
 	"github.com/phasesweep/phasesweep/pkg/cache"
-	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
@@ -76,19 +75,20 @@ func (cc *chunkCache) key(p grid.Point) (cache.Key, bool) {
 	return cache.KeyOf(p.Config, dataHash, cc.g.Spec().Record), true
 }
 
-// lookup returns the row of p rebuilt from the cache (this spec's point index and parameter
-// values, the cached metrics), whether it is diverged, and whether p was found.
-func (cc *chunkCache) lookup(p grid.Point) (row []results.Value, diverged, ok bool) {
+// Lookup returns the row of p rebuilt from the cache (this spec's point index and parameter
+// values, the cached metrics), its status ("" without a status column), and whether p was
+// found (chunkrun.Cache).
+func (cc *chunkCache) Lookup(p grid.Point) (row []results.Value, status string, ok bool) {
 	if cc == nil {
-		return nil, false, false
+		return nil, "", false
 	}
 	k, ok := cc.key(p)
 	if !ok {
-		return nil, false, false
+		return nil, "", false
 	}
 	metrics, ok := cc.c.Get(k, cc.fields[cc.start:])
 	if !ok || (cc.status >= 0 && metrics[cc.status-cc.start].S == results.StatusFailed) {
-		return nil, false, false
+		return nil, "", false
 	}
 	row = make([]results.Value, 0, len(cc.fields))
 	row = append(row, results.Value{I: p.Index})
@@ -96,14 +96,17 @@ func (cc *chunkCache) lookup(p grid.Point) (row []results.Value, diverged, ok bo
 		row = append(row, results.Value{I: v.Int, F: v.Float, S: v.Str})
 	}
 	if len(row) != cc.start {
-		return nil, false, false // a table layout this code does not know: simulate
+		return nil, "", false // a table layout this code does not know: simulate
 	}
 	row = append(row, metrics...)
 	cc.hits[p.Index] = true
-	return row, cc.status >= 0 && row[cc.status].S == dynamics.StatusDiverged, true
+	if cc.status >= 0 {
+		status = row[cc.status].S
+	}
+	return row, status, true
 }
 
-// store adds the chunk's rows that were simulated (not found by lookup) and did not fail
+// store adds the chunk's rows that were simulated (not found by Lookup) and did not fail
 // (status results.StatusFailed) to the cache. It is best effort: a cache that cannot be
 // written costs recomputation later, never results, so an error is logged and the chunk
 // succeeds.

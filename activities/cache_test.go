@@ -50,7 +50,7 @@ func TestChunkCacheStore(t *testing.T) {
 	}
 	cc.store(ctx, rows)
 	for i, want := range []bool{true, false, true} {
-		row, _, ok := openChunkCache(ctx, dir, g, fields).lookup(g.Point(int64(i)))
+		row, _, ok := openChunkCache(ctx, dir, g, fields).Lookup(g.Point(int64(i)))
 		if ok != want {
 			t.Errorf("point %d found %t, want %t", i, ok, want)
 			continue
@@ -66,7 +66,7 @@ func TestChunkCacheStore(t *testing.T) {
 	other := cacheTestGrid(t, "name: d\nseed: 1\nparams: {optimizer: gd, n: 10, d: 15, sparsity: 3, init: 0.1, test: 20, steps: 10}\ngrid:\n  stepsize: [0.03]\n")
 	otherFields := results.SweepFields(other.Columns())
 	steps := slices.IndexFunc(otherFields, func(f results.Field) bool { return f.Name == "steps" })
-	row, _, ok := openChunkCache(ctx, dir, other, otherFields).lookup(other.Point(0))
+	row, _, ok := openChunkCache(ctx, dir, other, otherFields).Lookup(other.Point(0))
 	if !ok || row[0].I != 0 || row[steps].I != 2 {
 		t.Errorf("shared point in another spec: found %t, row %v", ok, row)
 	}
@@ -76,7 +76,7 @@ func TestChunkCacheStore(t *testing.T) {
 		cacheTestSpec + "record: {gamma_max: true}\n",
 	} {
 		g2 := cacheTestGrid(t, src)
-		if _, _, ok := openChunkCache(ctx, dir, g2, results.SweepFields(g2.Columns())).lookup(g2.Point(0)); ok {
+		if _, _, ok := openChunkCache(ctx, dir, g2, results.SweepFields(g2.Columns())).Lookup(g2.Point(0)); ok {
 			t.Errorf("found point 0 of\n%s", src)
 		}
 	}

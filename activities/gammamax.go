@@ -40,6 +40,12 @@ type gammaMaxes struct {
 // workerGammaMaxes is the process-wide threshold cache.
 var workerGammaMaxes = &gammaMaxes{entries: map[dynamics.Config]*thresholdEntry{}}
 
+// GammaMax returns the thresholds of the point c on data as of does (chunkrun.Thresholds).
+func (m *gammaMaxes) GammaMax(ctx context.Context, c dynamics.Config, data *dynamics.Data) (gammaMax, gammaDiv float64) {
+	th := m.of(ctx, c, data)
+	return th.max, th.div
+}
+
 // of returns the thresholds of the point c on data; NaN where a search has no answer (no
 // stepsize converges before one diverges, the smallest stepsize diverges, or every stepsize
 // succeeds). A search cut short by ctx is not remembered.

@@ -30,7 +30,7 @@ type partialShard struct {
 	st      Store
 	layout  layout.Sweep
 	path    string
-	every   int // write after this many new rows too (Activities.PartialEvery); 0: by time only
+	every   int // write after this many new rows too (Hooks.PartialEvery); 0: by time only
 	table   *results.Table
 	traj    *trajectoryTable // nil: no trajectories
 	written int              // rows in the partial shard on disk
@@ -44,7 +44,7 @@ type partialShard struct {
 // it loads those rows into table and traj: the caller continues after them. Anything else
 // there is ignored, and overwritten by this attempt's partial shard.
 func (a *Activities) resumePartial(ctx context.Context, in ChunkInput, l layout.Sweep, table *results.Table, traj *trajectoryTable) *partialShard {
-	ps := &partialShard{st: a.store(), layout: l, path: layout.PartialShard(in.Shard), every: a.PartialEvery, table: table, traj: traj, next: time.Now().Add(partialInterval)}
+	ps := &partialShard{st: a.store(), layout: l, path: layout.PartialShard(in.Shard), every: a.hooks.PartialEvery, table: table, traj: traj, next: time.Now().Add(partialInterval)}
 	rows, trajRows, ok := loadPartial(ctx, ps.st, ps.path, table, traj, in.Chunk)
 	if !ok {
 		return ps
@@ -103,9 +103,9 @@ func sameHeader(t, want *results.Table) bool {
 }
 
 // update writes the partial shard when rows were finished since the last write and either
-// PartialEvery of them are new or partialInterval has passed. It is best effort: a partial
-// shard that cannot be written costs recomputation after a crash, never results, so an error
-// is logged and the chunk goes on.
+// Hooks.PartialEvery of them are new or partialInterval has passed. It is best effort: a
+// partial shard that cannot be written costs recomputation after a crash, never results, so
+// an error is logged and the chunk goes on.
 func (ps *partialShard) update(ctx context.Context) {
 	n := len(ps.table.Rows)
 	if n == ps.written {

@@ -29,7 +29,7 @@ grid:
 func runChunk(t *testing.T, dir string, c grid.Chunk) (ChunkOutput, int64) {
 	t.Helper()
 	var simulated atomic.Int64
-	a := &Activities{Inject: func(activity.Info, int64) error { simulated.Add(1); return nil }}
+	a := WithHooks(Hooks{Inject: func(activity.Info, int64) error { simulated.Add(1); return nil }})
 	var s testsuite.WorkflowTestSuite
 	env := s.NewTestActivityEnvironment()
 	env.RegisterActivity(a)

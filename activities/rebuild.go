@@ -39,7 +39,7 @@ type RebuildSources struct {
 // finished sweep in would come from if its table were merged again. It reads the spec from
 // in.Spec and fails, as a chunk would, when the spec or a data file no longer has the
 // content it had at submission (in.Hash, in.Data). The cache is looked up exactly as
-// SimulateChunk looks it up (chunkCache.lookup), so a point counted as cached is one a chunk
+// SimulateChunk looks it up (chunkCache.Lookup), so a point counted as cached is one a chunk
 // would read; failed points are never cached, and a spec that records trajectories uses no
 // cache (its chunks need their shards).
 func FindRebuildSources(ctx context.Context, st Store, in RebuildInput) (RebuildSources, error) {
@@ -71,7 +71,7 @@ func FindRebuildSources(ctx context.Context, st Store, in RebuildInput) (Rebuild
 			continue
 		}
 		for i := start; i < end; i++ {
-			if _, _, ok := cc.lookup(g.Point(i)); ok {
+			if _, _, ok := cc.Lookup(g.Point(i)); ok {
 				src.Cached++
 				continue
 			}

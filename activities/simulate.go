@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/phasesweep/phasesweep/pkg/chunkrun"
 	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/grid"
 	"github.com/phasesweep/phasesweep/pkg/results"
@@ -46,24 +48,32 @@ type ChunkOutput struct {
 // heartbeatEvery is how often a running chunk tells the server it is alive.
 const heartbeatEvery = 2 * time.Second
 
+// useLockstep reports whether chunks run lockstep groups as one dynamics.SimulateLockstep
+// (chunkrun.Runner.Lockstep): when the lockstep kernels are vectorised
+// (dynamics.LockstepVectorised: amd64 with AVX2; with the portable kernels a lockstep block is
+// no faster than its single runs). The results are the same bit for bit either way; tests
+// turn it on to cover the lockstep path in every build.
+var useLockstep = dynamics.LockstepVectorised()
+
 // SimulateChunk runs every point of the chunk and writes their rows to the shard atomically.
-// Points that can advance in lockstep (grid.Batches: gd, hb, nag on one dataset) run as one
-// dynamics.SimulateBatch when the first of them is reached (in builds whose batched kernels
-// are vectorised, see batching), with results bit for bit those of single runs; the others
-// wait for their turn, so rows are taken (and Inject is called) in point order.
+// The points run through a chunkrun.Runner, in point order: the result cache first, lockstep
+// groups (grid.LockstepGroups: gd, hb, nag on one dataset) as one dynamics.SimulateLockstep
+// when their first point is reached (see useLockstep), with results bit for bit those of
+// single runs, one generated dataset at a time, gamma_max and trajectories; rows are taken
+// (and Hooks.Inject is called) in point order. SimulateChunk adds what makes it an activity.
+//
 // A shard already written for the same spec (by an attempt whose completion was lost) is
-// returned as it is. Points with the same data seed share one generated dataset. When the
-// spec records trajectories (record.every > 0) it first writes the chunk's trajectory rows to
-// the trajectory shard beside it (TrajectoryShardPath), also atomically, and a shard is
-// reused only with its trajectory shard.
+// returned as it is. When the spec records trajectories (record.every > 0) it first writes
+// the chunk's trajectory rows to the trajectory shard beside it (TrajectoryShardPath), also
+// atomically, and a shard is reused only with its trajectory shard.
 //
 // While it runs, it heartbeats the last finished point and now and then writes the rows
 // finished so far to the chunk's partial shard (PartialShardPath, partial.go); an attempt
 // after a killed worker loads them and continues after them, so that the final shard is the
 // one an uninterrupted attempt writes. A point whose simulation panics or returns an error
 // (other than a cancellation) becomes a row with status results.StatusFailed and the message
-// in the error column (failure.go), and the chunk goes on; a spec that cannot run is a
-// non-retryable ErrSpec error.
+// in the error column, and the chunk goes on; a spec that cannot run (chunkrun.SpecError) is
+// a non-retryable ErrSpec error.
 func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOutput, error) {
 	st := a.store()
 	g, err := pinnedGrid(ctx, st, in.SpecFile, in.Spec, in.Pin)
@@ -81,7 +91,6 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 		removePartial(ctx, st, in.Shard) // left if the worker died right after writing the shard
 		return out, nil
 	}
-	info := activity.GetInfo(ctx)
 	done := make(chan struct{})
 	defer close(done)
 	last := make(chan int64, 1)
@@ -94,81 +103,25 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	traj := newTrajectoryTable(record, shardMeta(hash, in)) // nil: no trajectories
 	// The result cache (cache.go); nil when disabled.
 	cc := openChunkCache(ctx, in.CacheDir, g, table.Fields)
-	datasets := map[uint64]*dynamics.Data{}
-	gammaMax := workerGammaMaxes
 	partial := a.resumePartial(ctx, in, l, table, traj) // rows an earlier attempt finished (partial.go)
 	diverged, failed := statusCounts(table)
-	start := in.Chunk.Start + int64(len(table.Rows))
-	plan := newBatchPlan(g, start, in.Chunk.End) // points that advance in lockstep (batch.go)
-	pending := map[int64]batchedPoint{}          // simulated in a batch ahead of their turn
-	for i := start; i < in.Chunk.End; i++ {
-		if row, div, ok := cc.lookup(g.Point(i)); ok { // finished before, by this or another sweep
-			table.Rows = append(table.Rows, row)
-			if div {
-				diverged++
-			}
-			pointDone(ctx, last, partial, i, in.Chunk.End)
-			continue
-		}
-		if a.Inject != nil {
-			if err := a.Inject(info, i); err != nil {
-				return ChunkOutput{}, err
-			}
-		}
-		p := g.Point(i)
-		fileData, err := g.Dataset(p) // spec parameter data: read once per chunk (nil if generated)
-		if err != nil {
-			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(fmt.Sprintf("point %d: %v", i, err), ErrSpec, err)
-		}
-		if err := p.Config.Validate(); err != nil { // a spec error: not retried
-			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
-				fmt.Sprintf("point %d (%s): %v", i, g.Describe(p), err), ErrSpec, err)
-		}
-		data, ok := datasets[p.Config.DataSeed]
-		if fileData != nil {
-			data, ok = fileData, true
-		}
-		if !ok {
-			if data, err = dynamics.GenerateData(p.Config); err != nil {
-				return ChunkOutput{}, temporal.NewNonRetryableApplicationError(
-					fmt.Sprintf("point %d (%s): %v", i, g.Describe(p), err), ErrSpec, err)
-			}
-			datasets = map[uint64]*dynamics.Data{p.Config.DataSeed: data} // keep one: memory stays bounded
-		}
-		if _, ok := pending[i]; !ok && len(plan[i]) > 1 {
-			group := plan[i]
-			a.runBatch(ctx, g, group, i, cc, traj, data, pending) // i and the rest of its group
-			for _, j := range group {                             // batched now, or left to run one by one
-				delete(plan, j)
-			}
-		}
-		var res dynamics.Result
-		if bp, ok := pending[i]; ok {
-			delete(pending, i)
-			res, err = bp.res, bp.err
-			traj.add(bp.traj)
-		} else {
-			res, err = a.simulatePoint(ctx, traj, i, p.Config, data) // a panic is an error (failure.go)
-		}
-		if err != nil && ctx.Err() != nil {
-			return ChunkOutput{}, ctx.Err()
-		}
-		if err != nil { // a failed point is a row, not a failed chunk: the sweep goes on
-			activity.GetLogger(ctx).Warn("point failed", "point", i, "params", g.Describe(p), "error", err)
-			table.Rows = append(table.Rows, results.FailedRow(i, p.Values, err.Error()))
-			failed++
-			pointDone(ctx, last, partial, i, in.Chunk.End)
-			continue
-		}
-		if res.Status == dynamics.StatusDiverged {
+	run := a.chunkRunner(ctx, cc, record.GammaMax, func(p chunkrun.Point) {
+		table.Rows = append(table.Rows, p.Row)
+		traj.add(p.Trajectory)
+		switch p.Status {
+		case dynamics.StatusDiverged:
 			diverged++
+		case results.StatusFailed:
+			failed++
 		}
-		if g.Spec().Record.GammaMax {
-			th := gammaMax.of(ctx, p.Config, data)
-			res.SetThresholds(p.Config.Stepsize, th.max, th.div)
+		pointDone(ctx, last, partial, p.Index, in.Chunk.End)
+	})
+	if err := run.Run(ctx, g, in.Chunk.Start+int64(len(table.Rows)), in.Chunk.End); err != nil {
+		var se *chunkrun.SpecError
+		if errors.As(err, &se) { // not retried
+			return ChunkOutput{}, temporal.NewNonRetryableApplicationError(se.Error(), ErrSpec, se.Err)
 		}
-		table.Rows = append(table.Rows, results.SweepRow(i, p.Values, res))
-		pointDone(ctx, last, partial, i, in.Chunk.End)
+		return ChunkOutput{}, err
 	}
 	if shardDirGone(l) {
 		return ChunkOutput{}, nonRetryable(fmt.Errorf("chunk %d: the sweep's shard directory %s is gone (the sweep was merged, or its output removed): not writing its shard", in.Chunk.ID, l.ShardDir()))
@@ -183,6 +136,30 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 	removePartial(ctx, st, in.Shard)
 	cc.store(ctx, table.Rows) // the newly finished points, not the failed ones
 	return ChunkOutput{Shard: in.Shard, Rows: len(table.Rows), Diverged: diverged, Failed: failed, Trajectory: trajPath, TrajectoryRows: trajRows}, nil
+}
+
+// chunkRunner is the chunkrun.Runner of a chunk of the running activity (ctx): the result
+// cache cc (nil: none), the worker's gamma_max thresholds when gammaMax, lockstep groups when
+// useLockstep, the test hooks (Hooks.Inject with the activity's info, Hooks.BeforeSimulate),
+// the activity's logger, and done for every finished point.
+func (a *Activities) chunkRunner(ctx context.Context, cc *chunkCache, gammaMax bool, done func(chunkrun.Point)) *chunkrun.Runner {
+	run := &chunkrun.Runner{
+		Lockstep:       useLockstep,
+		BeforeSimulate: a.hooks.BeforeSimulate,
+		Done:           done,
+		Log:            activity.GetLogger(ctx),
+	}
+	if cc != nil {
+		run.Cache = cc
+	}
+	if gammaMax {
+		run.Thresholds = workerGammaMaxes
+	}
+	if inject := a.hooks.Inject; inject != nil {
+		info := activity.GetInfo(ctx)
+		run.BeforePoint = func(point int64) error { return inject(info, point) }
+	}
+	return run
 }
 
 // shardMeta is the schema metadata of a chunk's shards: the grid hash and program version,

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"strconv"
 
-	"github.com/phasesweep/phasesweep/pkg/dynamics"
 	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/spec"
@@ -34,21 +33,6 @@ func newTrajectoryTable(rec spec.Record, meta map[string]string) *trajectoryTabl
 		Fields: results.TrajectoryFields(rec.Beta),
 		Meta:   maps.Clone(meta),
 	}}
-}
-
-// simulate runs point (dynamics.SimulateData), recording its trajectory into the table every
-// rec.Every steps when tt is not nil. Multi-task models and other runs that dynamics does not
-// record add no rows.
-func (tt *trajectoryTable) simulate(ctx context.Context, point int64, c dynamics.Config, data *dynamics.Data) (*dynamics.State, dynamics.Result, error) {
-	if tt == nil {
-		return dynamics.SimulateData(ctx, c, data)
-	}
-	start := len(tt.table.Rows)
-	st, res, err := dynamics.SimulateRecorded(ctx, c, data, tt.rec.Every, tt.recorder(point, &tt.table.Rows))
-	if err != nil {
-		tt.table.Rows = tt.table.Rows[:start] // a failed point leaves no rows
-	}
-	return st, res, err
 }
 
 // write writes the trajectory shard of the results shard shard to st, and records its row
@@ -105,17 +89,9 @@ func mergeTrajectories(ctx context.Context, st Store, shards []string, l layout.
 	return out, rows, nil
 }
 
-// len is the number of trajectory rows recorded so far (0 when tt is nil).
-func (tt *trajectoryTable) len() int {
-	if tt == nil {
-		return 0
-	}
-	return len(tt.table.Rows)
-}
-
-// truncate drops the rows recorded after the first n (those of a point that panicked).
-func (tt *trajectoryTable) truncate(n int) {
+// add appends the trajectory rows of a finished point (nothing when tt is nil).
+func (tt *trajectoryTable) add(rows [][]results.Value) {
 	if tt != nil {
-		tt.table.Rows = tt.table.Rows[:n]
+		tt.table.Rows = append(tt.table.Rows, rows...)
 	}
 }

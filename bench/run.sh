@@ -4,10 +4,10 @@
 #
 #   1. single run, gd/sgd, n=20 d=30 and n=40 d=100: Go us/step vs the numpy per-run loop
 #      (bench/numpy_gd.py);
-#   2. batched gd, 64 runs, n=40 d=100 and n=100 d=1000: Go us per run-step (the AVX2
+#   2. lockstep gd, 64 runs, n=40 d=100 and n=100 d=1000: Go us per run-step (the AVX2
 #      assembly kernels on one core and with each step split over two, and the portable Go
-#      kernels, PHASESWEEP_NO_ASM=1) vs numpy vectorised over the batch
-#      (bench/numpy_batch.py), with GFLOP/s against the dgemm peak numpy's BLAS reaches;
+#      kernels, PHASESWEEP_NO_ASM=1) vs numpy vectorised over the runs
+#      (bench/numpy_lockstep.py), with GFLOP/s against the dgemm peak numpy's BLAS reaches;
 #   3. end to end: `sweep run bench/even2023.yaml` (a built binary, embedded server, fresh
 #      state, no result cache) vs bench/numpy_sweep.py looping over the same 60 runs;
 #   4. memory: peak RSS of `sweep run` (server + worker in one process) on sweeps of 10^3 and
@@ -61,16 +61,16 @@ gobench_values() {
 
 if [ -z "${SKIP_KERNELS:-}" ]; then
 # --- Go benchmarks -----------------------------------------------------------------------
-echo "# go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count $GO_COUNT" >&2
-go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|BatchStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/go.txt" >&2
-echo "# PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|BatchStep/gd/' -benchmem -count $GO_COUNT" >&2
-PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|BatchStep/gd/' -benchmem -count "$GO_COUNT" | tee "$tmp/gonoasm.txt" >&2
+echo "# go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|LockstepStep/gd' -benchmem -count $GO_COUNT" >&2
+go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|LockstepStep/gd' -benchmem -count "$GO_COUNT" | tee "$tmp/go.txt" >&2
+echo "# PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^\$' -bench 'GDStep|SGDStep|LockstepStep/gd/' -benchmem -count $GO_COUNT" >&2
+PHASESWEEP_NO_ASM=1 go test ./pkg/dynamics/ -run '^$' -bench 'GDStep|SGDStep|LockstepStep/gd/' -benchmem -count "$GO_COUNT" | tee "$tmp/gonoasm.txt" >&2
 
 # --- numpy -------------------------------------------------------------------------------
 echo "# $PYTHON bench/numpy_gd.py --minimal --steps $NP_STEPS --repeats $NP_REPEATS" >&2
 "$PYTHON" bench/numpy_gd.py --minimal --steps "$NP_STEPS" --repeats "$NP_REPEATS" | tee "$tmp/np.txt" >&2
-echo "# $PYTHON bench/numpy_batch.py --repeats $NP_REPEATS" >&2
-"$PYTHON" bench/numpy_batch.py --repeats "$NP_REPEATS" | tee "$tmp/npb.txt" >&2
+echo "# $PYTHON bench/numpy_lockstep.py --repeats $NP_REPEATS" >&2
+"$PYTHON" bench/numpy_lockstep.py --repeats "$NP_REPEATS" | tee "$tmp/npb.txt" >&2
 
 # --- 1. single run -----------------------------------------------------------------------
 gobench_values "$tmp/go.txt" ns/op > "$tmp/go.ns"
@@ -99,19 +99,19 @@ for opt in gd sgd; do
 	done
 done
 
-# --- 2. batched --------------------------------------------------------------------------
+# --- 2. lockstep -------------------------------------------------------------------------
 peak=$(awk '$1 == "peak" { for (i = 1; i <= NF; i++) if ($i ~ /^gflops=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
 gobench_values "$tmp/go.txt" ns/run-step > "$tmp/go.rs"
 gobench_values "$tmp/gonoasm.txt" ns/run-step > "$tmp/gonoasm.rs"
-printf '\n## 2. batched gd, B = 64: us per run-step (goal: numpy / go >= 2x; GFLOP/s of the 4nd flops of the two products, vs the dgemm peak %s GFLOP/s; "portable" is PHASESWEEP_NO_ASM=1, "asm" the default build on 1 core and split over 2)\n\n' "$peak"
+printf '\n## 2. lockstep gd, B = 64: us per run-step (goal: numpy / go >= 2x; GFLOP/s of the 4nd flops of the two products, vs the dgemm peak %s GFLOP/s; "portable" is PHASESWEEP_NO_ASM=1, "asm" the default build on 1 core and split over 2)\n\n' "$peak"
 printf '| n     | d      | portable us/run-step | asm 1 core | asm 2 cores | numpy us/run-step | numpy / asm 1 core | numpy / asm 2 cores | asm 1 core GFLOP/s | asm 2 cores GFLOP/s | numpy GFLOP/s | asm 2 cores %% of peak | OpenBLAS products alone us/run-step |\n'
 printf '|-------|--------|---------------------:|-----------:|------------:|------------------:|-------------------:|--------------------:|-------------------:|--------------------:|--------------:|----------------------:|-------------------------------------:|\n'
 for shape in "40 100" "100 1000"; do
 	set -- $shape
-	q=$(median_of "$tmp/gonoasm.rs" "BenchmarkBatchStep/gd/n=$1,d=$2,B=64")
-	g=$(median_of "$tmp/go.rs" "BenchmarkBatchStep/gd/n=$1,d=$2,B=64")
-	s=$(median_of "$tmp/go.rs" "BenchmarkBatchStep/gd-2cores/n=$1,d=$2,B=64")
-	p=$(awk -v n="n=$1" -v d="d=$2" '$1 == "batch" && $3 == n && $4 == d { for (i = 5; i <= NF; i++) if ($i ~ /^median_us_per_run_step=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
+	q=$(median_of "$tmp/gonoasm.rs" "BenchmarkLockstepStep/gd/n=$1,d=$2,B=64")
+	g=$(median_of "$tmp/go.rs" "BenchmarkLockstepStep/gd/n=$1,d=$2,B=64")
+	s=$(median_of "$tmp/go.rs" "BenchmarkLockstepStep/gd-2cores/n=$1,d=$2,B=64")
+	p=$(awk -v n="n=$1" -v d="d=$2" '$1 == "lockstep" && $3 == n && $4 == d { for (i = 5; i <= NF; i++) if ($i ~ /^median_us_per_run_step=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
 	o=$(awk -v n="n=$1" -v d="d=$2" '$1 == "products" && $2 == n && $3 == d { for (i = 4; i <= NF; i++) if ($i ~ /^min_us_per_run_step=/) { split($i, a, "="); print a[2] } }' "$tmp/npb.txt")
 	awk -v n="$1" -v d="$2" -v q="$q" -v g="$g" -v s="$s" -v p="$p" -v o="$o" -v pk="$peak" 'BEGIN {
 		q /= 1000; g /= 1000; s /= 1000; f = 4 * n * d / 1000
@@ -162,9 +162,9 @@ if [ -z "${SKIP_E2E:-}" ]; then
 	np_steps=$(awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^steps_total=/) { split($i, a, "="); print a[2] } }' "$tmp/nps.txt")
 	printf '\n## 3. end to end: the Even2023 sweep, 60 runs x <= 10^5 steps (goal: numpy / go >= 20x)\n\n'
 	printf '| | wall seconds | steps taken | numpy / this | first sweep on a fresh state dir (one point), s |\n|---|---:|---:|---:|---:|\n'
-	awk -v s="$go_s" -v k="$go_steps" -v p="$np_s" -v f="$go_first" 'BEGIN { printf "| sweep run, default build (embedded server, 1 process; AVX2, gd batched) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
+	awk -v s="$go_s" -v k="$go_steps" -v p="$np_s" -v f="$go_first" 'BEGIN { printf "| sweep run, default build (embedded server, 1 process; AVX2, gd in lockstep) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
 	if [ -n "$noasm_s" ]; then
-		awk -v s="$noasm_s" -v k="$noasm_steps" -v p="$np_s" -v f="$noasm_first" 'BEGIN { printf "| sweep run, PHASESWEEP_NO_ASM=1 (portable kernels, no batching) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
+		awk -v s="$noasm_s" -v k="$noasm_steps" -v p="$np_s" -v f="$noasm_first" 'BEGIN { printf "| sweep run, PHASESWEEP_NO_ASM=1 (portable kernels, no lockstep runs) | %.2f | %s | %.1fx | %.1f |\n", s, k, p / s, f }'
 	fi
 	printf '| numpy loop (1 process) | %.2f | %s | 1.0x | |\n' "$np_s" "$np_steps"
 fi

@@ -38,7 +38,7 @@ grid:
 // counting are activities that count the points they simulate.
 func counting() (*activities.Activities, *atomic.Int64) {
 	var n atomic.Int64
-	return &activities.Activities{Inject: func(activity.Info, int64) error { n.Add(1); return nil }}, &n
+	return activities.WithHooks(activities.Hooks{Inject: func(activity.Info, int64) error { n.Add(1); return nil }}), &n
 }
 
 // runCounted runs a sweep of source with the cache in cacheDir ("" none), chunks of chunk

@@ -273,12 +273,12 @@ func TestDataChangedFailsSweep(t *testing.T) {
 	g := testGridAt(t, file, source)
 	in := SweepInput{Spec: source, SpecFile: file, OutDir: t.TempDir(), Points: g.Count(), ChunkSize: 2, Concurrency: 1,
 		SweepID: testSweepID, Hash: g.Hash(), Data: g.DataFiles()}
-	a := &activities.Activities{Inject: func(_ activity.Info, p int64) error {
+	a := activities.WithHooks(activities.Hooks{Inject: func(_ activity.Info, p int64) error {
 		if p == 4 {
 			writeCSV(t, data, 2)
 		}
 		return nil
-	}}
+	}})
 	err := sweepError(t, a, in)
 	var appErr *temporal.ApplicationError
 	if !errors.As(err, &appErr) || appErr.Type() != activities.ErrDataChanged ||

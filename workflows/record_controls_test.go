@@ -60,7 +60,7 @@ func TestRecordControlHistories(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	g := &gate{point: -1}
-	c := recorder(ctx, t, &activities.Activities{Inject: g.inject})
+	c := recorder(ctx, t, activities.WithHooks(activities.Hooks{Inject: g.inject}))
 	s, err := spec.Parse(testSpecFile, []byte(testSpec))
 	if err != nil {
 		t.Fatal(err)

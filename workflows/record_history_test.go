@@ -61,7 +61,7 @@ func TestRecordHistory(t *testing.T) {
 	// Chunk 1 (points 3-5 with chunks of 3) is slow, so that in the failing sweep chunk 2
 	// fails at point 8 while chunk 1 is still in flight; and its first attempt fails at its
 	// second point, so that the successful sweep has a retried activity.
-	a := &activities.Activities{Inject: func(info activity.Info, point int64) error {
+	a := activities.WithHooks(activities.Hooks{Inject: func(info activity.Info, point int64) error {
 		if point == 3 && info.Attempt == 1 {
 			time.Sleep(500 * time.Millisecond)
 		}
@@ -69,7 +69,7 @@ func TestRecordHistory(t *testing.T) {
 			return temporal.NewApplicationError("injected crash", "Injected")
 		}
 		return nil
-	}}
+	}})
 	c := recorder(ctx, t, a)
 
 	cases := []struct {

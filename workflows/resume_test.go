@@ -91,8 +91,8 @@ func TestChunkResumesFromPartialShard(t *testing.T) {
 			in := sweepInput(t, c.source, g.Count(), chunk, 2)
 			var log attemptLog
 			var partialSeen sync.Map // chunk -> rows in its partial shard when attempt 1 failed
-			a := &activities.Activities{PartialEvery: every}
-			a.Inject = func(info activity.Info, point int64) error {
+			h := activities.Hooks{PartialEvery: every}
+			h.Inject = func(info activity.Info, point int64) error {
 				k := int(point / chunk)
 				log.add(k, int(info.Attempt), point)
 				if info.Attempt == 1 && point%chunk == failAt {
@@ -106,12 +106,12 @@ func TestChunkResumesFromPartialShard(t *testing.T) {
 				}
 				return nil
 			}
-			a.BeforeSimulate = func(point int64) {
+			h.BeforeSimulate = func(point int64) {
 				if point == c.panicAt {
 					panic(panicMessage(point))
 				}
 			}
-			env := newEnv(t, a)
+			env := newEnv(t, activities.WithHooks(h))
 			out := runSweep(t, env, in)
 			if int64(out.Rows) != g.Count() {
 				t.Errorf("Rows = %d, want %d", out.Rows, g.Count())
@@ -179,7 +179,7 @@ func TestFailedPointIsARow(t *testing.T) {
 	for _, panicAt := range []int64{0, 5, g.Count() - 1} {
 		t.Run(fmt.Sprintf("point %d", panicAt), func(t *testing.T) {
 			var log attemptLog
-			a := &activities.Activities{
+			a := activities.WithHooks(activities.Hooks{
 				Inject: func(info activity.Info, point int64) error {
 					log.add(int(point/4), int(info.Attempt), point)
 					return nil
@@ -189,7 +189,7 @@ func TestFailedPointIsARow(t *testing.T) {
 						panic(panicMessage(point))
 					}
 				},
-			}
+			})
 			in := sweepInput(t, testSpec, g.Count(), 4, 2)
 			env := newEnv(t, a)
 			out := runSweep(t, env, in)

@@ -53,8 +53,8 @@ func TestSweepToObjectStore(t *testing.T) {
 	var log attemptLog
 	var mu sync.Mutex
 	var seen []string // keys in the bucket when a first attempt failed
-	a := &activities.Activities{PartialEvery: every, Store: st}
-	a.Inject = func(info activity.Info, point int64) error {
+	h := activities.Hooks{PartialEvery: every}
+	h.Inject = func(info activity.Info, point int64) error {
 		log.add(int(point/chunk), int(info.Attempt), point)
 		if info.Attempt == 1 && point%chunk == failAt {
 			mu.Lock()
@@ -64,6 +64,8 @@ func TestSweepToObjectStore(t *testing.T) {
 		}
 		return nil
 	}
+	a := activities.WithHooks(h)
+	a.Store = st
 	out := runSweep(t, newEnv(t, a), in)
 
 	if want := layoutOf(in).Results(); out.Results != want || !strings.HasPrefix(want, "s3://phasesweep/sweeps/wf/results.parquet?") {

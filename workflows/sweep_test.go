@@ -68,12 +68,12 @@ func testGrid(t *testing.T, source string) *grid.Grid {
 
 // failingAt are activities whose simulation fails, non-retryably, when it reaches point.
 func failingAt(point int64) *activities.Activities {
-	return &activities.Activities{Inject: func(_ activity.Info, p int64) error {
+	return activities.WithHooks(activities.Hooks{Inject: func(_ activity.Info, p int64) error {
 		if p == point {
 			return temporal.NewNonRetryableApplicationError("injected failure", "Injected", nil)
 		}
 		return nil
-	}}
+	}})
 }
 
 // sweepInput is the input the CLI would submit for source, writing into a fresh temp dir.
@@ -292,10 +292,10 @@ func TestSweepResultsIndependentOfChunking(t *testing.T) {
 	var ref *results.Table
 	for _, r := range runs {
 		t.Run(r.name, func(t *testing.T) {
-			a := &activities.Activities{}
+			var h activities.Hooks
 			var failed, retried atomic.Int64
 			if r.retry {
-				a.Inject = func(info activity.Info, point int64) error {
+				h.Inject = func(info activity.Info, point int64) error {
 					if point%int64(r.chunk) != 1 { // not the chunk's second point
 						return nil
 					}
@@ -308,7 +308,7 @@ func TestSweepResultsIndependentOfChunking(t *testing.T) {
 				}
 			}
 			in := sweepInput(t, testSpec, g.Count(), r.chunk, r.concurrency)
-			out := runSweep(t, newEnv(t, a), in)
+			out := runSweep(t, newEnv(t, activities.WithHooks(h)), in)
 			if int64(out.Rows) != g.Count() {
 				t.Errorf("Rows = %d, want %d", out.Rows, g.Count())
 			}
@@ -391,7 +391,7 @@ func TestSweepRerunReusesShards(t *testing.T) {
 			}
 
 			var simulated atomic.Int64
-			count := &activities.Activities{Inject: func(activity.Info, int64) error { simulated.Add(1); return nil }}
+			count := activities.WithHooks(activities.Hooks{Inject: func(activity.Info, int64) error { simulated.Add(1); return nil }})
 			in.ChunkSize = c.chunk
 			out := runSweep(t, newEnv(t, count), in)
 			if int64(out.Rows) != g.Count() {
@@ -423,7 +423,7 @@ func TestProgressQuery(t *testing.T) {
 
 	held, release := make(chan struct{}), make(chan struct{})
 	var holdOnce sync.Once
-	a := &activities.Activities{Inject: func(_ activity.Info, point int64) error {
+	a := activities.WithHooks(activities.Hooks{Inject: func(_ activity.Info, point int64) error {
 		if point != last {
 			return nil
 		}
@@ -434,7 +434,7 @@ func TestProgressQuery(t *testing.T) {
 		case <-time.After(testTimeout):
 			return temporal.NewNonRetryableApplicationError("the mid-sweep query never came", "Test", nil)
 		}
-	}}
+	}})
 	env := newEnv(t, a)
 	var seen []Progress // every mid-sweep answer, in order
 	var queryErr error

@@ -180,7 +180,7 @@ func TestSweepTrajectoryShardReuse(t *testing.T) {
 	}
 
 	var simulated atomic.Int64
-	count := &activities.Activities{Inject: func(activity.Info, int64) error { simulated.Add(1); return nil }}
+	count := activities.WithHooks(activities.Hooks{Inject: func(activity.Info, int64) error { simulated.Add(1); return nil }})
 	runSweep(t, newEnv(t, count), in)
 	if got, want := simulated.Load(), g.Count()-2*chunk; got != want {
 		t.Errorf("rerun simulated %d points, want %d (chunks 2 and 3 reused)", got, want)

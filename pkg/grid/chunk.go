@@ -78,9 +78,10 @@ func (g *Grid) Estimate() Estimate {
 	return Estimate{Units: sec / secondsPerUnit, CPUSeconds: sec}
 }
 
-// batchKey identifies what the points of one batch must share (dynamics.SimulateBatch): the
-// dataset (the data file, or the generation parameters and the data seed) and the optimiser.
-type batchKey struct {
+// lockstepKey identifies what the points of one lockstep group must share
+// (dynamics.SimulateLockstep): the dataset (the data file, or the generation parameters and
+// the data seed) and the optimiser.
+type lockstepKey struct {
 	file                 string
 	n, d, test, sparsity int
 	xMean, labelNoise    float64
@@ -88,23 +89,23 @@ type batchKey struct {
 	dataSeed             uint64
 }
 
-func keyOf(c dynamics.Config) batchKey {
-	return batchKey{file: c.DataFile, n: c.N, d: c.D, test: c.Test, sparsity: c.Sparsity, xMean: c.XMean,
+func keyOf(c dynamics.Config) lockstepKey {
+	return lockstepKey{file: c.DataFile, n: c.N, d: c.D, test: c.Test, sparsity: c.Sparsity, xMean: c.XMean,
 		labelNoise: c.LabelNoise, xNorm: c.XNorm, betaStar: c.BetaStar, opt: c.Optimizer, dataSeed: c.DataSeed}
 }
 
-// Batches groups the points of [start, end) that can advance in lockstep as one batch
-// (dynamics.SimulateBatch): dynamics.Batchable points (gd, hb, nag on model uv) with a valid
-// Config, the same dataset (same data file, or same generation parameters and data seed) and
-// the same optimiser. The grid order need not keep them together (a stepsize axis inside an
+// LockstepGroups groups the points of [start, end) that can advance in lockstep in one
+// dynamics.SimulateLockstep: points dynamics.RunsInLockstep accepts (gd, hb, nag on model uv)
+// with a valid Config, the same dataset (same data file, or same generation parameters and
+// data seed) and the same optimiser. The grid order need not keep them together (a stepsize axis inside an
 // optimizer axis, or the other way round): a group holds its points in increasing order,
 // groups are listed by their first point, and groups of one point are left out.
-func (g *Grid) Batches(start, end int64) [][]int64 {
-	index := map[batchKey]int{}
+func (g *Grid) LockstepGroups(start, end int64) [][]int64 {
+	index := map[lockstepKey]int{}
 	var groups [][]int64
 	for i := start; i < end; i++ {
 		c := g.Point(i).Config
-		if !dynamics.Batchable(c) || c.Validate() != nil {
+		if !dynamics.RunsInLockstep(c) || c.Validate() != nil {
 			continue
 		}
 		k := keyOf(c)

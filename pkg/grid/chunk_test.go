@@ -124,11 +124,11 @@ func TestChunkSizeMixed(t *testing.T) {
 	}
 }
 
-// TestBatches: the stepsize x init points of gd share a dataset and form one batch, whatever
-// the axis order; sgd points (own minibatches) and the deep model do not batch; another
-// replicate seed (another dataset) or another optimiser (hb) makes another group. The
-// expected groups follow from the grid order (first axis slowest) by hand.
-func TestBatches(t *testing.T) {
+// TestLockstepGroups: the stepsize x init points of gd share a dataset and form one lockstep
+// group, whatever the axis order; sgd points (own minibatches) and the deep model do not run
+// in lockstep; another replicate seed (another dataset) or another optimiser (hb) makes
+// another group. The expected groups follow from the grid order (first axis slowest) by hand.
+func TestLockstepGroups(t *testing.T) {
 	g := mustGrid(t, `name: b
 seed: 1
 params: {n: 10, d: 12, steps: 10, momentum: 0.5}
@@ -139,11 +139,11 @@ grid:
 `)
 	// point = 6*stepsize + 2*optimizer + seed: gd points 0, 1, 6, 7; sgd 2, 3, 8, 9; hb 4, 5, 10, 11.
 	want := [][]int64{{0, 6}, {1, 7}, {4, 10}, {5, 11}}
-	if got := g.Batches(0, g.Count()); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("Batches = %v, want %v", got, want)
+	if got := g.LockstepGroups(0, g.Count()); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("LockstepGroups = %v, want %v", got, want)
 	}
-	if got := g.Batches(1, 7); fmt.Sprint(got) != fmt.Sprint([][]int64{{1}}[:0]) {
-		t.Errorf("Batches(1, 7) = %v, want none (each dataset has one point in [1, 7))", got)
+	if got := g.LockstepGroups(1, 7); fmt.Sprint(got) != fmt.Sprint([][]int64{{1}}[:0]) {
+		t.Errorf("LockstepGroups(1, 7) = %v, want none (each dataset has one point in [1, 7))", got)
 	}
 	deep := mustGrid(t, `name: b
 seed: 1
@@ -151,7 +151,7 @@ params: {n: 10, d: 12, steps: 10, model: deep, depth: 3}
 grid:
   stepsize: [0.01, 0.02]
 `)
-	if got := deep.Batches(0, deep.Count()); len(got) != 0 {
-		t.Errorf("deep model: Batches = %v, want none", got)
+	if got := deep.LockstepGroups(0, deep.Count()); len(got) != 0 {
+		t.Errorf("deep model: LockstepGroups = %v, want none", got)
 	}
 }

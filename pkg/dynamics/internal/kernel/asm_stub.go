@@ -2,7 +2,7 @@
 
 package kernel
 
-// Stand-ins for the assembly kernels of kernel_amd64.go and batch_asm_amd64.go, so that the
+// Stand-ins for the assembly kernels of kernel_amd64.go and lockstep_asm_amd64.go, so that the
 // callers compile everywhere. avx2 is false in these builds, so no Impl is Vectorised and
 // they are never called.
 

@@ -1,7 +1,7 @@
 // Package kernel holds the allocation-free floating-point kernels of package dynamics: the
 // products with the design matrix of one run (Dot, SumSquaredResiduals, GradientRows), the uv
 // model's elementwise step, the per-step gain and skew accumulators of Even2023 (GainQ,
-// GainSkew, AccumulateTheory), and their batched forms on blocks of runs in lockstep
+// GainSkew, AccumulateTheory), and their lockstep forms on blocks of runs advanced together
 // (ResidualBlock, GradientBlock, GDUpdate, HBUpdate, NAGLookahead, NAGUpdate, TheoryBlock).
 //
 // Each kernel has a pure-Go implementation, and the hot ones an AVX2 assembly implementation

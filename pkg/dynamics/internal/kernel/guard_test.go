@@ -159,13 +159,13 @@ func TestGuardRunKernels(t *testing.T) {
 }
 
 // blockWidths are the live columns w of the block kernels: around the vector width 4 and the
-// strip width 16, a last strip overlapping the one before (20, 68), and a full batch (64).
+// strip width 16, a last strip overlapping the one before (20, 68), and a full block (64).
 var blockWidths = []int{0, 1, 3, 4, 5, 8, 15, 16, 17, 20, 64, 68}
 
 // blockDims are the n and d of the block kernels: d around 4, and d > residJBlock.
 var blockDims = []int{1, 3, 4, 5, 131}
 
-// TestGuardBlockKernels: the batched kernels (ResidualBlock, GradientBlock, GDUpdate,
+// TestGuardBlockKernels: the lockstep kernels (ResidualBlock, GradientBlock, GDUpdate,
 // HBUpdate, NAGLookahead, NAGUpdate, TheoryBlock) on d x s and n x s blocks with stride
 // s = w + 3, the columns w..s-1 and both ends guards, for every w of blockWidths and n, d of
 // blockDims (d = 131 with n = 1 and 5 only, to bound the time). Only the live columns

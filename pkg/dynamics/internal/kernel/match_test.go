@@ -115,7 +115,7 @@ func TestKernelsMatchGo(t *testing.T) {
 	}
 }
 
-// TestTheoryBlockMatchesGo: the batched theory accumulators with theoryLanes equal
+// TestTheoryBlockMatchesGo: the lockstep theory accumulators with theoryLanes equal
 // theoryBlockGo bit for bit, on blocks whose rows mix vectors of small |gamma g| with NaN, large
 // values and the branch edges of the gain, for widths not a multiple of 4 and w < s.
 func TestTheoryBlockMatchesGo(t *testing.T) {
@@ -167,11 +167,11 @@ func TestTheoryBlockMatchesGo(t *testing.T) {
 	}
 }
 
-// TestBatchKernelsMatchGo: the AVX2 batched kernels equal the Go ones bit for bit, on random
+// TestLockstepKernelsMatchGo: the AVX2 lockstep kernels equal the Go ones bit for bit, on random
 // blocks of many shapes (below), and the theory accumulators also on the edge cases of GainQ
 // and skewSmall: x = +-0, |x| around the branches of math.log1p (x^2 near 2^-54 and 2^-29),
 // around 1/16 (the skewSmall limit), up to the scalar range, Inf and NaN.
-func TestBatchKernelsMatchGo(t *testing.T) {
+func TestLockstepKernelsMatchGo(t *testing.T) {
 	t.Parallel()
 	requireAsm(t)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -243,7 +243,7 @@ func TestBatchKernelsMatchGo(t *testing.T) {
 	}
 }
 
-// BenchmarkTheoryLanes measures the batched gain/skew accumulators (TheoryBlock with
+// BenchmarkTheoryLanes measures the lockstep gain/skew accumulators (TheoryBlock with
 // kernel.Default) on a 100 x 64 block of small gradients, the case of a converging sweep;
 // ns/op per block step.
 func BenchmarkTheoryLanes(b *testing.B) {

@@ -73,7 +73,7 @@ func skewSeries(a float64, terms int) float64 {
 // addGainTheory adds one step's terms of x = gamma g_i to a coordinate's accumulators,
 // *gain += GainQ(x) and *skew += GainSkew(x) (skewSmall, its case |x| < 1/16, called
 // directly), and returns |x| for the running maximum. Single runs (accumulateTheoryGo) and
-// batched blocks (theoryBlockGo) share it.
+// lockstep blocks (theoryBlockGo) share it.
 func addGainTheory(x float64, gain, skew *float64) float64 {
 	*gain += GainQ(x)
 	a := math.Abs(x)
@@ -118,7 +118,7 @@ func accumulateTheoryGo(g, gain, skew []float64, gamma float64, maxGG *float64) 
 	*maxGG = m
 }
 
-// TheoryBlock is AccumulateTheory for the columns b < w of the d x s block g of a batch, each
+// TheoryBlock is AccumulateTheory for the columns b < w of the d x s lockstep block g, each
 // column with its stepsize gamma_b and running maximum maxGG_b (theoryBlockGo). Vectorised,
 // the groups of four columns with |gamma_b g_jb| < 1/16 go through theoryLanes (same bits).
 func (k Impl) TheoryBlock(g, gamma, gain, skew, maxGG []float64, d, s, w int) {

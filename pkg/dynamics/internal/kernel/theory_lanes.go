@@ -41,13 +41,13 @@ func theoryRun(grad, gain, skew *float64, n int, gamma float64, maxp *float64, k
 	return done
 }
 
-// theoryLanes is theoryVec for the columns of a batched block: a stepsize and a running
+// theoryLanes is theoryVec for the columns of a lockstep block: a stepsize and a running
 // maximum per lane.
 func theoryLanes(grad, gamma, gain, skew, maxv *float64, n int, k *[theoryKLen][4]uint64) int {
 	return theoryVec(grad, gamma, gain, skew, maxv, n, 32, 32, k)
 }
 
-// theoryBlockLanes is theoryBlockGo (batch_kernel.go) with the groups of four columns whose
+// theoryBlockLanes is theoryBlockGo (lockstep_kernel.go) with the groups of four columns whose
 // |gamma_b g_jb| < 1/16 done by theoryLanes (AVX2): the same bits. It needs Available.
 func theoryBlockLanes(g, gamma, gain, skew, maxGG []float64, d, s, w int) {
 	w4 := w &^ 3

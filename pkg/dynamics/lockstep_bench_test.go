@@ -11,7 +11,7 @@ import (
 // log-spaced over [1e-3, 1e-2] (small enough that none stops within a benchmark).
 func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
 	tb.Helper()
-	var cols []*batchColumn
+	var cols []*lockstepColumn
 	c := Config{Optimizer: opt, Init: 0.1, N: n, D: d, Sparsity: 3, Test: 10, Steps: math.MaxInt, DataSeed: 7, RunSeed: 8}
 	if opt != OptimizerGD {
 		c.Momentum = 0.5
@@ -19,7 +19,7 @@ func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
 	data := mustGenerate(tb, Config{N: n, D: d, Sparsity: 3, Test: 10, DataSeed: 7, Init: 0.1, Stepsize: 1})
 	for k := range width {
 		c.Stepsize = 1e-3 * math.Pow(10, float64(k)/float64(max(width-1, 1)))
-		col, err := newBatchColumn(BatchRun{Config: c}, data, k)
+		col, err := newLockstepColumn(LockstepRun{Config: c}, data, k)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -30,18 +30,18 @@ func benchBlock(tb testing.TB, opt string, n, d, width int) *block {
 	return bk
 }
 
-// BenchmarkBatchStep measures one lockstep iteration of a block of 64 gd runs (the gradient,
+// BenchmarkLockstepStep measures one lockstep iteration of a block of 64 gd runs (the gradient,
 // the update with gain and theory accumulators, beta, the residual and loss of every column:
 // what a single run's advance + evaluate does, 64 times). ns/op is per block step;
 // ns/run-step divides by the width; GFLOP/s counts the 4nd flops of the two products per
 // run-step (X beta and X^T r; the elementwise work is not counted); cpu-ns/run-step is the
 // benchmark thread's CPU time per run-step (threadCPU), robust to other jobs on the machine.
 // The cases named gd, nag run on one goroutine (one core); gd-2cores splits each step with
-// the block's helper goroutine as SimulateBatch does (batch_parallel.go), without locking the
+// the block's helper goroutine as SimulateLockstep does (lockstep_parallel.go), without locking the
 // benchmark to its thread (a locked goroutine that blocks on the helper costs a thread
 // hand-off per step, which serialises the two halves); cpu-ns would count one thread only,
 // so it is not reported.
-func BenchmarkBatchStep(b *testing.B) {
+func BenchmarkLockstepStep(b *testing.B) {
 	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
 		for _, opt := range []string{OptimizerGD, "gd-2cores", OptimizerNAG} {
 			if opt == OptimizerNAG && shape.d != 100 {
@@ -80,9 +80,9 @@ func BenchmarkBatchStep(b *testing.B) {
 	}
 }
 
-// TestBatchStepAllocatesNothing: one lockstep iteration (advance + evaluate) of a block
-// allocates nothing, for every batched optimiser.
-func TestBatchStepAllocatesNothing(t *testing.T) {
+// TestLockstepStepAllocatesNothing: one lockstep iteration (advance + evaluate) of a block
+// allocates nothing, for every lockstep optimiser.
+func TestLockstepStepAllocatesNothing(t *testing.T) {
 	for _, opt := range []string{OptimizerGD, OptimizerHB, OptimizerNAG} {
 		bk := benchBlock(t, opt, 20, 30, 11)
 		if allocs := testing.AllocsPerRun(200, bk.step); allocs != 0 {
@@ -91,12 +91,12 @@ func TestBatchStepAllocatesNothing(t *testing.T) {
 	}
 }
 
-// BenchmarkBatchProducts measures the part of a lockstep gd step that the batched kernels
+// BenchmarkLockstepProducts measures the part of a lockstep gd step that the lockstep kernels
 // vectorise (the residual X beta - y with its loss, the gradient X^T r/n and the gd update
-// with beta): BenchmarkBatchStep without the theory accumulators (the gain and its skew),
-// whose vector log1p is a separate kernel. Metrics as BenchmarkBatchStep; GFLOP/s here is
+// with beta): BenchmarkLockstepStep without the theory accumulators (the gain and its skew),
+// whose vector log1p is a separate kernel. Metrics as BenchmarkLockstepStep; GFLOP/s here is
 // from the thread's CPU time (cpu-GFLOP/s), robust to other jobs on the machine.
-func BenchmarkBatchProducts(b *testing.B) {
+func BenchmarkLockstepProducts(b *testing.B) {
 	for _, shape := range []struct{ n, d int }{{20, 30}, {40, 100}, {100, 1000}} {
 		const width = 64
 		b.Run(fmt.Sprintf("gd/n=%d,d=%d,B=%d", shape.n, shape.d, width), func(b *testing.B) {

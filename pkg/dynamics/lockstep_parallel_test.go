@@ -8,15 +8,15 @@ import (
 	"testing"
 )
 
-// TestBatchSplitEqualsSingleRuns: blocks wide and large enough to split each step between
-// two goroutines (batch_parallel.go: 40 columns per optimiser at n = 40, d = 650, so n d w >=
+// TestLockstepSplitEqualsSingleRuns: blocks wide and large enough to split each step between
+// two goroutines (lockstep_parallel.go: 40 columns per optimiser at n = 40, d = 650, so n d w >=
 // splitWork) give every run bit for bit its single run's Result and State, while runs stop at
 // different steps (the live width drops below the split's 32 columns on the way). The
 // reference is the single-run kernel.
-func TestBatchSplitEqualsSingleRuns(t *testing.T) {
+func TestLockstepSplitEqualsSingleRuns(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	ctx := context.Background()
-	var runs []BatchRun
+	var runs []LockstepRun
 	for _, opt := range []string{OptimizerGD, OptimizerHB, OptimizerNAG} {
 		for k := range 40 {
 			c := baseConfig(opt, 0, 0.01*math.Pow(10, 2.5*float64(k)/39))
@@ -24,7 +24,7 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 			if opt != OptimizerGD {
 				c.Momentum = 0.5
 			}
-			runs = append(runs, BatchRun{Config: c})
+			runs = append(runs, LockstepRun{Config: c})
 		}
 	}
 	data := mustGenerate(t, runs[0].Config)
@@ -33,7 +33,7 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 		t.Fatalf("a block of %d columns at n=40 d=650 does not split", bk.width)
 	}
 	stop()
-	outs, err := SimulateBatch(ctx, runs, data)
+	outs, err := SimulateLockstep(ctx, runs, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,10 +45,10 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 		}
 		statuses[res.Status]++
 		if d := valueDiff(reflect.ValueOf(outs[k].Result), reflect.ValueOf(res), "Result"); d != "" {
-			t.Errorf("run %d (%s gamma=%v): batched != single: %s", k, run.Config.Optimizer, run.Config.Stepsize, d)
+			t.Errorf("run %d (%s gamma=%v): lockstep != single: %s", k, run.Config.Optimizer, run.Config.Stepsize, d)
 		}
 		if d := valueDiff(reflect.ValueOf(outs[k].State), reflect.ValueOf(st), "State"); d != "" {
-			t.Errorf("run %d (%s gamma=%v): batched != single: %s", k, run.Config.Optimizer, run.Config.Stepsize, d)
+			t.Errorf("run %d (%s gamma=%v): lockstep != single: %s", k, run.Config.Optimizer, run.Config.Stepsize, d)
 		}
 	}
 	for _, s := range []string{StatusConverged, StatusDiverged, StatusMaxSteps} {
@@ -61,11 +61,11 @@ func TestBatchSplitEqualsSingleRuns(t *testing.T) {
 
 // splitBlock lays out runs as a block with a helper goroutine and returns it with the
 // function that stops the helper.
-func splitBlock(t *testing.T, runs []BatchRun, data *Data) (*block, func()) {
+func splitBlock(t *testing.T, runs []LockstepRun, data *Data) (*block, func()) {
 	t.Helper()
-	var cols []*batchColumn
+	var cols []*lockstepColumn
 	for k, run := range runs {
-		col, err := newBatchColumn(run, data, k)
+		col, err := newLockstepColumn(run, data, k)
 		if err != nil {
 			t.Fatal(err)
 		}

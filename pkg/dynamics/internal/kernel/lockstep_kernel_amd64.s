@@ -2,9 +2,9 @@
 
 #include "textflag.h"
 
-// AVX2 kernels of the batched loop (batch_kernel_amd64.go documents the contracts). A YMM
+// AVX2 kernels of the lockstep loop (lockstep_asm_amd64.go documents the contracts). A YMM
 // register holds 4 columns (4 runs); every lane does the scalar operation of the portable
-// kernel of batch_kernel.go, VMULPD then VADDPD (two roundings, never a fused multiply-add),
+// kernel of lockstep_kernel.go, VMULPD then VADDPD (two roundings, never a fused multiply-add),
 // so each column keeps its single-run order of operations. Strides: s*8 bytes between rows of
 // beta, r, g, u, v; d*8 (x) or n*8 (x^T) between rows of X. Registers R14 and R15 are not
 // used (the ABI wrapper restores R14 and X15 after an ABI0 call).

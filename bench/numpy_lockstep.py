@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""numpy reference for the batched gd step of pkg/dynamics (uv model), for bench/run.sh.
+"""numpy reference for the lockstep gd step of pkg/dynamics (uv model), for bench/run.sh.
 
-B runs on one dataset (different stepsizes), vectorised over the batch the way a researcher
+B runs on one dataset (different stepsizes), vectorised over the runs the way a researcher
 would write it in numpy: beta, u, v, gain are d x B arrays and the products are matrix
-products (BLAS dgemm). The same work per run-step as one column of BenchmarkBatchStep in
-pkg/dynamics/batch_bench_test.go:
+products (BLAS dgemm). The same work per run-step as one column of BenchmarkLockstepStep in
+pkg/dynamics/lockstep_bench_test.go:
 
     R    = X Beta - y                      (n x B residuals)
     loss = sum_i R_ib^2 / (2n)             (every step)
@@ -17,11 +17,11 @@ Shapes as the Go benchmark: B = 64 at (n, d) = (40, 100) and (100, 1000), alpha 
 stepsizes log-spaced over [1e-3, 1e-2]. Also measures the machine's dgemm peak: the best
 of a few 4000 x 4000 products (numpy's BLAS, all its threads). Prints one line per case:
 
-    batch gd n=40 d=100 B=64 min_us_per_run_step=.. median_us_per_run_step=.. gflops=..
+    lockstep gd n=40 d=100 B=64 min_us_per_run_step=.. median_us_per_run_step=.. gflops=..
     peak dgemm n=4000 gflops=..
     blas <library numpy loaded>
 
-Run with Debian's numpy: /usr/bin/python3 bench/numpy_batch.py
+Run with Debian's numpy: /usr/bin/python3 bench/numpy_lockstep.py
 """
 import argparse
 import statistics
@@ -71,7 +71,7 @@ def run(n, d, width, steps, alpha=0.1):
 
 def products(n, d, width, seconds=1.0, repeats=3):
     """Best us per run-step of the two BLAS products alone (X @ B and X^T @ R, OpenBLAS
-    dgemm on both cores): what a BLAS build of the batched kernel could at best spend on them."""
+    dgemm on both cores): what a BLAS build of the lockstep kernel could at best spend on them."""
     rng = np.random.default_rng(3)
     X = rng.standard_normal((n, d))
     B = rng.standard_normal((d, width))
@@ -105,7 +105,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=2.0, help="target seconds per timed run")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per case")
-    ap.add_argument("--width", type=int, default=64, help="runs per batch (B)")
+    ap.add_argument("--width", type=int, default=64, help="runs advanced in lockstep (B)")
     args = ap.parse_args()
     print(f"blas {blas_library()}", flush=True)
     for n, d in ((40, 100), (100, 1000)):
@@ -115,10 +115,10 @@ def main():
         for _ in range(args.repeats):
             secs, loss = run(n, d, args.width, steps)
             if not np.all(np.isfinite(loss)):
-                raise SystemExit(f"batch n={n} d={d}: a run diverged")
+                raise SystemExit(f"lockstep n={n} d={d}: a run diverged")
             times.append(secs / steps / args.width * 1e6)
         med = statistics.median(times)
-        print(f"batch gd n={n} d={d} B={args.width} min_us_per_run_step={min(times):.4f} "
+        print(f"lockstep gd n={n} d={d} B={args.width} min_us_per_run_step={min(times):.4f} "
               f"median_us_per_run_step={med:.4f} gflops={4 * n * d / (med * 1e3):.2f} "
               f"steps={steps} repeats={args.repeats}", flush=True)
     for n, d in ((40, 100), (100, 1000)):

@@ -1,7 +1,7 @@
 package kernel
 
-// The batched kernels: the AVX2 assembly ones (batch_asm_amd64.go) when the Impl is
-// Vectorised and the block's shape fits them, else the Go ones of batch_kernel.go. Both give
+// The lockstep kernels: the AVX2 assembly ones (lockstep_asm_amd64.go) when the Impl is
+// Vectorised and the block's shape fits them, else the Go ones of lockstep_kernel.go. Both give
 // the same bits (TestKernelsMatchGo, FuzzKernelsMatchGo).
 
 // StripWidth is the number of columns of the wide assembly kernels (4 vectors of 4); callers
@@ -18,7 +18,7 @@ func (k Impl) asmFits(n, d, s, w int) bool {
 // through pointers, so the callers check each array's extent once.
 func checkLen(a []float64, k int) {
 	if len(a) < k {
-		panic("kernel: batched kernel called with a short slice")
+		panic("kernel: lockstep kernel called with a short slice")
 	}
 }
 

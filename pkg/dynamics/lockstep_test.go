@@ -67,11 +67,11 @@ func recorderInto(rows *[]trajRow) Recorder {
 	}
 }
 
-// mixedBatch returns configs on one dataset (n=20, d=30: d is not a multiple of 4) that
+// mixedLockstep returns configs on one dataset (n=20, d=30: d is not a multiple of 4) that
 // differ in optimiser, stepsize, init and momentum; with steps = 3000 and stop_loss = 1e-6
 // some converge early, some diverge (stepsize 3 and 8 are far beyond 2/lambda_max(H) and
 // blow up within a few steps), some reach max_steps.
-func mixedBatch() []Config {
+func mixedLockstep() []Config {
 	var cs []Config
 	k := 0
 	for _, opt := range []string{OptimizerGD, OptimizerSGD, OptimizerHB, OptimizerNAG} {
@@ -91,21 +91,21 @@ func mixedBatch() []Config {
 	return cs
 }
 
-// TestSimulateBatchEqualsSingleRuns: every run of a mixed batch (gd, sgd (run one by one),
+// TestSimulateLockstepEqualsSingleRuns: every run of a mixed set (gd, sgd (run one by one),
 // hb, nag; different stepsizes, inits and momenta; converging early, diverging, reaching
 // max_steps; 21 columns per optimiser, not a multiple of 4) has bit for bit the State,
 // Result and trajectory of its single run (SimulateRecorded). The reference is the
 // single-run kernel, an independent loop over one vector at a time.
-func TestSimulateBatchEqualsSingleRuns(t *testing.T) {
+func TestSimulateLockstepEqualsSingleRuns(t *testing.T) {
 	ctx := context.Background()
-	cs := mixedBatch()
+	cs := mixedLockstep()
 	data := mustGenerate(t, cs[0])
-	runs := make([]BatchRun, len(cs))
-	batchRows := make([][]trajRow, len(cs))
+	runs := make([]LockstepRun, len(cs))
+	lockstepRows := make([][]trajRow, len(cs))
 	for k, c := range cs {
-		runs[k] = BatchRun{Config: c, Every: 7 + k%5, Record: recorderInto(&batchRows[k])}
+		runs[k] = LockstepRun{Config: c, Every: 7 + k%5, Record: recorderInto(&lockstepRows[k])}
 	}
-	outs, err := SimulateBatch(ctx, runs, data)
+	outs, err := SimulateLockstep(ctx, runs, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,16 +119,16 @@ func TestSimulateBatchEqualsSingleRuns(t *testing.T) {
 		statuses[res.Status]++
 		name := fmt.Sprintf("run %d (%s gamma=%v init=%v mu=%v)", k, c.Optimizer, c.Stepsize, c.Init, c.Momentum)
 		if d := valueDiff(reflect.ValueOf(outs[k].Result), reflect.ValueOf(res), "Result"); d != "" {
-			t.Errorf("%s: batched != single: %s", name, d)
+			t.Errorf("%s: lockstep != single: %s", name, d)
 		}
 		if d := valueDiff(reflect.ValueOf(outs[k].State), reflect.ValueOf(st), "State"); d != "" {
-			t.Errorf("%s: batched != single: %s", name, d)
+			t.Errorf("%s: lockstep != single: %s", name, d)
 		}
-		if d := valueDiff(reflect.ValueOf(batchRows[k]), reflect.ValueOf(rows), "trajectory"); d != "" {
-			t.Errorf("%s: batched != single: %s", name, d)
+		if d := valueDiff(reflect.ValueOf(lockstepRows[k]), reflect.ValueOf(rows), "trajectory"); d != "" {
+			t.Errorf("%s: lockstep != single: %s", name, d)
 		}
 	}
-	// The batch must exercise every way of stopping.
+	// The runs must exercise every way of stopping.
 	for _, s := range []string{StatusConverged, StatusDiverged, StatusMaxSteps} {
 		if statuses[s] == 0 {
 			t.Errorf("no run ended %s: %v", s, statuses)
@@ -137,42 +137,42 @@ func TestSimulateBatchEqualsSingleRuns(t *testing.T) {
 	t.Logf("statuses: %v", statuses)
 }
 
-// TestSimulateBatchWide: a batch wider than BatchWidth is split into blocks and still equals
-// its single runs; an invalid run is an outcome error that leaves the others alone.
-func TestSimulateBatchWide(t *testing.T) {
+// TestSimulateLockstepWide: more runs than LockstepWidth are split into blocks and still equal
+// their single runs; an invalid run is an outcome error that leaves the others alone.
+func TestSimulateLockstepWide(t *testing.T) {
 	ctx := context.Background()
-	var runs []BatchRun
-	for k := range BatchWidth + 6 {
+	var runs []LockstepRun
+	for k := range LockstepWidth + 6 {
 		c := baseConfig(OptimizerGD, 0, 0.01*float64(k+1))
 		c.Steps, c.Test, c.D, c.N = 200, 20, 13, 7
-		runs = append(runs, BatchRun{Config: c})
+		runs = append(runs, LockstepRun{Config: c})
 	}
 	runs[3].Config.Stepsize = -1
 	data := mustGenerate(t, runs[0].Config)
-	outs, err := SimulateBatch(ctx, runs, data)
+	outs, err := SimulateLockstep(ctx, runs, data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for k, run := range runs {
 		_, res, err := SimulateData(ctx, run.Config, data)
 		if (err != nil) != (outs[k].Err != nil) {
-			t.Fatalf("run %d: single error %v, batched error %v", k, err, outs[k].Err)
+			t.Fatalf("run %d: single error %v, lockstep error %v", k, err, outs[k].Err)
 		}
 		if err != nil {
 			continue
 		}
 		if d := valueDiff(reflect.ValueOf(outs[k].Result), reflect.ValueOf(res), "Result"); d != "" {
-			t.Errorf("run %d: batched != single: %s", k, d)
+			t.Errorf("run %d: lockstep != single: %s", k, d)
 		}
 	}
 }
 
-// TestSimulateBatchCancelled: a cancelled context stops the batch with an error.
-func TestSimulateBatchCancelled(t *testing.T) {
+// TestSimulateLockstepCancelled: a cancelled context stops SimulateLockstep with an error.
+func TestSimulateLockstepCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := baseConfig(OptimizerGD, 0, 0.01)
-	if _, err := SimulateBatch(ctx, []BatchRun{{Config: c}}, mustGenerate(t, c)); err == nil {
-		t.Fatal("cancelled batch returned no error")
+	if _, err := SimulateLockstep(ctx, []LockstepRun{{Config: c}}, mustGenerate(t, c)); err == nil {
+		t.Fatal("cancelled SimulateLockstep returned no error")
 	}
 }

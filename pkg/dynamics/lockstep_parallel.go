@@ -9,12 +9,12 @@ import (
 
 // The columns of a block are independent runs, so a step may advance part of them on another
 // goroutine without changing a bit of any column. A block large enough to pay for the
-// hand-off gets a helper goroutine for the length of its run (SimulateBatch): each step it
+// hand-off gets a helper goroutine for the length of its run (SimulateLockstep): each step it
 // takes the upper part of the columns while the calling goroutine takes the lower part, then
 // they meet again. Nothing is allocated per step.
 
 // splitWork is the least work, n d w (w live columns), for which a step is split between two
-// goroutines. BenchmarkBatchStep measured: at n=100, d=1000, w=64 (6.4e6) two cores take
+// goroutines. BenchmarkLockstepStep measured: at n=100, d=1000, w=64 (6.4e6) two cores take
 // 13.8 us per run-step against 18.3 on one; at n=40, d=100, w=64 (2.56e5; 50 us per step)
 // 0.61-0.67 against 0.78-0.79 on one core, in 8 alternating runs after the gain kernel was
 // vectorised (before that, with the scalar gain, a split step was as often slower as

@@ -6,7 +6,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/dynamics/internal/kernel"
 )
 
-// block is the state of up to BatchWidth runs of one optimiser on one dataset, advanced in
+// block is the state of up to LockstepWidth runs of one optimiser on one dataset, advanced in
 // lockstep. Column b of every d x stride (or n x stride) array is run cols[b]: entry (j, b)
 // is at j*stride + b, so that the B values of one coordinate are contiguous and the products
 // with X and X^T run over rows of B columns. Columns width..stride-1 are dead: all zero
@@ -19,7 +19,7 @@ type block struct {
 	steps  int // steps taken by every live column
 	opt    string
 	k      kernel.Impl // the kernels, those of the columns' runners
-	cols   []*batchColumn
+	cols   []*lockstepColumn
 
 	x, xt, y []float64 // X (n x d), X^T (d x n), y (n)
 
@@ -35,7 +35,7 @@ type block struct {
 }
 
 // newBlock lays out cols (runners freshly initialised by newRunner) as a block on data.
-func newBlock(data *Data, cols []*batchColumn) *block {
+func newBlock(data *Data, cols []*lockstepColumn) *block {
 	n, d := data.N, data.D
 	s := blockStride(len(cols))
 	bk := &block{n: n, d: d, stride: s, width: len(cols), opt: cols[0].r.cfg.Optimizer, k: cols[0].r.k, cols: cols,
@@ -74,11 +74,11 @@ func newBlock(data *Data, cols []*batchColumn) *block {
 
 // blockStride returns the stride of a block of width columns: the width rounded up to a
 // multiple of 8 (a row is whole cache lines of 64 bytes, so that the two goroutines of a split
-// step, batch_parallel.go, never write to the same line), and 8 more when that is a multiple of
+// step, lockstep_parallel.go, never write to the same line), and 8 more when that is a multiple of
 // 16: a row of an odd number of cache lines spreads the rows of a strip of columns (read down
 // by the assembly kernels) over all sets of the L1 cache, where 1024 bytes (B = 128) or 512
 // (B = 64) would put them in a quarter or an eighth of the sets; that cost the residual about
-// 25% at d = 1000 (BenchmarkBatchProducts). The extra columns are dead.
+// 25% at d = 1000 (BenchmarkLockstepProducts). The extra columns are dead.
 func blockStride(width int) int {
 	s := (width + 7) &^ 7
 	if s%16 == 0 {
@@ -141,7 +141,7 @@ func (bk *block) lanes() int { return (bk.width + 3) &^ 3 }
 // step takes one step of every live column from its evaluated iterate and evaluates the new
 // one (runner.advance then runner.evaluate of a single run), the columns split between the
 // calling goroutine and the block's helper when it has one and the block is large enough
-// (batch_parallel.go).
+// (lockstep_parallel.go).
 func (bk *block) step() {
 	w := bk.lanes()
 	if h := bk.split(w); h > 0 {

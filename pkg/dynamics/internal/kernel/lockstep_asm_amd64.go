@@ -2,13 +2,13 @@
 
 package kernel
 
-// Declarations of the AVX2 kernels (batch_kernel_amd64.s, batch_narrow_amd64.s) on strips of
+// Declarations of the AVX2 kernels (lockstep_kernel_amd64.s, lockstep_narrow_amd64.s) on strips of
 // 16 columns (4 vectors of 4 float64, "Strip4") or 4 columns ("Strip1") of a block laid out
 // as block (entry (j, b) at j*s + b): the pointers point at column 0 of the strip in row 0.
-// Each lane performs the scalar operations of the portable kernel (batch_kernel.go) in the
+// Each lane performs the scalar operations of the portable kernel (lockstep_kernel.go) in the
 // same order, VMULPD then VADDPD, never fused, so the results are bit-identical. They may run
 // only when Available, with n, d >= 1 and every strip inside its arrays; the callers in
-// batch_dispatch.go check that.
+// lockstep_dispatch.go check that.
 
 // residPass4 adds to the scratch part the four partial sums of dot(x_i, beta_b) (kernel.go:
 // p_q over j = q mod 4, from +0) over jn rows of beta (a multiple of 4, from the pointers'

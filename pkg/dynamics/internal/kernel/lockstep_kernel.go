@@ -1,10 +1,10 @@
 package kernel
 
-// The pure-Go kernels of package dynamics' batched loop (batch.go) on d x S and n x S blocks
+// The pure-Go kernels of package dynamics' lockstep loop (lockstep.go) on d x S and n x S blocks
 // laid out as its block (entry (j, b) at j*S + b), over the first w columns (the columns
 // w..S-1 are neither read nor written). Each column performs exactly the floating-point
 // operations of the single-run kernels (kernel.go, and dynamics' run.go, model_uv.go and
-// optimisers), in the same order and each rounded on its own, so that a batched run equals its
+// optimisers), in the same order and each rounded on its own, so that a lockstep run equals its
 // single run bit for bit:
 //
 //   - residualBlockGo: r_ib = Dot(x_i, beta_b) - y_i with Dot's four partial sums over
@@ -16,7 +16,7 @@ package kernel
 //     with the pullback of its uvModel; theoryBlockGo: Gain += q(gamma g) (GainQ) and the
 //     accumulators of AccumulateTheory.
 //
-// On amd64 with AVX2 the assembly kernels (batch_asm_amd64.go, called from batch_dispatch.go)
+// On amd64 with AVX2 the assembly kernels (lockstep_asm_amd64.go, called from lockstep_dispatch.go)
 // do the residual, the gradient and the gd update with the same operations vectorised across
 // 4 columns; vector lanes are independent columns, so they keep every column's order too.
 

@@ -3,7 +3,7 @@
 #include "textflag.h"
 
 // The AVX2 kernels on one column vector (4 columns) for blocks narrower than the 16 columns
-// of residStrip4 and gradStrip4, and the gd update. Same rules as batch_kernel_amd64.s:
+// of residStrip4 and gradStrip4, and the gd update. Same rules as lockstep_kernel_amd64.s:
 // VMULPD then VADDPD/VSUBPD (no FMA), each lane one column in its single-run order.
 
 // func residStrip1(x, y, beta, r, ss *float64, n, d, s int)

@@ -12,7 +12,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
-// memoryTestSpec has 20,000 tiny points: gd (batched, 40 stepsizes per dataset) and sgd
+// memoryTestSpec has 20,000 tiny points: gd (in lockstep, 40 stepsizes per dataset) and sgd
 // (one by one), 250 replicate seeds (datasets), 10 steps each.
 const memoryTestSpec = `name: mem
 seed: 4
@@ -26,7 +26,7 @@ grid:
 // TestChunkMemoryDoesNotGrow runs 40 chunks of 500 points each, one after the other through
 // one worker's activity environment, and measures the live heap (after a GC) after the first
 // 5 chunks and after all 40: a worker keeps nothing of a finished chunk (its rows go to the
-// shard; datasets and batches are per chunk), so 35 more chunks (17,500 more points) may not
+// shard; datasets and lockstep groups are per chunk), so 35 more chunks (17,500 more points) may not
 // add more than 4 MB (a leak of one result row of ~400 bytes per point would add about 7 MB).
 func TestChunkMemoryDoesNotGrow(t *testing.T) {
 	if testing.Short() {
@@ -61,9 +61,9 @@ func TestChunkMemoryDoesNotGrow(t *testing.T) {
 	}
 }
 
-// batchTestSpec mixes batchable points (gd, hb, nag: stepsizes from converging to diverging)
-// with sgd points (one by one) over two datasets, recording trajectories with beta.
-const batchTestSpec = `name: bt
+// lockstepTestSpec mixes points that run in lockstep (gd, hb, nag: stepsizes from converging to
+// diverging) with sgd points (one by one) over two datasets, recording trajectories with beta.
+const lockstepTestSpec = `name: bt
 seed: 6
 params: {n: 10, d: 15, sparsity: 3, init: 0.1, test: 20, steps: 400, batch: 2, momentum: 0.5, stop_loss: 1.0e-8}
 grid:
@@ -73,29 +73,29 @@ grid:
 record: {every: 50, beta: true}
 `
 
-// TestBatchedChunkEqualsOneByOne: a chunk run with batching (batch groups as one
-// dynamics.SimulateBatch) writes the same results and trajectory shards, bit for bit, as the
-// same chunk run point by point, for the whole grid and for a chunk that starts and ends in
-// the middle of its batch groups. Inject sees the points in order either way.
-func TestBatchedChunkEqualsOneByOne(t *testing.T) {
-	defer func(b bool) { batching = b }(batching)
+// TestLockstepChunkEqualsOneByOne: a chunk run with useLockstep (lockstep groups as one
+// dynamics.SimulateLockstep) writes the same results and trajectory shards, bit for bit, as
+// the same chunk run point by point, for the whole grid and for a chunk that starts and ends
+// in the middle of its lockstep groups. Inject sees the points in order either way.
+func TestLockstepChunkEqualsOneByOne(t *testing.T) {
+	defer func(b bool) { useLockstep = b }(useLockstep)
 	for _, c := range []grid.Chunk{{ID: 0, Start: 0, End: 32}, {ID: 1, Start: 5, End: 27}} {
 		var shards [2]string
 		for k, on := range []bool{false, true} {
-			batching = on
+			useLockstep = on
 			dir := t.TempDir()
 			var order []int64
-			a := &Activities{Inject: func(_ activity.Info, p int64) error { order = append(order, p); return nil }}
+			a := WithHooks(Hooks{Inject: func(_ activity.Info, p int64) error { order = append(order, p); return nil }})
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.RegisterActivity(a)
 			shards[k] = layout.Sweep{Out: dir}.Shard(c.ID)
-			if _, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: batchTestSpec, SpecFile: "bt.yaml", Chunk: c, Shard: shards[k]}); err != nil {
-				t.Fatalf("chunk %v batching=%v: %v", c, on, err)
+			if _, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: lockstepTestSpec, SpecFile: "bt.yaml", Chunk: c, Shard: shards[k]}); err != nil {
+				t.Fatalf("chunk %v useLockstep=%v: %v", c, on, err)
 			}
 			for j, p := range order {
 				if p != c.Start+int64(j) {
-					t.Fatalf("batching=%v: Inject saw points %v, want %d..%d in order", on, order, c.Start, c.End-1)
+					t.Fatalf("useLockstep=%v: Inject saw points %v, want %d..%d in order", on, order, c.Start, c.End-1)
 				}
 			}
 		}
@@ -109,7 +109,7 @@ func TestBatchedChunkEqualsOneByOne(t *testing.T) {
 				t.Fatal(err)
 			}
 			if ok, diff := results.Equal(b, a); !ok {
-				t.Errorf("chunk %v: %s with batching differs from one by one: %s", c, path("shard"), diff)
+				t.Errorf("chunk %v: %s in lockstep differs from one by one: %s", c, path("shard"), diff)
 			}
 			if len(a.Rows) < int(c.Len()) {
 				t.Errorf("chunk %v: %s has %d rows", c, path("shard"), len(a.Rows))
