@@ -33,9 +33,9 @@ WORKFLOWCHECK := $(GOBIN)/workflowcheck
 # with -short; every other package's -short tests run in process.
 E2E_PKGS := ./cli
 TEST_PKGS = $(filter-out $(MODULE)/cli,$(shell $(GO) list ./...))
-# Packages that start goroutines of their own (the 2-core split of batched blocks, heartbeats,
+# Packages that start goroutines of their own (the 2-core split of lockstep blocks, heartbeats,
 # the cache's index, the store's transfers) or run activities beside workflows (the SDK suite).
-RACE_PKGS := ./pkg/dynamics ./pkg/dynamics/internal/kernel ./activities ./workflows ./pkg/cache ./pkg/grid ./pkg/store ./pkg/results
+RACE_PKGS := ./pkg/dynamics ./pkg/dynamics/internal/kernel ./pkg/chunkrun ./activities ./workflows ./pkg/cache ./pkg/grid ./pkg/store ./pkg/results
 
 .PHONY: test e2e lint fmt vet staticcheck workflowcheck race bench figures tools
 
