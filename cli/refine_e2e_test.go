@@ -244,14 +244,23 @@ func TestRefineBoundaryAgreesWithTheory(t *testing.T) {
 		t.Skip("end-to-end")
 	}
 	tab, _ := runIn(t, boundarySpec, "--no-cache")
+	a, b, gdiv, again := checkBoundary(t, tab, tab.Rows, math.Pow(100, 1.0/8/16))
+	t.Logf("boundary cell [%v, %v], gamma_div %v; points per level %v; stepsizes above it that do not diverge: %v", a, b, gdiv, levelCounts(t, tab), again)
+}
+
+// checkBoundary checks the divergence boundary of rows, which share every parameter but the
+// stepsize: the first stepsize that diverges, b, and the one below it, a, are one finest cell
+// (ratio finest) apart, and gamma_div lies within one finest cell of [a, b]. It returns them
+// and the stepsizes above b that do not diverge.
+func checkBoundary(t *testing.T, tab *results.Table, rows [][]results.Value, finest float64) (a, b, gdiv float64, again []float64) {
+	t.Helper()
 	step, status, div := colOf(t, tab, "stepsize"), colOf(t, tab, "status"), colOf(t, tab, "gamma_div")
-	rows := slices.Clone(tab.Rows)
+	rows = slices.Clone(rows)
 	slices.SortFunc(rows, func(a, b []results.Value) int { return cmp.Compare(a[step].F, b[step].F) })
 	first := slices.IndexFunc(rows, func(r []results.Value) bool { return r[status].S == "diverged" })
 	if first <= 0 {
 		t.Fatalf("no boundary: first diverged row at %d of %d", first, len(rows))
 	}
-	var again []float64 // stepsizes above the first divergence that do not diverge
 	for _, r := range rows[first:] {
 		if r[status].S != "diverged" {
 			again = append(again, r[step].F)
@@ -260,15 +269,52 @@ func TestRefineBoundaryAgreesWithTheory(t *testing.T) {
 	if len(again) > 0 && again[len(again)-1] >= rows[len(rows)-1][step].F {
 		t.Fatalf("the largest stepsize %v does not diverge: no divergence boundary", again[len(again)-1])
 	}
-	a, b, gdiv := rows[first-1][step].F, rows[first][step].F, rows[first][div].F
-	finest := math.Pow(100, 1.0/8/16)
+	a, b, gdiv = rows[first-1][step].F, rows[first][step].F, rows[first][div].F
 	if math.Abs(b/a-finest) > 1e-9 {
 		t.Errorf("boundary cell [%v, %v] has ratio %v, want one finest cell %v", a, b, b/a, finest)
 	}
 	if gdiv < a/finest*(1-1e-3) || gdiv > b*finest*(1+1e-3) {
 		t.Errorf("gamma_div %v is more than one finest cell from the refined boundary cell [%v, %v]", gdiv, a, b)
 	}
-	t.Logf("boundary cell [%v, %v], gamma_div %v; points per level %v; stepsizes above it that do not diverge: %v", a, b, gdiv, levelCounts(t, tab), again)
+	return a, b, gdiv, again
+}
+
+// boundarySpec2 refines stepsize x init of gd on uv on divergence, 9 x 4 coarse, 3 levels,
+// with the gamma_div column.
+const boundarySpec2 = "name: rb2\n" + refineParams + `grid:
+  stepsize: {logspace: [0.05, 5], num: 9}
+  init: {logspace: [0.01, 1], num: 4}
+record:
+  gamma_max: true
+refine:
+  axes: [stepsize, init]
+  on: divergence
+  levels: 3
+  budget: 5000
+`
+
+// TestRefineBoundaryPerInit refines stepsize x init and checks, for each init of the coarse
+// grid (a line on which every refined cell the boundary crosses has vertices), that the
+// refined divergence boundary along it is one finest cell wide and within one finest cell of
+// that init's bisected gamma_div (checkBoundary).
+func TestRefineBoundaryPerInit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	tab, _ := runIn(t, boundarySpec2, "--no-cache")
+	init := colOf(t, tab, "init")
+	s, _ := spec.Parse("x", []byte(boundarySpec2))
+	for k := range 4 {
+		v := s.Grid[1].At(k, 0).Float
+		var rows [][]results.Value
+		for _, r := range tab.Rows {
+			if r[init].F == v {
+				rows = append(rows, r)
+			}
+		}
+		a, b, gdiv, again := checkBoundary(t, tab, rows, math.Pow(100, 1.0/8/8))
+		t.Logf("init %v: %d stepsizes, boundary cell [%v, %v], gamma_div %v; above it not diverging: %v", v, len(rows), a, b, gdiv, again)
+	}
 }
 
 // TestRefineSpecErrorExit2 checks that a bad refine section is a spec error before anything
