@@ -17,9 +17,10 @@ import (
 	"github.com/phasesweep/phasesweep/activities"
 )
 
-// replayHistories are event histories of SweepWorkflow and ChunkGroupWorkflow recorded on the real
-// embedded server by TestRecordHistory (record_history_test.go) and TestRecordControlHistories
-// (record_controls_test.go), both behind the build tag recordhistory. The control sweeps have
+// replayHistories are event histories of SweepWorkflow, ChunkGroupWorkflow and RefineWorkflow
+// recorded on the real embedded server by TestRecordHistory (record_history_test.go),
+// TestRecordControlHistories (record_controls_test.go) and TestRecordRefineHistories
+// (record_refine_test.go), all behind the build tag recordhistory. The control sweeps have
 // 8 chunks of 2 points in 2 groups, one chunk in flight per group, and take their control
 // while chunk 1 (group 0) runs; they were recorded after groupStartChange.
 var replayHistories = []string{
@@ -41,6 +42,13 @@ var replayHistories = []string{
 	"sweep-continue-as-new.json",
 	"sweep-continue-as-new-2.json",
 	"batch-sweep-continue-as-new.json",
+	// a refined sweep (TestRecordRefineHistories): its coarse grid as a child sweep, then
+	// continue-as-new; level 1 planned and run; level 2 planned and run, then the levels merged;
+	// and level 1's child sweep, which forwards its chunks' counts to the refined sweep
+	"refine-run-0.json",
+	"refine-run-1.json",
+	"refine-run-2.json",
+	"refine-level-01.json",
 }
 
 // TestReplay replays the recorded histories against the current SweepWorkflow: a change that
@@ -52,6 +60,7 @@ func TestReplay(t *testing.T) {
 			r := worker.NewWorkflowReplayer()
 			r.RegisterWorkflow(SweepWorkflow)
 			r.RegisterWorkflowWithOptions(ChunkGroupWorkflow, workflow.RegisterOptions{Name: ChunkGroupType})
+			r.RegisterWorkflow(RefineWorkflow)
 			hist := loadHistory(t, name)
 			opts := worker.ReplayWorkflowHistoryOptions{OriginalExecution: workflow.Execution{ID: originalID(hist)}}
 			if err := r.ReplayWorkflowHistoryWithOptions(replayLogger(t), hist, opts); err != nil {
@@ -102,13 +111,17 @@ func loadHistory(t *testing.T, name string) *historypb.History {
 }
 
 // originalID recovers the workflow id a sweep history ran under from the id of its first
-// child ("<id>-batch-NNNNNN", groupID), since child ids derive from it; "" for other histories.
+// child ("<id>-batch-NNNNNN", groupID; "<id>-level-NN", levelID), since child ids derive from
+// it; "" for other histories.
 func originalID(hist *historypb.History) string {
 	for _, e := range hist.GetEvents() {
 		if a := e.GetStartChildWorkflowExecutionInitiatedEventAttributes(); a != nil {
 			id := a.GetWorkflowId()
 			if i := strings.LastIndex(id, "-batch-"); i >= 0 {
 				return id[:i]
+			}
+			if parent, ok := LevelOf(id); ok {
+				return parent
 			}
 			return id
 		}
