@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/version"
 )
 
@@ -65,6 +66,10 @@ func TestInjectedIO(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("name: bad\nparams: {stepsize: 0.1}\ngrid:\n  stpesize: [0.1, 0.2]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	table := filepath.Join(t.TempDir(), "results.parquet")
+	if err := results.WriteFile(table, smallTable()); err != nil { // resultscmds_test.go
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -91,6 +96,25 @@ func TestInjectedIO(t *testing.T) {
 		{[]string{"validate", bad}, exitUsage, func(t *testing.T, stdout, stderr string) {
 			if stdout != "" || !strings.HasPrefix(stderr, "sweep: ") || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, "stpesize") {
 				t.Errorf("stdout %q, stderr %q; want one line of sweep's naming stpesize on stderr", stdout, stderr)
+			}
+		}},
+		{[]string{"export", table, "--csv"}, 0, func(t *testing.T, stdout, stderr string) {
+			// smallTable's header and first row: point -1, gd, stepsize 0.01, loss 1, no error.
+			if !strings.HasPrefix(stdout, "point,optimizer,stepsize,test_loss,error\n-1,gd,0.01,1,\n") || stderr != "" {
+				t.Errorf("stdout %q, stderr %q; want the table as CSV on stdout", stdout, stderr)
+			}
+		}},
+		{[]string{"summarize", table, "--by", "optimizer", "--metric", "test_loss"}, 0, func(t *testing.T, stdout, stderr string) {
+			// gd's losses are 1, NaN, +Inf, 5e-324 and -Inf: 5 runs (no status column: all
+			// converged), none max_steps, diverged or failed, 2 finite and 3 not.
+			lines := strings.Split(stdout, "\n")
+			if len(lines) < 2 || !strings.Contains(lines[0], "OPTIMIZER") || !strings.HasPrefix(strings.Join(strings.Fields(lines[1]), " "), "gd 5 0 0 0 2 3 ") || stderr != "" {
+				t.Errorf("stdout %q, stderr %q; want the summary by optimizer on stdout", stdout, stderr)
+			}
+		}},
+		{[]string{"summarize", table, "--metric", "no_such_column"}, exitUsage, func(t *testing.T, stdout, stderr string) {
+			if stdout != "" || !strings.HasPrefix(stderr, "sweep: ") || !strings.Contains(stderr, "no_such_column") {
+				t.Errorf("stdout %q, stderr %q; want the unknown column on stderr", stdout, stderr)
 			}
 		}},
 		{[]string{"frobnicate"}, exitUsage, func(t *testing.T, stdout, stderr string) {

@@ -103,9 +103,9 @@ func rootCmd(ios *IOStreams) *cobra.Command {
 		return nil
 	}
 	root.AddCommand(runCmd(), validateCmd(ios), serverCmd(), retryCmd())
-	root.AddCommand(plotCmd(), reproduceCmd())
+	root.AddCommand(plotCmd(ios), reproduceCmd())
 	root.AddCommand(controlCmds()...)
-	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd(), uiCmd())
+	root.AddCommand(summarizeCmd(ios), exportCmd(ios), resultsCmd(), uiCmd())
 	return root
 }
 

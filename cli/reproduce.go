@@ -126,10 +126,8 @@ func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout 
 
 // drawRecipePlot runs `sweep plot argv...` in this process.
 func drawRecipePlot(ctx context.Context, argv []string, stdout io.Writer) error {
-	cmd := plotCmd()
+	cmd := plotCmd(&IOStreams{Out: stdout, ErrOut: os.Stderr})
 	cmd.SetArgs(argv)
-	cmd.SetOut(stdout)
-	cmd.SetErr(os.Stderr)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	return cmd.ExecuteContext(ctx)
 }

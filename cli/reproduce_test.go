@@ -28,7 +28,7 @@ var pendingPlotFlags = map[string]bool{"where": true, "logz": true, "logx": true
 
 // missingPlotFlag is the first flag of argv that sweep plot lacks, or "".
 func missingPlotFlag(argv []string) string {
-	fl := plotCmd().Flags()
+	fl := plotCmd(systemIO()).Flags()
 	for _, a := range argv {
 		if !strings.HasPrefix(a, "--") {
 			continue
@@ -86,7 +86,7 @@ var pendingBoolFlags = map[string]bool{"logz": true, "logx": true, "coords": tru
 // recipePlotArgs splits a plot's argv into its positional arguments and its flag values (a
 // bool flag maps to "true"), independently of whether sweep plot has the flags yet.
 func recipePlotArgs(argv []string) (pos []string, flags map[string]string) {
-	fl := plotCmd().Flags()
+	fl := plotCmd(systemIO()).Flags()
 	flags = map[string]string{}
 	for i := 0; i < len(argv); i++ {
 		a := argv[i]
@@ -124,7 +124,7 @@ func checkRecipePlot(t *testing.T, p papers.Plot, s *spec.Spec) {
 			return
 		}
 		t.Logf("%s: sweep plot has no --%s yet (plots branch); arguments not parsed by it", p.File, name)
-	} else if err := plotCmd().ParseFlags(argv); err != nil {
+	} else if err := plotCmd(systemIO()).ParseFlags(argv); err != nil {
 		t.Errorf("%s: %v", p.File, err)
 		return
 	}
