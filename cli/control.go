@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -33,13 +33,14 @@ func (f *controlFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON on stdout")
 }
 
-// withSweep connects and calls fn with the connection and the sweep's workflow id.
-func (f *controlFlags) withSweep(ctx context.Context, ref string, fn func(*backend, string) error) error {
+// withSweep connects (the SDK's warnings on errOut, see connect) and calls fn with the
+// connection and the sweep's workflow id.
+func (f *controlFlags) withSweep(ctx context.Context, errOut io.Writer, ref string, fn func(*backend, string) error) error {
 	id, err := sweepID(ref)
 	if err != nil {
 		return err
 	}
-	b, err := connect(ctx, f.conn, true)
+	b, err := connect(ctx, errOut, f.conn, true)
 	if err != nil {
 		return err
 	}
@@ -60,14 +61,14 @@ func sweepID(ref string) (string, error) {
 }
 
 // controlCmds are status, list, watch, pause, resume, cancel and concurrency.
-func controlCmds() []*cobra.Command {
-	return []*cobra.Command{statusCmd(), listCmd(), watchCmd(),
-		signalCmd("pause", pauseSweep, "Pause a sweep: no new chunk starts until it is resumed (running chunks finish)"),
-		signalCmd("resume", resumeSweep, "Resume a paused sweep"),
-		cancelCmd(), concurrencyCmd()}
+func controlCmds(ios *IOStreams) []*cobra.Command {
+	return []*cobra.Command{statusCmd(ios), listCmd(ios), watchCmd(ios),
+		signalCmd(ios, "pause", pauseSweep, "Pause a sweep: no new chunk starts until it is resumed (running chunks finish)"),
+		signalCmd(ios, "resume", resumeSweep, "Resume a paused sweep"),
+		cancelCmd(ios), concurrencyCmd(ios)}
 }
 
-func statusCmd() *cobra.Command {
+func statusCmd(ios *IOStreams) *cobra.Command {
 	var f controlFlags
 	cmd := &cobra.Command{
 		Use:   "status SWEEP",
@@ -84,7 +85,7 @@ retry, a rebuild of its table, its batches continued as new) keeps it. --json pr
 object (docs/cli-json.md).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
+			return f.withSweep(cmd.Context(), ios.ErrOut, args[0], func(b *backend, id string) error {
 				r := newStateReader(b)
 				defer r.close()
 				s, err := r.state(cmd.Context(), id)
@@ -92,9 +93,9 @@ object (docs/cli-json.md).`,
 					return err
 				}
 				if f.json {
-					return printJSON(s)
+					return printJSON(ios.Out, s)
 				}
-				fmt.Print(describeState(s))
+				fmt.Fprint(ios.Out, describeState(s))
 				return nil
 			})
 		},
@@ -103,8 +104,8 @@ object (docs/cli-json.md).`,
 	return cmd
 }
 
-// printJSON writes v as one line of JSON on stdout.
-func printJSON(v any) error { return json.NewEncoder(os.Stdout).Encode(v) }
+// printJSON writes v as one line of JSON on w.
+func printJSON(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
 
 // describeState formats a sweep's state for people: its status, its counts and where they
 // come from, its stall, and its results.
@@ -195,7 +196,7 @@ func describeCounts(s sweepState) string {
 	return line
 }
 
-func listCmd() *cobra.Command {
+func listCmd(ios *IOStreams) *cobra.Command {
 	var f controlFlags
 	cmd := &cobra.Command{
 		Use:   "list",
@@ -207,19 +208,20 @@ after its progress (sweep status says which table, and how to rebuild it). --jso
 array of the objects sweep status --json prints.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := connect(cmd.Context(), f.conn, true)
+			b, err := connect(cmd.Context(), ios.ErrOut, f.conn, true)
 			if err != nil {
 				return err
 			}
 			defer b.close()
-			return listSweeps(cmd.Context(), b, f.json)
+			return listSweeps(cmd.Context(), ios.Out, b, f.json)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
+// listSweeps writes the table (with asJSON the array) of the sweeps b's server knows to out.
+func listSweeps(ctx context.Context, out io.Writer, b *backend, asJSON bool) error {
 	r := newStateReader(b)
 	defer r.close()
 	runs := map[string]*sweepRuns{} // runs.go: a sweep once, however many runs it has
@@ -254,9 +256,9 @@ func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 		rows = append(rows, s)
 	}
 	if asJSON {
-		return printJSON(rows)
+		return printJSON(out, rows)
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SWEEP\tSTATUS\tSTARTED\tPROGRESS")
 	for _, s := range rows {
 		prog := fmt.Sprintf("%d/%d", s.Done, s.Total)
@@ -277,7 +279,7 @@ func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 	return tw.Flush()
 }
 
-func watchCmd() *cobra.Command {
+func watchCmd(ios *IOStreams) *cobra.Command {
 	var f controlFlags
 	cmd := &cobra.Command{
 		Use:   "watch SWEEP",
@@ -290,21 +292,21 @@ which points are in neither and how to compute them again. --json prints one obj
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			return f.withSweep(ctx, args[0], func(b *backend, id string) error {
-				res, err := watch(ctx, b.client, b.client.GetWorkflow(ctx, id, ""))
+			return f.withSweep(ctx, ios.ErrOut, args[0], func(b *backend, id string) error {
+				res, err := watch(ctx, ios.ErrOut, b.client, b.client.GetWorkflow(ctx, id, ""))
 				if _, ok := errors.AsType[*interruptedError](err); ok {
-					fmt.Fprintf(os.Stderr, "stopped following sweep %s; it goes on wherever a process serves it (sweep status %s)\n", id, id)
+					fmt.Fprintf(ios.ErrOut, "stopped following sweep %s; it goes on wherever a process serves it (sweep status %s)\n", id, id)
 				}
 				if err != nil {
 					return err
 				}
 				st := store.New()
 				defer st.Close()
-				res, rebuilt, err := ensureTables(ctx, b.client, st, id, res, b.serveEmbedded) // rebuild.go
+				res, rebuilt, err := ensureTables(ctx, ios.ErrOut, b.client, st, id, res, b.serveEmbedded) // rebuild.go
 				if err != nil {
 					return err
 				}
-				return printOutcome(id, res, rebuilt, f.json)
+				return printOutcome(ios.Out, id, res, rebuilt, f.json)
 			})
 		},
 	}
@@ -312,13 +314,13 @@ which points are in neither and how to compute them again. --json prints one obj
 	return cmd
 }
 
-// printOutcome reports a finished sweep on stdout: one line, or with asJSON one object
+// printOutcome reports a finished sweep on out: one line, or with asJSON one object
 // (docs/cli-json.md); rebuilt says that its missing table was rebuilt.
-func printOutcome(id string, res workflows.SweepOutput, rebuilt, asJSON bool) error {
+func printOutcome(out io.Writer, id string, res workflows.SweepOutput, rebuilt, asJSON bool) error {
 	if asJSON {
-		return printJSON(map[string]any{"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged, "rebuilt": rebuilt})
+		return printJSON(out, map[string]any{"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged, "rebuilt": rebuilt})
 	}
-	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
+	fmt.Fprintf(out, "results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
 	return nil
 }
 
@@ -368,21 +370,21 @@ func setConcurrency(ctx context.Context, c client.Client, id string, n int) (int
 }
 
 // signalCmd is sweep pause or sweep resume: use names the command, send is its call.
-func signalCmd(use string, send func(context.Context, client.Client, string) error, short string) *cobra.Command {
+func signalCmd(ios *IOStreams, use string, send func(context.Context, client.Client, string) error, short string) *cobra.Command {
 	var f controlFlags
 	cmd := &cobra.Command{
 		Use:   use + " SWEEP",
 		Short: short,
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
+			return f.withSweep(cmd.Context(), ios.ErrOut, args[0], func(b *backend, id string) error {
 				if err := send(cmd.Context(), b.client, id); err != nil {
 					return err
 				}
 				if f.json {
-					return printJSON(map[string]any{"sweep": id, "requested": use})
+					return printJSON(ios.Out, map[string]any{"sweep": id, "requested": use})
 				}
-				fmt.Fprintf(os.Stderr, "sweep %s: %s requested\n", id, use)
+				fmt.Fprintf(ios.ErrOut, "sweep %s: %s requested\n", id, use)
 				return nil
 			})
 		},
@@ -391,7 +393,7 @@ func signalCmd(use string, send func(context.Context, client.Client, string) err
 	return cmd
 }
 
-func cancelCmd() *cobra.Command {
+func cancelCmd(ios *IOStreams) *cobra.Command {
 	var f controlFlags
 	cmd := &cobra.Command{
 		Use:   "cancel SWEEP",
@@ -409,7 +411,7 @@ server and the command says so.`,
 				return err
 			}
 			ctx := cmd.Context()
-			b, err := connect(ctx, f.conn, true)
+			b, err := connect(ctx, ios.ErrOut, f.conn, true)
 			if err != nil {
 				return err
 			}
@@ -422,16 +424,17 @@ server and the command says so.`,
 			if err := cancelSweep(ctx, b.client, id); err != nil {
 				return err
 			}
-			return awaitCancel(ctx, b.client, id, f.json)
+			return awaitCancel(ctx, ios, b.client, id, f.json)
 		},
 	}
 	f.register(cmd)
 	return cmd
 }
 
-// awaitCancel waits for cancelled sweep id to end and reports what it kept; it stops waiting
-// when nothing serves the sweep or its merge is stalled (the cancellation stays recorded).
-func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) error {
+// awaitCancel waits for cancelled sweep id to end and reports what it kept (on ios.ErrOut, or
+// with asJSON on ios.Out); it stops waiting when nothing serves the sweep or its merge is
+// stalled (the cancellation stays recorded).
+func awaitCancel(ctx context.Context, ios *IOStreams, c client.Client, id string, asJSON bool) error {
 	r := &stateReader{c: c, st: store.New(), pollers: map[string]bool{}}
 	defer r.close()
 	for {
@@ -448,12 +451,12 @@ func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) e
 				k.rows, k.results, k.partial, status = int64(out.Rows), out.Results, false, "completed"
 			}
 			if asJSON {
-				return printJSON(map[string]any{"sweep": id, "status": status, "rows": k.rows, "total": k.total, "results": k.results, "partial": k.partial})
+				return printJSON(ios.Out, map[string]any{"sweep": id, "status": status, "rows": k.rows, "total": k.total, "results": k.results, "partial": k.partial})
 			}
 			if status == "completed" {
-				fmt.Fprintf(os.Stderr, "sweep %s had completed before it could be cancelled: %d points in %s\n", id, k.rows, k.results)
+				fmt.Fprintf(ios.ErrOut, "sweep %s had completed before it could be cancelled: %d points in %s\n", id, k.rows, k.results)
 			} else {
-				fmt.Fprintln(os.Stderr, k.sentence(id))
+				fmt.Fprintln(ios.ErrOut, k.sentence(id))
 			}
 			return nil
 		case ctx.Err() != nil:
@@ -468,7 +471,7 @@ func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) e
 		}
 		switch {
 		case s.Status == "interrupted":
-			fmt.Fprintf(os.Stderr, "sweep %s: cancellation recorded, but %s: it ends, merging its finished chunks, when a process serves it again (running its spec again does)\n", id, notServed)
+			fmt.Fprintf(ios.ErrOut, "sweep %s: cancellation recorded, but %s: it ends, merging its finished chunks, when a process serves it again (running its spec again does)\n", id, notServed)
 			return nil
 		case s.Stall != nil:
 			return &endedError{text: fmt.Sprintf("sweep %s: cancellation recorded, but it cannot end: %s", id, s.Stall), err: errors.New("stalled")}
@@ -476,7 +479,7 @@ func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) e
 	}
 }
 
-func concurrencyCmd() *cobra.Command {
+func concurrencyCmd(ios *IOStreams) *cobra.Command {
 	var f controlFlags
 	cmd := &cobra.Command{
 		Use:   "concurrency SWEEP N",
@@ -487,15 +490,15 @@ func concurrencyCmd() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("the concurrency N must be an integer, got %q", args[1])}
 			}
-			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
+			return f.withSweep(cmd.Context(), ios.ErrOut, args[0], func(b *backend, id string) error {
 				got, err := setConcurrency(cmd.Context(), b.client, id, n)
 				if err != nil {
 					return err
 				}
 				if f.json {
-					return printJSON(map[string]any{"sweep": id, "concurrency": got})
+					return printJSON(ios.Out, map[string]any{"sweep": id, "concurrency": got})
 				}
-				fmt.Fprintf(os.Stderr, "sweep %s: concurrency %d\n", id, got)
+				fmt.Fprintf(ios.ErrOut, "sweep %s: concurrency %d\n", id, got)
 				return nil
 			})
 		},

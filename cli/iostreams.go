@@ -16,8 +16,8 @@ type IOStreams struct {
 	ErrOut io.Writer
 }
 
-// systemIO are the process's standard streams: the one place where the commands' streams
-// come from os.Stdin, os.Stdout and os.Stderr.
+// systemIO are the process's standard streams: the one place where the commands are given
+// the process's own.
 func systemIO() *IOStreams {
 	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
 }

@@ -117,6 +117,16 @@ func TestInjectedIO(t *testing.T) {
 				t.Errorf("stdout %q, stderr %q; want the unknown column on stderr", stdout, stderr)
 			}
 		}},
+		{[]string{"reproduce"}, 0, func(t *testing.T, stdout, stderr string) {
+			if !strings.HasPrefix(stdout, "NAME ") || !strings.Contains(stdout, "\nsweep reproduce NAME [--quick] runs one") || stderr != "" {
+				t.Errorf("stdout %q, stderr %q; want the recipes listed on stdout", stdout, stderr)
+			}
+		}},
+		{[]string{"reproduce", "no-such-recipe", "--state", filepath.Join(t.TempDir(), "state")}, exitUsage, func(t *testing.T, stdout, stderr string) {
+			if stdout != "" || !strings.HasPrefix(stderr, "sweep: ") || !strings.Contains(stderr, "no-such-recipe") {
+				t.Errorf("stdout %q, stderr %q; want the unknown recipe on stderr", stdout, stderr)
+			}
+		}},
 		{[]string{"frobnicate"}, exitUsage, func(t *testing.T, stdout, stderr string) {
 			if stdout != "" || !strings.HasPrefix(stderr, `sweep: unknown command "frobnicate"`) {
 				t.Errorf("stdout %q, stderr %q; want the unknown command on stderr", stdout, stderr)

@@ -102,10 +102,10 @@ func rootCmd(ios *IOStreams) *cobra.Command {
 		}
 		return nil
 	}
-	root.AddCommand(runCmd(), validateCmd(ios), serverCmd(), retryCmd())
-	root.AddCommand(plotCmd(ios), reproduceCmd())
-	root.AddCommand(controlCmds()...)
-	root.AddCommand(summarizeCmd(ios), exportCmd(ios), resultsCmd(), uiCmd())
+	root.AddCommand(runCmd(ios), validateCmd(ios), serverCmd(ios), retryCmd(ios))
+	root.AddCommand(plotCmd(ios), reproduceCmd(ios))
+	root.AddCommand(controlCmds(ios)...)
+	root.AddCommand(summarizeCmd(ios), exportCmd(ios), resultsCmd(ios), uiCmd(ios))
 	return root
 }
 

@@ -35,9 +35,14 @@ type barNote struct {
 	unserved bool   // no worker answers its progress query
 }
 
-func newProgressBar(w *os.File) *progressBar {
-	fd := int(w.Fd())
-	b := &progressBar{w: w, tty: term.IsTerminal(fd), start: time.Now(), first: -1, interval: 10 * time.Second}
+// newProgressBar is a bar drawn on w: in place when w is a terminal (a file of one), else in
+// plain lines.
+func newProgressBar(w io.Writer) *progressBar {
+	fd := -1 // not a file: no terminal
+	if f, ok := w.(interface{ Fd() uintptr }); ok {
+		fd = int(f.Fd())
+	}
+	b := &progressBar{w: w, tty: fd >= 0 && term.IsTerminal(fd), start: time.Now(), first: -1, interval: 10 * time.Second}
 	b.width = func() int { return terminalWidth(fd) }
 	return b
 }

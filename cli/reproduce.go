@@ -15,7 +15,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
-func reproduceCmd() *cobra.Command {
+func reproduceCmd(ios *IOStreams) *cobra.Command {
 	var f runFlags
 	var quick bool
 	cmd := &cobra.Command{
@@ -34,9 +34,9 @@ commands are printed on stderr, so that they can be rerun or edited by hand.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return listRecipes(cmd.OutOrStdout())
+				return listRecipes(ios.Out)
 			}
-			return reproduce(cmd.Context(), args[0], quick, f, cmd.OutOrStdout())
+			return reproduce(cmd.Context(), ios, args[0], quick, f)
 		},
 	}
 	fl := cmd.Flags()
@@ -83,8 +83,8 @@ func recipeSpec(r papers.Recipe, quick bool) (*spec.Spec, error) {
 
 // reproduce runs the recipe's sweep through runSweep (the code of sweep run) from a copy of its
 // spec in the output directory, then draws each of its plots through plotCmd (the code of
-// sweep plot).
-func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout io.Writer) error {
+// sweep plot), with the streams ios.
+func reproduce(ctx context.Context, ios *IOStreams, name string, quick bool, f runFlags) error {
 	r, err := papers.Lookup(name)
 	if errors.Is(err, papers.ErrUnknown) {
 		return usageError{err}
@@ -112,12 +112,12 @@ func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout 
 	if err := os.WriteFile(specPath, src, 0o644); err != nil {
 		return fmt.Errorf("write the recipe's spec: %w", err)
 	}
-	if err := runSweep(ctx, specPath, nil, f); err != nil {
+	if err := runSweep(ctx, ios, specPath, nil, f); err != nil {
 		return err
 	}
 	for i, p := range r.Plots {
-		fmt.Fprintln(os.Stderr, p.Command(f.out))
-		if err := drawRecipePlot(ctx, p.Argv(f.out), stdout); err != nil {
+		fmt.Fprintln(ios.ErrOut, p.Command(f.out))
+		if err := drawRecipePlot(ctx, ios, p.Argv(f.out)); err != nil {
 			return fmt.Errorf("recipe %s, plot %d (%s): %w", r.Name, i+1, p.File, err)
 		}
 	}
@@ -125,8 +125,8 @@ func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout 
 }
 
 // drawRecipePlot runs `sweep plot argv...` in this process.
-func drawRecipePlot(ctx context.Context, argv []string, stdout io.Writer) error {
-	cmd := plotCmd(&IOStreams{Out: stdout, ErrOut: os.Stderr})
+func drawRecipePlot(ctx context.Context, ios *IOStreams, argv []string) error {
+	cmd := plotCmd(ios)
 	cmd.SetArgs(argv)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	return cmd.ExecuteContext(ctx)

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -18,7 +18,7 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-func retryCmd() *cobra.Command {
+func retryCmd(ios *IOStreams) *cobra.Command {
 	var f controlFlags
 	var cacheFlag string
 	cmd := &cobra.Command{
@@ -37,7 +37,7 @@ The cache is the sweep's own, else --cache, else <state>/cache with the embedded
 from this machine too.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return retrySweep(cmd.Context(), args[0], f, cacheFlag)
+			return retrySweep(cmd.Context(), ios, args[0], f, cacheFlag)
 		},
 	}
 	f.register(cmd)
@@ -45,12 +45,12 @@ from this machine too.`,
 	return cmd
 }
 
-func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag string) error {
+func retrySweep(ctx context.Context, ios *IOStreams, ref string, f controlFlags, cacheFlag string) error {
 	id, err := sweepID(ref)
 	if err != nil {
 		return err
 	}
-	b, err := connect(ctx, f.conn, true)
+	b, err := connect(ctx, ios.ErrOut, f.conn, true)
 	if err != nil {
 		return err
 	}
@@ -67,12 +67,12 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 	info := desc.GetWorkflowExecutionInfo()
 	var run client.WorkflowRun
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		fmt.Fprintf(os.Stderr, "sweep %s is running; following it\n", id)
+		fmt.Fprintf(ios.ErrOut, "sweep %s is running; following it\n", id)
 		run = b.client.GetWorkflow(ctx, id, "")
 	} else if refined, err := refinedInput(ctx, b.client, id, info.GetStatus()); err != nil {
 		return err
 	} else if refined != nil {
-		if run, err = restartRefined(ctx, b, id, *refined); err != nil {
+		if run, err = restartRefined(ctx, ios.ErrOut, b, id, *refined); err != nil {
 			return err
 		}
 	} else {
@@ -95,7 +95,7 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 		if err != nil {
 			return fmt.Errorf("prepare retry of sweep %s: %w", id, err)
 		}
-		fmt.Fprintf(os.Stderr, "retrying sweep %s: %d points; results.parquet had %d rows (%d failed); %d shards with failed rows removed\n",
+		fmt.Fprintf(ios.ErrOut, "retrying sweep %s: %d points; results.parquet had %d rows (%d failed); %d shards with failed rows removed\n",
 			id, plan.Points, plan.Rows, plan.Failed, plan.Removed)
 		run, err = b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 			ID:                       id,
@@ -107,16 +107,16 @@ func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag strin
 			return fmt.Errorf("start sweep %s again: %w", id, err)
 		}
 	}
-	res, err := watch(ctx, b.client, run)
+	res, err := watch(ctx, ios.ErrOut, b.client, run)
 	if err != nil {
 		return err
 	}
 	if f.json {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+		return json.NewEncoder(ios.Out).Encode(map[string]any{
 			"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged,
 		})
 	}
-	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
+	fmt.Fprintf(ios.Out, "results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
 	return nil
 }
 
@@ -145,10 +145,10 @@ func refinedInput(ctx context.Context, c client.Client, id string, status enumsp
 
 // restartRefined starts the failed, cancelled or terminated refined sweep id again with the
 // input of its first run, as sweep run SPEC does: it runs its levels again from the coarse
-// grid, taking every point already simulated from the result cache.
-func restartRefined(ctx context.Context, b *backend, id string, in workflows.RefineInput) (client.WorkflowRun, error) {
+// grid, taking every point already simulated from the result cache. It says so on errOut.
+func restartRefined(ctx context.Context, errOut io.Writer, b *backend, id string, in workflows.RefineInput) (client.WorkflowRun, error) {
 	in.State = nil
-	fmt.Fprintf(os.Stderr, "retrying refined sweep %s from its coarse grid (%d points; finished points from the result cache)\n", id, in.Sweep.Points)
+	fmt.Fprintf(errOut, "retrying refined sweep %s from its coarse grid (%d points; finished points from the result cache)\n", id, in.Sweep.Points)
 	run, err := b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		TaskQueue:                b.opts.TaskQueue,

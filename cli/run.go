@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -33,7 +34,7 @@ type runFlags struct {
 	noCache, fresh     bool   // --no-cache, --new
 }
 
-func runCmd() *cobra.Command {
+func runCmd(ios *IOStreams) *cobra.Command {
 	var f runFlags
 	cmd := &cobra.Command{
 		Use:   "run SPEC [key=value ...]",
@@ -72,7 +73,7 @@ PHASESWEEP_ALLOW_INSECURE_ENDPOINT=1 in this command's and every worker's enviro
 ` + overridesHelp,
 		Args: minimumArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSweep(cmd.Context(), args[0], args[1:], f)
+			return runSweep(cmd.Context(), ios, args[0], args[1:], f)
 		},
 	}
 	fl := cmd.Flags()
@@ -95,7 +96,7 @@ PHASESWEEP_ALLOW_INSECURE_ENDPOINT=1 in this command's and every worker's enviro
 // chunkSeconds is the target duration of one chunk activity.
 const chunkSeconds = 2.0
 
-func runSweep(ctx context.Context, file string, overrides []string, f runFlags) error {
+func runSweep(ctx context.Context, ios *IOStreams, file string, overrides []string, f runFlags) error {
 	g, err := grid.LoadWithOverrides(file, overrides)
 	if err != nil {
 		return err
@@ -124,7 +125,7 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 		return err
 	}
 
-	b, err := connect(ctx, f.conn, false)
+	b, err := connect(ctx, ios.ErrOut, f.conn, false)
 	if err != nil {
 		return err
 	}
@@ -168,36 +169,36 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 	// client add them (the embedded server, sweep server, a cluster with operator rights).
 	in.SearchAttributes, err = searchAttributes(ctx, b.client, b.opts.Namespace)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "warning: search attributes unavailable (%v); the sweep runs without them\n", err)
+		fmt.Fprintf(ios.ErrOut, "warning: search attributes unavailable (%v); the sweep runs without them\n", err)
 	}
-	run, err := startOrAttach(ctx, b.client, b.opts.TaskQueue, id, in)
+	run, err := startOrAttach(ctx, ios.ErrOut, b.client, b.opts.TaskQueue, id, in)
 	if err != nil {
 		return err
 	}
-	res, err := watch(ctx, b.client, run)
+	res, err := watch(ctx, ios.ErrOut, b.client, run)
 	if err != nil {
 		if ctx.Err() != nil {
 			again := "run the same command again"
 			if f.fresh {
 				again = "run sweep retry " + id
 			}
-			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
+			fmt.Fprintf(ios.ErrOut, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
 			return err
 		}
 		return err // ended: one sentence saying how the sweep ended
 	}
-	printLevels(os.Stderr, res.LevelPoints) // a refined sweep's levels (refine.go)
+	printLevels(ios.ErrOut, res.LevelPoints) // a refined sweep's levels (refine.go)
 	if res.SetAside != "" || res.Recomputed > 0 {
-		fmt.Fprintf(os.Stderr, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
+		fmt.Fprintf(ios.ErrOut, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
 	}
-	res, rebuilt, err := ensureTables(ctx, b.client, st, id, res, nil) // rebuild.go; this process runs a worker
+	res, rebuilt, err := ensureTables(ctx, ios.ErrOut, b.client, st, id, res, nil) // rebuild.go; this process runs a worker
 	if err != nil {
 		return err
 	}
 	if err := ownTable(ctx, st, res.Results, id); err != nil {
 		return err
 	}
-	written, from, err := copyToOut(ctx, st, id, res, l) // a sweep started with another out
+	written, from, err := copyToOut(ctx, ios.ErrOut, st, id, res, l) // a sweep started with another out
 	if err != nil {
 		return err
 	}
@@ -208,11 +209,11 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 		}
 	}
 	if f.json {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+		return json.NewEncoder(ios.Out).Encode(map[string]any{
 			"sweep": id, "results": written, "rows": res.Rows, "diverged": res.Diverged, "from": from, "rebuilt": rebuilt,
 		})
 	}
-	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", rel, res.Rows, res.Diverged, id)
+	fmt.Fprintf(ios.Out, "results: %s (%d rows, %d diverged; sweep %s)\n", rel, res.Rows, res.Diverged, id)
 	return nil
 }
 
@@ -239,8 +240,8 @@ func cacheDirOf(flag string, off bool, address, state string) (string, error) {
 
 // startOrAttach starts the sweep, or attaches to it when a sweep with the same id is running
 // or has completed (its result is returned without recomputing). A failed or terminated one
-// is started afresh.
-func startOrAttach(ctx context.Context, c client.Client, queue, id string, in workflows.SweepInput) (client.WorkflowRun, error) {
+// is started afresh. It says which on errOut.
+func startOrAttach(ctx context.Context, errOut io.Writer, c client.Client, queue, id string, in workflows.SweepInput) (client.WorkflowRun, error) {
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	var notFound *serviceerror.NotFound
 	switch {
@@ -248,17 +249,17 @@ func startOrAttach(ctx context.Context, c client.Client, queue, id string, in wo
 		st := desc.GetWorkflowExecutionInfo().GetStatus()
 		switch st {
 		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-			fmt.Fprintf(os.Stderr, "resuming sweep %s\n", id)
+			fmt.Fprintf(errOut, "resuming sweep %s\n", id)
 			return c.GetWorkflow(ctx, id, ""), nil
 		case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-			fmt.Fprintf(os.Stderr, "sweep %s already finished\n", id)
+			fmt.Fprintf(errOut, "sweep %s already finished\n", id)
 			return c.GetWorkflow(ctx, id, ""), nil
 		}
-		fmt.Fprintf(os.Stderr, "sweep %s ended %s; starting it again\n", id, st)
+		fmt.Fprintf(errOut, "sweep %s ended %s; starting it again\n", id, st)
 	case !errors.As(err, &notFound):
 		return nil, fmt.Errorf("look up sweep %s: %w", id, err)
 	default:
-		fmt.Fprintf(os.Stderr, "starting sweep %s: %d points in chunks of %d\n", id, in.Points, in.ChunkSize)
+		fmt.Fprintf(errOut, "starting sweep %s: %d points in chunks of %d\n", id, in.Points, in.ChunkSize)
 	}
 	wf, arg := sweepWorkflowOf(in) // refine.go
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -273,12 +274,13 @@ func startOrAttach(ctx context.Context, c client.Client, queue, id string, in wo
 	return run, nil
 }
 
-// watch draws progress from the progress query until the sweep ends, and returns its result.
+// watch draws progress from the progress query on errOut until the sweep ends, and returns its
+// result.
 // It checks every stallCheck whether the sweep is stalled (stall.go) or unserved, to say so
 // on the bar instead of an ETA. Interrupted (ctx cancelled) it ends the bar's line and returns
 // an *interruptedError; a sweep that ends without completing (cancelled from another process,
 // failed, terminated) gives an error of one sentence saying so (ended).
-func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workflows.SweepOutput, error) {
+func watch(ctx context.Context, errOut io.Writer, c client.Client, run client.WorkflowRun) (workflows.SweepOutput, error) {
 	type outcome struct {
 		out workflows.SweepOutput
 		err error
@@ -289,7 +291,7 @@ func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workfl
 		o.err = run.Get(ctx, &o.out)
 		done <- o
 	}()
-	bar := newProgressBar(os.Stderr)
+	bar := newProgressBar(errOut)
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	var last workflows.Progress

@@ -12,7 +12,7 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/dial"
 )
 
-func serverCmd() *cobra.Command {
+func serverCmd(ios *IOStreams) *cobra.Command {
 	var state, ip, db, namespace string
 	var port int
 	var tls devserver.TLS
@@ -52,11 +52,11 @@ one of --tls-client-ca. See docs/security.md.`,
 			if err := recordAddress(state, srv.Address()); err != nil {
 				return err
 			}
-			internal := client.Options{HostPort: srv.InternalAddress(), Namespace: namespace, Logger: quiet(),
+			internal := client.Options{HostPort: srv.InternalAddress(), Namespace: namespace, Logger: quiet(ios.ErrOut),
 				ConnectionOptions: client.ConnectionOptions{TLS: srv.InternalTLS()}}
 			if c, err := client.Dial(internal); err == nil {
 				if _, err := searchAttributes(ctx, c, namespace); err != nil {
-					fmt.Fprintf(os.Stderr, "warning: search attributes not registered: %v\n", err)
+					fmt.Fprintf(ios.ErrOut, "warning: search attributes not registered: %v\n", err)
 				}
 				c.Close()
 			}
@@ -67,9 +67,9 @@ one of --tls-client-ca. See docs/security.md.`,
 					secure = "mutual TLS"
 				}
 			}
-			fmt.Fprintf(os.Stdout, "Temporal server on %s (%s, namespace %s, state %s); Ctrl-C stops it\n", srv.Address(), secure, namespace, srv.Where())
+			fmt.Fprintf(ios.Out, "Temporal server on %s (%s, namespace %s, state %s); Ctrl-C stops it\n", srv.Address(), secure, namespace, srv.Where())
 			<-ctx.Done()
-			fmt.Fprintln(os.Stderr, "stopping server")
+			fmt.Fprintln(ios.ErrOut, "stopping server")
 			return srv.Stop()
 		},
 	}

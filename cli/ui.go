@@ -29,7 +29,7 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-func uiCmd() *cobra.Command {
+func uiCmd(ios *IOStreams) *cobra.Command {
 	var f connFlags
 	var port int
 	var ip, temporalUI string
@@ -53,7 +53,7 @@ storage), and merges them into a private temporary directory, never into the out
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			b, err := connect(ctx, f, true)
+			b, err := connect(ctx, ios.ErrOut, f, true)
 			if err != nil {
 				return err
 			}
@@ -63,7 +63,7 @@ storage), and merges them into a private temporary directory, never into the out
 				return err
 			}
 			if f.Address == "" { // the embedded server of a sweep run goes when the run ends
-				src.redial = func() (*backend, error) { return connect(ctx, f, true) }
+				src.redial = func() (*backend, error) { return connect(ctx, ios.ErrOut, f, true) }
 			}
 			defer src.close()
 			srv, err := webui.New(src, webui.Options{AllowControl: allowControl, WriteCSV: writeCSV, Refresh: refresh})
@@ -76,13 +76,13 @@ storage), and merges them into a private temporary directory, never into the out
 				return usageError{err}
 			}
 			if b.server != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "sweep ui: no server was running on %s; started one (sweep run on this state waits until ui stops)\n", f.state)
+				fmt.Fprintf(ios.ErrOut, "sweep ui: no server was running on %s; started one (sweep run on this state waits until ui stops)\n", f.state)
 			}
 			mode := "read-only"
 			if allowControl {
 				mode = "with control"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "sweep ui: http://%s/ (%s)\n", l.Addr(), mode)
+			fmt.Fprintf(ios.Out, "sweep ui: http://%s/ (%s)\n", l.Addr(), mode)
 			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 			go func() {
 				<-ctx.Done()
