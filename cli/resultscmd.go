@@ -24,9 +24,14 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
+// resultsOptions are sweep results's: the sweep's options and --out-file.
+type resultsOptions struct {
+	sweepOptions
+	outFile string
+}
+
 func resultsCmd(ios *IOStreams) *cobra.Command {
-	var f controlFlags
-	var outFile string
+	opts := &resultsOptions{sweepOptions: sweepOptions{IO: ios}}
 	cmd := &cobra.Command{
 		Use:   "results SWEEP",
 		Short: "Print the path of a sweep's results table; merge the finished part of a running one (SWEEP: its id or its spec file)",
@@ -52,20 +57,26 @@ beside it). --out-file FILE also copies a local sweep's table to FILE; its traje
 FILE with .trajectories.parquet in place of .parquet.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), ios.ErrOut, args[0], func(b *backend, id string) error {
-				st := store.New()
-				defer st.Close()
-				r, err := sweepResults(cmd.Context(), ios.ErrOut, b, st, id, outFile)
-				if err != nil {
-					return err
-				}
-				return printResults(ios.Out, r, f.json)
-			})
+			opts.ref = args[0]
+			return resultsRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
-	cmd.Flags().StringVar(&outFile, "out-file", "", "write the table to this local file (default: in place for a local output directory, runs/<name>/ for a URL)")
+	opts.register(cmd)
+	cmd.Flags().StringVar(&opts.outFile, "out-file", "", "write the table to this local file (default: in place for a local output directory, runs/<name>/ for a URL)")
 	return cmd
+}
+
+// resultsRun finds or makes the sweep's results table (sweepResults) and prints it.
+func resultsRun(ctx context.Context, opts *resultsOptions) error {
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		st := store.New()
+		defer st.Close()
+		r, err := sweepResults(ctx, opts.IO.ErrOut, b, st, id, opts.outFile)
+		if err != nil {
+			return err
+		}
+		return printResults(opts.IO.Out, r, opts.json)
+	})
 }
 
 // resultsInfo is what `sweep results` reports.
