@@ -453,7 +453,7 @@ func TestReproduceListAndUnknown(t *testing.T) {
 		}
 	}
 	state := filepath.Join(t.TempDir(), "state")
-	err = reproduce(context.Background(), &IOStreams{Out: &buf, ErrOut: &buf}, "even2024", false, runFlags{conn: connFlags{state: state}})
+	err = reproduceRun(context.Background(), &reproduceOptions{IO: &IOStreams{Out: &buf, ErrOut: &buf}, name: "even2024", runFlags: runFlags{conn: connFlags{state: state}}})
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "even2023-stepsize") {
 		t.Errorf("unknown recipe: %v (exit %d), want a usage error listing the recipes", err, exitCode(err))
 	}
