@@ -75,13 +75,9 @@ func ensureTables(ctx context.Context, errOut io.Writer, c client.Client, st *st
 		defer stop()
 	}
 	in.State = nil // from the first batch: every chunk returns its shard or reads the cache
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    id,
-		TaskQueue:             info.GetTaskQueue(),
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		// Another command rebuilding the same sweep at the same time: follow its run.
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.SweepWorkflow, in)
+	// Another command rebuilding the same sweep at the same time: follow its run.
+	opts := restartOptions(id, info.GetTaskQueue(), enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) // retry.go
+	run, err := c.ExecuteWorkflow(ctx, opts, workflows.SweepWorkflow, in)
 	if err != nil {
 		return res, false, fmt.Errorf("start the rebuild of sweep %s: %w", id, err)
 	}

@@ -120,12 +120,7 @@ func retrySweep(ctx context.Context, opts *retryOptions, b *backend, id string) 
 	}
 	fmt.Fprintf(errOut, "retrying sweep %s: %d points; results.parquet had %d rows (%d failed); %d shards with failed rows removed\n",
 		id, plan.Points, plan.Rows, plan.Failed, plan.Removed)
-	run, err := b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                b.opts.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-	}, workflows.SweepWorkflow, in)
+	run, err := b.client.ExecuteWorkflow(ctx, restartOptions(id, b.opts.TaskQueue, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL), workflows.SweepWorkflow, in)
 	if err != nil {
 		return nil, fmt.Errorf("start sweep %s again: %w", id, err)
 	}
@@ -161,16 +156,24 @@ func refinedInput(ctx context.Context, c client.Client, id string, status enumsp
 func restartRefined(ctx context.Context, errOut io.Writer, b *backend, id string, in workflows.RefineInput) (client.WorkflowRun, error) {
 	in.State = nil
 	fmt.Fprintf(errOut, "retrying refined sweep %s from its coarse grid (%d points; finished points from the result cache)\n", id, in.Sweep.Points)
-	run, err := b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                b.opts.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-	}, workflows.RefineWorkflow, in)
+	run, err := b.client.ExecuteWorkflow(ctx, restartOptions(id, b.opts.TaskQueue, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL), workflows.RefineWorkflow, in)
 	if err != nil {
 		return nil, fmt.Errorf("start refined sweep %s again: %w", id, err)
 	}
 	return run, nil
+}
+
+// restartOptions start the ended sweep id again under its id, on queue, as sweep retry and
+// the rebuild of a missing table (rebuild.go) do: a new run is allowed whatever its last run
+// ended with, completed too; onRunning says what a run of it still going means (FAIL: the
+// start fails; USE_EXISTING: that run is followed instead).
+func restartOptions(id, queue string, onRunning enumspb.WorkflowIdConflictPolicy) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                queue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: onRunning,
+	}
 }
 
 // firstEvent is the first event (the start) of the run runID of workflow id.
