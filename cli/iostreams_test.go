@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/phasesweep/phasesweep/pkg/results"
 	"github.com/phasesweep/phasesweep/pkg/version"
+	"github.com/phasesweep/phasesweep/workflows"
 )
 
 // inProcess runs `sweep args...` in this process through mainRun, as main does, with buffers
@@ -143,5 +145,33 @@ func TestInjectedIO(t *testing.T) {
 	}
 	if w := written(); w != "" {
 		t.Errorf("written to the process's streams:\n%s", w)
+	}
+}
+
+// TestProgressBarOnStreams: a progress bar drawn on a stream that is not a terminal (a buffer,
+// as tests give; a regular file, as a log is) writes plain lines, without the carriage return
+// that redraws a terminal's line: 1 of 4 points is 25.0%.
+func TestProgressBarOnStreams(t *testing.T) {
+	file, err := os.Create(filepath.Join(t.TempDir(), "log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	var buf bytes.Buffer
+	for name, w := range map[string]io.Writer{"buffer": &buf, "file": file} {
+		b := newProgressBar(w)
+		if b.tty {
+			t.Errorf("%s: taken for a terminal", name)
+		}
+		b.update(workflows.Progress{Done: 1, Total: 4}, barNote{}, true)
+	}
+	data, err := os.ReadFile(file.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, out := range map[string]string{"buffer": buf.String(), "file": string(data)} {
+		if !strings.HasPrefix(out, "1/4 points  25.0%") || strings.Count(out, "\n") != 1 || strings.Contains(out, "\r") {
+			t.Errorf("%s: %q, want one plain line of 1/4 points, 25.0%%", name, out)
+		}
 	}
 }
