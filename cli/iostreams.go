@@ -11,9 +11,9 @@ import (
 // them to every command; tests give buffers, so that a command never writes to the process's
 // stdout or stderr behind its caller's back.
 type IOStreams struct {
-	In     io.Reader
-	Out    io.Writer
-	ErrOut io.Writer
+	In     io.Reader // what a command reads (none reads it yet)
+	Out    io.Writer // its output: what a script reads (results, tables, JSON, CSV)
+	ErrOut io.Writer // what it tells a person: progress, warnings, errors
 }
 
 // systemIO are the process's standard streams: the one place where the commands are given

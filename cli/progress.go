@@ -14,9 +14,9 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-// progressBar draws a sweep's progress on stderr: a bar redrawn in place on a terminal, never
-// wider than the terminal; plain lines every interval otherwise (logs, CI), and at once when
-// the sweep's condition (moving, paused, stalled, unserved) changes.
+// progressBar draws a sweep's progress on a command's error stream: a bar redrawn in place on a
+// terminal, never wider than the terminal; plain lines every interval otherwise (logs, CI),
+// and at once when the sweep's condition (moving, paused, stalled, unserved) changes.
 type progressBar struct {
 	w        io.Writer
 	tty      bool
