@@ -68,10 +68,10 @@ func checkDB(db string) error {
 // connect starts the embedded server in f.state (on f.db when given) when f.Address is empty,
 // else dials f.Address. With attach, a server already running on the state directory (a sweep
 // run or sweep server in another process) is joined at the address it recorded instead. The
-// SDK's warnings go to <state>/client.log (embedded) or to stderr (cluster).
-func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
+// SDK's warnings go to <state>/client.log (embedded) or to errOut (cluster).
+func connect(ctx context.Context, errOut io.Writer, f connFlags, attach bool) (*backend, error) {
 	b := &backend{opts: f.Options.WithDefaults()}
-	var logW io.Writer = os.Stderr
+	logW := errOut
 	if b.opts.Address == "" {
 		role := holderRun
 		if attach {
@@ -87,7 +87,7 @@ func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
 				return nil, err
 			}
 			f.Address, f.db = running, "" // that server has its database
-			return connect(ctx, f, false)
+			return connect(ctx, errOut, f, false)
 		}
 		b.unlock = unlock
 		if b.opts.TLSEnabled() {
@@ -116,7 +116,7 @@ func connect(ctx context.Context, f connFlags, attach bool) (*backend, error) {
 	} else if f.db != "" && f.db != os.Getenv("PHASESWEEP_DB") { // the variable may be set for servers
 		return nil, usageError{errors.New("--db applies to the embedded server only; it cannot be combined with --address")}
 	}
-	opts, err := b.opts.Client(sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(logW, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	opts, err := b.opts.Client(quiet(logW))
 	if err != nil {
 		b.close()
 		return nil, usageError{err}
@@ -215,7 +215,7 @@ func searchAttributes(ctx context.Context, c client.Client, namespace string) (b
 	return err == nil, err
 }
 
-// quiet is an SDK logger that keeps warnings and errors only, on stderr.
-func quiet() sdklog.Logger {
-	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+// quiet is an SDK logger that keeps warnings and errors only, on w.
+func quiet(w io.Writer) sdklog.Logger {
+	return sdklog.NewStructuredLogger(slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn})))
 }

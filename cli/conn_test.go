@@ -15,7 +15,8 @@ func TestConnectionFlags(t *testing.T) {
 		"tls-ca": "TEMPORAL_TLS_CA", "tls-cert": "TEMPORAL_TLS_CERT", "tls-key": "TEMPORAL_TLS_KEY",
 		"tls-server-name": "TEMPORAL_TLS_SERVER_NAME", "api-key": "TEMPORAL_API_KEY", "db": "PHASESWEEP_DB",
 	}
-	cmds := append([]*cobra.Command{runCmd(), reproduceCmd(), retryCmd(), resultsCmd()}, controlCmds()...)
+	ios := systemIO()
+	cmds := append([]*cobra.Command{runCmd(ios), reproduceCmd(ios), retryCmd(ios), resultsCmd(ios)}, controlCmds(ios)...)
 	if len(cmds) != 11 {
 		t.Fatalf("%d commands, want run, reproduce, retry, results, status, list, watch, pause, resume, cancel, concurrency", len(cmds))
 	}
@@ -31,7 +32,7 @@ func TestConnectionFlags(t *testing.T) {
 			}
 		}
 	}
-	srv := serverCmd()
+	srv := serverCmd(ios)
 	for _, flag := range []string{"db", "tls-cert", "tls-key", "tls-client-ca", "namespace"} {
 		if srv.Flags().Lookup(flag) == nil {
 			t.Errorf("server has no --%s", flag)

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -33,13 +33,22 @@ func (f *controlFlags) register(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&f.json, "json", false, "print JSON on stdout")
 }
 
-// withSweep connects and calls fn with the connection and the sweep's workflow id.
-func (f *controlFlags) withSweep(ctx context.Context, ref string, fn func(*backend, string) error) error {
-	id, err := sweepID(ref)
+// sweepOptions are the options of a command that acts on one sweep: its streams, its flags
+// (controlFlags) and the sweep, its id or its spec file (SWEEP).
+type sweepOptions struct {
+	IO *IOStreams
+	controlFlags
+	ref string
+}
+
+// withSweep connects (the SDK's warnings on the error stream, see connect) and calls fn with
+// the connection and the sweep's workflow id.
+func (o *sweepOptions) withSweep(ctx context.Context, fn func(*backend, string) error) error {
+	id, err := sweepID(o.ref)
 	if err != nil {
 		return err
 	}
-	b, err := connect(ctx, f.conn, true)
+	b, err := connect(ctx, o.IO.ErrOut, o.conn, true)
 	if err != nil {
 		return err
 	}
@@ -60,15 +69,15 @@ func sweepID(ref string) (string, error) {
 }
 
 // controlCmds are status, list, watch, pause, resume, cancel and concurrency.
-func controlCmds() []*cobra.Command {
-	return []*cobra.Command{statusCmd(), listCmd(), watchCmd(),
-		signalCmd("pause", pauseSweep, "Pause a sweep: no new chunk starts until it is resumed (running chunks finish)"),
-		signalCmd("resume", resumeSweep, "Resume a paused sweep"),
-		cancelCmd(), concurrencyCmd()}
+func controlCmds(ios *IOStreams) []*cobra.Command {
+	return []*cobra.Command{statusCmd(ios), listCmd(ios), watchCmd(ios),
+		signalCmd(ios, "pause", pauseSweep, "Pause a sweep: no new chunk starts until it is resumed (running chunks finish)"),
+		signalCmd(ios, "resume", resumeSweep, "Resume a paused sweep"),
+		cancelCmd(ios), concurrencyCmd(ios)}
 }
 
-func statusCmd() *cobra.Command {
-	var f controlFlags
+func statusCmd(ios *IOStreams) *cobra.Command {
+	opts := &sweepOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "status SWEEP",
 		Short: "Show a sweep's state and progress (SWEEP: its id or its spec file)",
@@ -84,27 +93,33 @@ retry, a rebuild of its table, its batches continued as new) keeps it. --json pr
 object (docs/cli-json.md).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
-				r := newStateReader(b)
-				defer r.close()
-				s, err := r.state(cmd.Context(), id)
-				if err != nil {
-					return err
-				}
-				if f.json {
-					return printJSON(s)
-				}
-				fmt.Print(describeState(s))
-				return nil
-			})
+			opts.ref = args[0]
+			return statusRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
+	opts.register(cmd)
 	return cmd
 }
 
-// printJSON writes v as one line of JSON on stdout.
-func printJSON(v any) error { return json.NewEncoder(os.Stdout).Encode(v) }
+// statusRun prints the sweep's state (describeState, or with --json the object).
+func statusRun(ctx context.Context, opts *sweepOptions) error {
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		r := newStateReader(b)
+		defer r.close()
+		s, err := r.state(ctx, id)
+		if err != nil {
+			return err
+		}
+		if opts.json {
+			return printJSON(opts.IO.Out, s)
+		}
+		fmt.Fprint(opts.IO.Out, describeState(s))
+		return nil
+	})
+}
+
+// printJSON writes v as one line of JSON on w.
+func printJSON(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
 
 // describeState formats a sweep's state for people: its status, its counts and where they
 // come from, its stall, and its results.
@@ -195,8 +210,14 @@ func describeCounts(s sweepState) string {
 	return line
 }
 
-func listCmd() *cobra.Command {
-	var f controlFlags
+// listOptions are sweep list's: its streams and flags.
+type listOptions struct {
+	IO *IOStreams
+	controlFlags
+}
+
+func listCmd(ios *IOStreams) *cobra.Command {
+	opts := &listOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the sweeps the server knows, newest first",
@@ -207,19 +228,25 @@ after its progress (sweep status says which table, and how to rebuild it). --jso
 array of the objects sweep status --json prints.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			b, err := connect(cmd.Context(), f.conn, true)
-			if err != nil {
-				return err
-			}
-			defer b.close()
-			return listSweeps(cmd.Context(), b, f.json)
+			return listRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
+	opts.register(cmd)
 	return cmd
 }
 
-func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
+// listRun connects and lists the sweeps.
+func listRun(ctx context.Context, opts *listOptions) error {
+	b, err := connect(ctx, opts.IO.ErrOut, opts.conn, true)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	return listSweeps(ctx, opts.IO.Out, b, opts.json)
+}
+
+// listSweeps writes the table (with asJSON the array) of the sweeps b's server knows to out.
+func listSweeps(ctx context.Context, out io.Writer, b *backend, asJSON bool) error {
 	r := newStateReader(b)
 	defer r.close()
 	runs := map[string]*sweepRuns{} // runs.go: a sweep once, however many runs it has
@@ -254,9 +281,9 @@ func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 		rows = append(rows, s)
 	}
 	if asJSON {
-		return printJSON(rows)
+		return printJSON(out, rows)
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 2, 4, 2, ' ', 0)
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SWEEP\tSTATUS\tSTARTED\tPROGRESS")
 	for _, s := range rows {
 		prog := fmt.Sprintf("%d/%d", s.Done, s.Total)
@@ -277,8 +304,8 @@ func listSweeps(ctx context.Context, b *backend, asJSON bool) error {
 	return tw.Flush()
 }
 
-func watchCmd() *cobra.Command {
-	var f controlFlags
+func watchCmd(ios *IOStreams) *cobra.Command {
+	opts := &sweepOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "watch SWEEP",
 		Short: "Follow a sweep's progress until it ends",
@@ -289,36 +316,43 @@ which points are in neither and how to compute them again. --json prints one obj
 (docs/cli-json.md).`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			return f.withSweep(ctx, args[0], func(b *backend, id string) error {
-				res, err := watch(ctx, b.client, b.client.GetWorkflow(ctx, id, ""))
-				if _, ok := errors.AsType[*interruptedError](err); ok {
-					fmt.Fprintf(os.Stderr, "stopped following sweep %s; it goes on wherever a process serves it (sweep status %s)\n", id, id)
-				}
-				if err != nil {
-					return err
-				}
-				st := store.New()
-				defer st.Close()
-				res, rebuilt, err := ensureTables(ctx, b.client, st, id, res, b.serveEmbedded) // rebuild.go
-				if err != nil {
-					return err
-				}
-				return printOutcome(id, res, rebuilt, f.json)
-			})
+			opts.ref = args[0]
+			return watchRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
+	opts.register(cmd)
 	return cmd
 }
 
-// printOutcome reports a finished sweep on stdout: one line, or with asJSON one object
+// watchRun follows the sweep on a progress bar until it ends, rebuilds its missing tables and
+// prints its outcome.
+func watchRun(ctx context.Context, opts *sweepOptions) error {
+	errOut := opts.IO.ErrOut
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		res, err := watch(ctx, errOut, b.client, b.client.GetWorkflow(ctx, id, ""))
+		if _, ok := errors.AsType[*interruptedError](err); ok {
+			fmt.Fprintf(errOut, "stopped following sweep %s; it goes on wherever a process serves it (sweep status %s)\n", id, id)
+		}
+		if err != nil {
+			return err
+		}
+		st := store.New()
+		defer st.Close()
+		res, rebuilt, err := ensureTables(ctx, errOut, b.client, st, id, res, b.serveEmbedded) // rebuild.go
+		if err != nil {
+			return err
+		}
+		return printOutcome(opts.IO.Out, id, res, rebuilt, opts.json)
+	})
+}
+
+// printOutcome reports a finished sweep on out: one line, or with asJSON one object
 // (docs/cli-json.md); rebuilt says that its missing table was rebuilt.
-func printOutcome(id string, res workflows.SweepOutput, rebuilt, asJSON bool) error {
+func printOutcome(out io.Writer, id string, res workflows.SweepOutput, rebuilt, asJSON bool) error {
 	if asJSON {
-		return printJSON(map[string]any{"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged, "rebuilt": rebuilt})
+		return printJSON(out, map[string]any{"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged, "rebuilt": rebuilt})
 	}
-	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
+	fmt.Fprintf(out, "results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
 	return nil
 }
 
@@ -367,32 +401,45 @@ func setConcurrency(ctx context.Context, c client.Client, id string, n int) (int
 	return got, nil
 }
 
+// signalOptions are sweep pause's or sweep resume's: use names the command, send is its call.
+type signalOptions struct {
+	sweepOptions
+	use  string
+	send func(context.Context, client.Client, string) error
+}
+
 // signalCmd is sweep pause or sweep resume: use names the command, send is its call.
-func signalCmd(use string, send func(context.Context, client.Client, string) error, short string) *cobra.Command {
-	var f controlFlags
+func signalCmd(ios *IOStreams, use string, send func(context.Context, client.Client, string) error, short string) *cobra.Command {
+	opts := &signalOptions{sweepOptions: sweepOptions{IO: ios}, use: use, send: send}
 	cmd := &cobra.Command{
 		Use:   use + " SWEEP",
 		Short: short,
 		Args:  exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
-				if err := send(cmd.Context(), b.client, id); err != nil {
-					return err
-				}
-				if f.json {
-					return printJSON(map[string]any{"sweep": id, "requested": use})
-				}
-				fmt.Fprintf(os.Stderr, "sweep %s: %s requested\n", id, use)
-				return nil
-			})
+			opts.ref = args[0]
+			return signalRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
+	opts.register(cmd)
 	return cmd
 }
 
-func cancelCmd() *cobra.Command {
-	var f controlFlags
+// signalRun sends the sweep its signal and says it was requested.
+func signalRun(ctx context.Context, opts *signalOptions) error {
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		if err := opts.send(ctx, b.client, id); err != nil {
+			return err
+		}
+		if opts.json {
+			return printJSON(opts.IO.Out, map[string]any{"sweep": id, "requested": opts.use})
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "sweep %s: %s requested\n", id, opts.use)
+		return nil
+	})
+}
+
+func cancelCmd(ios *IOStreams) *cobra.Command {
+	opts := &sweepOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "cancel SWEEP",
 		Short: "Cancel a sweep: running chunks stop, the finished ones are merged into a table marked partial",
@@ -404,34 +451,34 @@ When no process serves the sweep, or its merge fails, the cancellation stays rec
 server and the command says so.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			id, err := sweepID(args[0])
-			if err != nil {
-				return err
-			}
-			ctx := cmd.Context()
-			b, err := connect(ctx, f.conn, true)
-			if err != nil {
-				return err
-			}
-			defer b.close()
-			stop, err := b.serveEmbedded()
-			if err != nil {
-				return err
-			}
-			defer stop()
-			if err := cancelSweep(ctx, b.client, id); err != nil {
-				return err
-			}
-			return awaitCancel(ctx, b.client, id, f.json)
+			opts.ref = args[0]
+			return cancelRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
+	opts.register(cmd)
 	return cmd
 }
 
-// awaitCancel waits for cancelled sweep id to end and reports what it kept; it stops waiting
-// when nothing serves the sweep or its merge is stalled (the cancellation stays recorded).
-func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) error {
+// cancelRun cancels the sweep and, with a worker of this process when it started the embedded
+// server, waits for it to end (awaitCancel).
+func cancelRun(ctx context.Context, opts *sweepOptions) error {
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		stop, err := b.serveEmbedded()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if err := cancelSweep(ctx, b.client, id); err != nil {
+			return err
+		}
+		return awaitCancel(ctx, opts.IO, b.client, id, opts.json)
+	})
+}
+
+// awaitCancel waits for cancelled sweep id to end and reports what it kept (on ios.ErrOut, or
+// with asJSON on ios.Out); it stops waiting when nothing serves the sweep or its merge is
+// stalled (the cancellation stays recorded).
+func awaitCancel(ctx context.Context, ios *IOStreams, c client.Client, id string, asJSON bool) error {
 	r := &stateReader{c: c, st: store.New(), pollers: map[string]bool{}}
 	defer r.close()
 	for {
@@ -448,12 +495,12 @@ func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) e
 				k.rows, k.results, k.partial, status = int64(out.Rows), out.Results, false, "completed"
 			}
 			if asJSON {
-				return printJSON(map[string]any{"sweep": id, "status": status, "rows": k.rows, "total": k.total, "results": k.results, "partial": k.partial})
+				return printJSON(ios.Out, map[string]any{"sweep": id, "status": status, "rows": k.rows, "total": k.total, "results": k.results, "partial": k.partial})
 			}
 			if status == "completed" {
-				fmt.Fprintf(os.Stderr, "sweep %s had completed before it could be cancelled: %d points in %s\n", id, k.rows, k.results)
+				fmt.Fprintf(ios.ErrOut, "sweep %s had completed before it could be cancelled: %d points in %s\n", id, k.rows, k.results)
 			} else {
-				fmt.Fprintln(os.Stderr, k.sentence(id))
+				fmt.Fprintln(ios.ErrOut, k.sentence(id))
 			}
 			return nil
 		case ctx.Err() != nil:
@@ -468,7 +515,7 @@ func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) e
 		}
 		switch {
 		case s.Status == "interrupted":
-			fmt.Fprintf(os.Stderr, "sweep %s: cancellation recorded, but %s: it ends, merging its finished chunks, when a process serves it again (running its spec again does)\n", id, notServed)
+			fmt.Fprintf(ios.ErrOut, "sweep %s: cancellation recorded, but %s: it ends, merging its finished chunks, when a process serves it again (running its spec again does)\n", id, notServed)
 			return nil
 		case s.Stall != nil:
 			return &endedError{text: fmt.Sprintf("sweep %s: cancellation recorded, but it cannot end: %s", id, s.Stall), err: errors.New("stalled")}
@@ -476,8 +523,14 @@ func awaitCancel(ctx context.Context, c client.Client, id string, asJSON bool) e
 	}
 }
 
-func concurrencyCmd() *cobra.Command {
-	var f controlFlags
+// concurrencyOptions are sweep concurrency's: the sweep's options and N.
+type concurrencyOptions struct {
+	sweepOptions
+	n int
+}
+
+func concurrencyCmd(ios *IOStreams) *cobra.Command {
+	opts := &concurrencyOptions{sweepOptions: sweepOptions{IO: ios}}
 	cmd := &cobra.Command{
 		Use:   "concurrency SWEEP N",
 		Short: "Change how many chunks a running sweep keeps in flight",
@@ -487,21 +540,27 @@ func concurrencyCmd() *cobra.Command {
 			if err != nil {
 				return usageError{fmt.Errorf("the concurrency N must be an integer, got %q", args[1])}
 			}
-			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
-				got, err := setConcurrency(cmd.Context(), b.client, id, n)
-				if err != nil {
-					return err
-				}
-				if f.json {
-					return printJSON(map[string]any{"sweep": id, "concurrency": got})
-				}
-				fmt.Fprintf(os.Stderr, "sweep %s: concurrency %d\n", id, got)
-				return nil
-			})
+			opts.ref, opts.n = args[0], n
+			return concurrencyRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
+	opts.register(cmd)
 	return cmd
+}
+
+// concurrencyRun sets the sweep's concurrency and prints the value it took.
+func concurrencyRun(ctx context.Context, opts *concurrencyOptions) error {
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		got, err := setConcurrency(ctx, b.client, id, opts.n)
+		if err != nil {
+			return err
+		}
+		if opts.json {
+			return printJSON(opts.IO.Out, map[string]any{"sweep": id, "concurrency": got})
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "sweep %s: concurrency %d\n", id, got)
+		return nil
+	})
 }
 
 // listRequest asks for the sweeps, newest first: plain ones and refined ones (RefineWorkflow,

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -104,7 +105,7 @@ func TestControls(t *testing.T) {
 
 	// Search attributes: sweep server registered them and the sweep records them, so the
 	// sweep can be found by name and size with a visibility query.
-	c, err := client.Dial(client.Options{HostPort: addr, Namespace: devserver.Namespace, Logger: quiet()})
+	c, err := client.Dial(client.Options{HostPort: addr, Namespace: devserver.Namespace, Logger: quiet(os.Stderr)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"status", "sweep-none-0000000000000000", "--state", filepath.Join(dir, "state")}, 1},
 	}
 	commands := 0
-	for _, c := range rootCmd().Commands() {
+	for _, c := range rootCmd(systemIO()).Commands() {
 		name := c.Name()
 		if name == "help" || name == "completion" || c.Hidden {
 			continue

@@ -14,9 +14,16 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/summary"
 )
 
-func exportCmd() *cobra.Command {
-	var asCSV bool
-	var out string
+// exportOptions are sweep export's: the table, --csv, --out, the streams.
+type exportOptions struct {
+	IO   *IOStreams
+	path string
+	csv  bool
+	out  string
+}
+
+func exportCmd(ios *IOStreams) *cobra.Command {
+	opts := &exportOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "export RESULTS --csv",
 		Short: "Convert a results table to CSV",
@@ -25,25 +32,31 @@ decimal, floats in the shortest form that parses back to the same float64 (NaN, 
 the non-finite ones), strings quoted where CSV needs it. On stdout, or to --out.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !asCSV {
-				return usageError{errors.New("give the output format: --csv")}
-			}
-			return exportCSV(args[0], out)
+			opts.path = args[0]
+			return exportRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asCSV, "csv", false, "write CSV")
-	cmd.Flags().StringVarP(&out, "out", "o", "", "output file (default stdout)")
+	cmd.Flags().BoolVar(&opts.csv, "csv", false, "write CSV")
+	cmd.Flags().StringVarP(&opts.out, "out", "o", "", "output file (default stdout)")
 	return cmd
 }
 
+// exportRun writes the table as CSV to --out, else on the output stream.
+func exportRun(opts *exportOptions) error {
+	if !opts.csv {
+		return usageError{errors.New("give the output format: --csv")}
+	}
+	return exportCSV(opts.IO.Out, opts.path, opts.out)
+}
+
 // exportCSV reads path and writes it as CSV to out ("" or "-": stdout).
-func exportCSV(path, out string) (err error) {
+func exportCSV(stdout io.Writer, path, out string) (err error) {
 	t, err := results.ReadFile(path)
 	if err != nil {
 		return err
 	}
 	if out == "" || out == "-" {
-		return writeCSV(os.Stdout, t)
+		return writeCSV(stdout, t)
 	}
 	f, err := os.Create(out)
 	if err != nil {

@@ -40,28 +40,38 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	root := rootCmd()
+	code := mainRun(ctx, systemIO(), os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// mainRun runs the sweep command line args with the streams ios and returns the exit status:
+// on an error it writes one line on ios.ErrOut (the error's sentence, else "sweep: " and the
+// error; for an interrupted command, unless the command said it itself, what was saved).
+func mainRun(ctx context.Context, ios *IOStreams, args []string) int {
+	root := rootCmd(ios)
+	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
 	if err == nil {
-		return
+		return 0
 	}
 	if ctx.Err() != nil { // interrupted: the command has ended its progress line
 		if _, watched := errors.AsType[*interruptedError](err); !watched || !reportsInterrupt[cmd.Name()] {
-			fmt.Fprintln(os.Stderr, interruptLine(err))
+			fmt.Fprintln(ios.ErrOut, interruptLine(err))
 		}
-		os.Exit(exitInterrupt)
+		return exitInterrupt
 	}
 	if _, ok := errors.AsType[sentence](err); ok {
-		fmt.Fprintln(os.Stderr, err)
+		fmt.Fprintln(ios.ErrOut, err)
 	} else {
-		fmt.Fprintln(os.Stderr, "sweep:", err)
+		fmt.Fprintln(ios.ErrOut, "sweep:", err)
 	}
-	os.Exit(exitCode(err))
+	return exitCode(err)
 }
 
-// rootCmd is the sweep command with all its subcommands.
-func rootCmd() *cobra.Command {
+// rootCmd is the sweep command with all its subcommands, reading and writing ios (cobra's own
+// help and version text too).
+func rootCmd(ios *IOStreams) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "sweep",
 		Short:         "Run phase-diagram sweeps of training dynamics on Temporal",
@@ -81,6 +91,9 @@ func rootCmd() *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	root.SetIn(ios.In)
+	root.SetOut(ios.Out)
+	root.SetErr(ios.ErrOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	// Flags bound to environment variables (dial.BindEnv) take them when not given.
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
@@ -89,10 +102,10 @@ func rootCmd() *cobra.Command {
 		}
 		return nil
 	}
-	root.AddCommand(runCmd(), validateCmd(), serverCmd(), retryCmd())
-	root.AddCommand(plotCmd(), reproduceCmd())
-	root.AddCommand(controlCmds()...)
-	root.AddCommand(summarizeCmd(), exportCmd(), resultsCmd(), uiCmd())
+	root.AddCommand(runCmd(ios), validateCmd(ios), serverCmd(ios), retryCmd(ios))
+	root.AddCommand(plotCmd(ios), reproduceCmd(ios))
+	root.AddCommand(controlCmds(ios)...)
+	root.AddCommand(summarizeCmd(ios), exportCmd(ios), resultsCmd(ios), uiCmd(ios))
 	return root
 }
 

@@ -12,16 +12,29 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/phase"
 )
 
-func plotCmd() *cobra.Command { return newPlotCmd(nil) }
+func plotCmd(ios *IOStreams) *cobra.Command { return newPlotCmd(ios, nil) }
+
+// plotOptions are sweep plot's: the table, the figure's options and the flags parsed into
+// them, the streams, and drawn.
+type plotOptions struct {
+	IO    *IOStreams
+	table string
+	opt   phase.Options
+	// The flags that plotRun parses into opt; contour and logZ count when given (set).
+	where, size, zlim, xlim string
+	refs                    []string
+	contour                 float64
+	logZ                    bool
+	contourSet, logZSet     bool
+	// drawn, when not nil, receives each figure drawn (tests check its structure).
+	drawn func(*phase.Figure)
+}
 
 // newPlotCmd is the plot command; drawn, when not nil, receives each figure it draws (tests
 // check its structure).
-func newPlotCmd(drawn func(*phase.Figure)) *cobra.Command {
-	var opt phase.Options
-	var where, size, zlim, xlim string
-	var refs []string
-	var contour float64
-	var logZ bool
+func newPlotCmd(ios *IOStreams, drawn func(*phase.Figure)) *cobra.Command {
+	opts := &plotOptions{IO: ios, drawn: drawn}
+	opt := &opts.opt // the flags below fill it
 	cmd := &cobra.Command{
 		Use:   "plot RESULTS",
 		Short: "Draw a heat map, a line plot or trajectories from results.parquet or trajectories.parquet",
@@ -57,39 +70,9 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 (trajectories of a loss: whenever it is positive); --logz=false forces linear.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opt.Where, err = phase.ParseWhere(where); err != nil {
-				return usageError{fmt.Errorf("--where %w", err)}
-			}
-			for _, ref := range refs {
-				r, err := phase.ParseRef(ref)
-				if err != nil {
-					return usageError{fmt.Errorf("--ref %w", err)}
-				}
-				opt.Refs = append(opt.Refs, r)
-			}
-			if cmd.Flags().Changed("contour") {
-				opt.Contour = &contour
-			}
-			if cmd.Flags().Changed("logz") {
-				opt.LogZ = &logZ
-			}
-			if err := parseLook(&opt, size, zlim, xlim); err != nil {
-				return usageError{err}
-			}
-			fig, err := phase.Plot(args[0], opt, cmd.ErrOrStderr())
-			var fe *phase.FlagError
-			if errors.As(err, &fe) {
-				return usageError{err}
-			}
-			if err != nil {
-				return err
-			}
-			if drawn != nil {
-				drawn(fig)
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), fig.Path)
-			return nil
+			opts.table = args[0]
+			opts.contourSet, opts.logZSet = cmd.Flags().Changed("contour"), cmd.Flags().Changed("logz")
+			return plotRun(opts)
 		},
 	}
 	f := cmd.Flags()
@@ -99,28 +82,66 @@ times predicted by a saddle run on the same data in results.parquet (Pesme2023).
 	f.StringVar(&opt.Agg, "agg", "mean", "aggregate over the other parameters and seeds: mean, median, min or max")
 	f.StringVar(&opt.By, "by", "", "line plot with one line per value of this parameter")
 	f.StringVar(&opt.Facet, "facet", "", "one panel per value of this parameter, side by side")
-	f.Float64Var(&contour, "contour", 0, "draw the contour of the metric at this level on a heat map (not on line plots or --z status, which draws its boundary itself)")
-	f.StringVar(&where, "where", "", "keep only rows (points) with these values: P=V[,P=V...] (a parameter named twice: either value)")
-	f.BoolVar(&logZ, "logz", false, "log colour scale (heat map) or log y axis (default: log when the metric is positive and spans > 3 decades)")
+	f.Float64Var(&opts.contour, "contour", 0, "draw the contour of the metric at this level on a heat map (not on line plots or --z status, which draws its boundary itself)")
+	f.StringVar(&opts.where, "where", "", "keep only rows (points) with these values: P=V[,P=V...] (a parameter named twice: either value)")
+	f.BoolVar(&opts.logZ, "logz", false, "log colour scale (heat map) or log y axis (default: log when the metric is positive and spans > 3 decades)")
 	f.BoolVar(&opt.LogX, "logx", false, "log x axis (default: log when the parameter is log-spaced); as --xscale log")
 	f.StringVar(&opt.XScale, "xscale", phase.ScaleAuto, "the x axis: linear, log, or auto (log for log-spaced values, categories for a few uneven ones, else linear)")
 	f.StringVar(&opt.YScale, "yscale", phase.ScaleAuto, "the y axis of a heat map: linear, log or auto; on a line or trajectory plot the metric's axis (as --logz)")
 	f.BoolVar(&opt.ShowLevels, "show-levels", false, "heat map of a refined sweep (a level column): outline every cell and count the cells per refinement level in the legend")
 	f.StringVar(&opt.Mark, "mark", "", "line plots: a vertical dashed line per line at the median of this column (e.g. gamma_max)")
-	f.StringArrayVar(&refs, "ref", nil, "line plots: a reference curve A, A*x^p or A/x^p (2/x: the edge of stability; 0.5*x^2: slope 2 on log-log axes); repeat for several")
+	f.StringArrayVar(&opts.refs, "ref", nil, "line plots: a reference curve A, A*x^p or A/x^p (2/x: the edge of stability; 0.5*x^2: slope 2 on log-log axes); repeat for several")
 	f.BoolVar(&opt.Coords, "coords", false, "trajectories: the coordinates of beta over time (needs record: {beta: true})")
 	f.StringVar(&opt.Out, "out", "", "output file, .png or .svg (default: <dir of RESULTS>/<z>_<x>_<y>.png, see above)")
 	f.BoolVar(&opt.Force, "force", false, "replace an existing file of the default name instead of numbering a new one")
 	f.StringVar(&opt.Band, "band", "minmax", "line plots: the band around each line: minmax, std (mean ± std), sem (mean ± standard error) or none")
-	f.StringVar(&zlim, "zlim", "", "LO,HI: the colour bar's range (line plots: the y axis's), instead of the data's")
-	f.StringVar(&xlim, "xlim", "", "LO,HI: a line plot's x range, instead of the data's (gamma_rel: 0,1)")
+	f.StringVar(&opts.zlim, "zlim", "", "LO,HI: the colour bar's range (line plots: the y axis's), instead of the data's")
+	f.StringVar(&opts.xlim, "xlim", "", "LO,HI: a line plot's x range, instead of the data's (gamma_rel: 0,1)")
 	f.StringVar(&opt.Style.Title, "title", "", "the title (default: the metric and aggregation)")
 	f.StringVar(&opt.Style.XLabel, "xlabel", "", "the x axis's label (default: the column)")
 	f.StringVar(&opt.Style.YLabel, "ylabel", "", "the y axis's label (default: the column, or the metric on a line plot)")
 	f.StringVar(&opt.Style.ZLabel, "zlabel", "", "the colour bar's label (line plots: the y axis's; default: the metric)")
-	f.StringVar(&size, "size", "", "the figure's size: WxH in inches (6x4), or in pixels with px (1200x800px, at --dpi)")
+	f.StringVar(&opts.size, "size", "", "the figure's size: WxH in inches (6x4), or in pixels with px (1200x800px, at --dpi)")
 	f.IntVar(&opt.Style.DPI, "dpi", 96, "PNG resolution in dots per inch")
 	return cmd
+}
+
+// plotRun parses the flags into the figure's options, draws the figure and prints its path.
+func plotRun(opts *plotOptions) error {
+	opt := opts.opt
+	var err error
+	if opt.Where, err = phase.ParseWhere(opts.where); err != nil {
+		return usageError{fmt.Errorf("--where %w", err)}
+	}
+	for _, ref := range opts.refs {
+		r, err := phase.ParseRef(ref)
+		if err != nil {
+			return usageError{fmt.Errorf("--ref %w", err)}
+		}
+		opt.Refs = append(opt.Refs, r)
+	}
+	if opts.contourSet {
+		opt.Contour = &opts.contour
+	}
+	if opts.logZSet {
+		opt.LogZ = &opts.logZ
+	}
+	if err := parseLook(&opt, opts.size, opts.zlim, opts.xlim); err != nil {
+		return usageError{err}
+	}
+	fig, err := phase.Plot(opts.table, opt, opts.IO.ErrOut)
+	var fe *phase.FlagError
+	if errors.As(err, &fe) {
+		return usageError{err}
+	}
+	if err != nil {
+		return err
+	}
+	if opts.drawn != nil {
+		opts.drawn(fig)
+	}
+	fmt.Fprintln(opts.IO.Out, fig.Path)
+	return nil
 }
 
 // parseLook checks --dpi and parses --size, --zlim and --xlim into opt.

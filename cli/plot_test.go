@@ -77,10 +77,8 @@ func runFixtureSweep(t *testing.T, dir string) {
 // stdout and stderr.
 func runPlot(args ...string) (*phase.Figure, string, string, error) {
 	var fig *phase.Figure
-	cmd := newPlotCmd(func(f *phase.Figure) { fig = f })
 	var out, errOut bytes.Buffer
-	cmd.SetOut(&out)
-	cmd.SetErr(&errOut)
+	cmd := newPlotCmd(&IOStreams{Out: &out, ErrOut: &errOut}, func(f *phase.Figure) { fig = f })
 	cmd.SetArgs(args)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	err := cmd.Execute()

@@ -14,9 +14,9 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-// progressBar draws a sweep's progress on stderr: a bar redrawn in place on a terminal, never
-// wider than the terminal; plain lines every interval otherwise (logs, CI), and at once when
-// the sweep's condition (moving, paused, stalled, unserved) changes.
+// progressBar draws a sweep's progress on a command's error stream: a bar redrawn in place on a
+// terminal, never wider than the terminal; plain lines every interval otherwise (logs, CI),
+// and at once when the sweep's condition (moving, paused, stalled, unserved) changes.
 type progressBar struct {
 	w        io.Writer
 	tty      bool
@@ -35,9 +35,14 @@ type barNote struct {
 	unserved bool   // no worker answers its progress query
 }
 
-func newProgressBar(w *os.File) *progressBar {
-	fd := int(w.Fd())
-	b := &progressBar{w: w, tty: term.IsTerminal(fd), start: time.Now(), first: -1, interval: 10 * time.Second}
+// newProgressBar is a bar drawn on w: in place when w is a terminal (a file of one), else in
+// plain lines.
+func newProgressBar(w io.Writer) *progressBar {
+	fd := -1 // not a file: no terminal
+	if f, ok := w.(interface{ Fd() uintptr }); ok {
+		fd = int(f.Fd())
+	}
+	b := &progressBar{w: w, tty: fd >= 0 && term.IsTerminal(fd), start: time.Now(), first: -1, interval: 10 * time.Second}
 	b.width = func() int { return terminalWidth(fd) }
 	return b
 }

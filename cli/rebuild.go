@@ -12,6 +12,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -26,9 +27,10 @@ import (
 // ensureTables makes sure the tables that the completed sweep id reports in res are there,
 // rebuilding them when they are missing (see the top of this file). A worker must serve the
 // sweep's task queue: serve, when not nil, starts one for the rebuild (and returns what stops
-// it), so that a command that runs no worker otherwise starts one only to rebuild. It returns
-// the sweep's output (the rebuild's when there was one) and whether it rebuilt.
-func ensureTables(ctx context.Context, c client.Client, st *store.Store, id string, res workflows.SweepOutput, serve func() (func(), error)) (workflows.SweepOutput, bool, error) {
+// it), so that a command that runs no worker otherwise starts one only to rebuild. It says what
+// it does on errOut (the rebuild's progress bar too), and returns the sweep's output (the
+// rebuild's when there was one) and whether it rebuilt.
+func ensureTables(ctx context.Context, errOut io.Writer, c client.Client, st *store.Store, id string, res workflows.SweepOutput, serve func() (func(), error)) (workflows.SweepOutput, bool, error) {
 	missing, err := missingTables(ctx, st, res)
 	if err != nil || len(missing) == 0 {
 		return res, false, err
@@ -45,7 +47,7 @@ func ensureTables(ctx context.Context, c client.Client, st *store.Store, id stri
 	what := strings.Join(missing, " and ")
 	if !store.Remote(in.OutDir) && !exists(ctx, st, in.OutDir) {
 		// Its output is a directory of other machines (the workers'): nothing to check here.
-		fmt.Fprintf(os.Stderr, "warning: the output directory %s of sweep %s is not on this machine: %s cannot be checked from here\n", in.OutDir, id, what)
+		fmt.Fprintf(errOut, "warning: the output directory %s of sweep %s is not on this machine: %s cannot be checked from here\n", in.OutDir, id, what)
 		return res, false, nil
 	}
 	// A cache directory that is not here (deleted, or the workers' on other machines) is not
@@ -64,7 +66,7 @@ func ensureTables(ctx context.Context, c client.Client, st *store.Store, id stri
 	if src.Missing > 0 {
 		return res, false, unrebuildable(id, what, in, cacheDir != "", src)
 	}
-	fmt.Fprintf(os.Stderr, "sweep %s finished, but %s is missing: rebuilding it from %s\n", id, what, describeSources(in, src))
+	fmt.Fprintf(errOut, "sweep %s finished, but %s is missing: rebuilding it from %s\n", id, what, describeSources(in, src))
 	if serve != nil {
 		stop, err := serve()
 		if err != nil {
@@ -73,17 +75,13 @@ func ensureTables(ctx context.Context, c client.Client, st *store.Store, id stri
 		defer stop()
 	}
 	in.State = nil // from the first batch: every chunk returns its shard or reads the cache
-	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                    id,
-		TaskQueue:             info.GetTaskQueue(),
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		// Another command rebuilding the same sweep at the same time: follow its run.
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-	}, workflows.SweepWorkflow, in)
+	// Another command rebuilding the same sweep at the same time: follow its run.
+	opts := restartOptions(id, info.GetTaskQueue(), enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) // retry.go
+	run, err := c.ExecuteWorkflow(ctx, opts, workflows.SweepWorkflow, in)
 	if err != nil {
 		return res, false, fmt.Errorf("start the rebuild of sweep %s: %w", id, err)
 	}
-	out, err := watch(ctx, c, run)
+	out, err := watch(ctx, errOut, c, run)
 	if err != nil {
 		return res, false, err
 	}

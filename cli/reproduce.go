@@ -15,9 +15,17 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/spec"
 )
 
-func reproduceCmd() *cobra.Command {
-	var f runFlags
-	var quick bool
+// reproduceOptions are sweep reproduce's: its streams, the recipe's name ("": list them),
+// --quick, and the flags of sweep run it takes (--out and the connection's).
+type reproduceOptions struct {
+	IO    *IOStreams
+	name  string
+	quick bool
+	runFlags
+}
+
+func reproduceCmd(ios *IOStreams) *cobra.Command {
+	opts := &reproduceOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "reproduce [NAME]",
 		Short: "Run a paper's key experiment (a recipe of examples/papers) and draw its figures",
@@ -33,16 +41,16 @@ commands are printed on stderr, so that they can be rerun or edited by hand.`,
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if len(args) == 0 {
-				return listRecipes(cmd.OutOrStdout())
+			if len(args) > 0 {
+				opts.name = args[0]
 			}
-			return reproduce(cmd.Context(), args[0], quick, f, cmd.OutOrStdout())
+			return reproduceRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.BoolVar(&quick, "quick", false, "run the recipe's quick spec (a smaller grid, under a minute)")
-	fl.StringVar(&f.out, "out", "", "output directory (default runs/<spec name>)")
-	f.conn.register(cmd)
+	fl.BoolVar(&opts.quick, "quick", false, "run the recipe's quick spec (a smaller grid, under a minute)")
+	fl.StringVar(&opts.out, "out", "", "output directory (default runs/<spec name>)")
+	opts.conn.register(cmd)
 	return cmd
 }
 
@@ -81,43 +89,47 @@ func recipeSpec(r papers.Recipe, quick bool) (*spec.Spec, error) {
 	return spec.Parse(file, src)
 }
 
-// reproduce runs the recipe's sweep through runSweep (the code of sweep run) from a copy of its
-// spec in the output directory, then draws each of its plots through plotCmd (the code of
-// sweep plot).
-func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout io.Writer) error {
-	r, err := papers.Lookup(name)
+// reproduceRun lists the recipes, or runs the recipe's sweep through runSweep (the code of
+// sweep run) from a copy of its spec in the output directory, then draws each of its plots
+// through plotCmd (the code of sweep plot).
+func reproduceRun(ctx context.Context, opts *reproduceOptions) error {
+	if opts.name == "" {
+		return listRecipes(opts.IO.Out)
+	}
+	r, err := papers.Lookup(opts.name)
 	if errors.Is(err, papers.ErrUnknown) {
 		return usageError{err}
 	}
 	if err != nil {
 		return err
 	}
-	s, err := recipeSpec(r, quick)
+	s, err := recipeSpec(r, opts.quick)
 	if err != nil {
 		return err
 	}
-	if f.out == "" {
-		f.out = filepath.Join("runs", s.Name)
+	run := &runOptions{IO: opts.IO, runFlags: opts.runFlags}
+	if run.out == "" {
+		run.out = filepath.Join("runs", s.Name)
 	}
-	if err := os.MkdirAll(f.out, 0o755); err != nil {
+	if err := os.MkdirAll(run.out, 0o755); err != nil {
 		return fmt.Errorf("create output directory: %w", err)
 	}
 	// The copy is what the sweep reads (workers on other machines see it where they see the
 	// output), and it records next to the results what produced them.
-	file, src, err := r.SpecFile(quick)
+	file, src, err := r.SpecFile(opts.quick)
 	if err != nil {
 		return err
 	}
-	specPath := filepath.Join(f.out, filepath.Base(file))
-	if err := os.WriteFile(specPath, src, 0o644); err != nil {
+	run.file = filepath.Join(run.out, filepath.Base(file))
+	if err := os.WriteFile(run.file, src, 0o644); err != nil {
 		return fmt.Errorf("write the recipe's spec: %w", err)
 	}
-	if err := runSweep(ctx, specPath, nil, f); err != nil {
+	if err := runSweep(ctx, run); err != nil {
 		return err
 	}
 	for i, p := range r.Plots {
-		fmt.Fprintln(os.Stderr, p.Command(f.out))
-		if err := drawRecipePlot(ctx, p.Argv(f.out), stdout); err != nil {
+		fmt.Fprintln(opts.IO.ErrOut, p.Command(run.out))
+		if err := drawRecipePlot(ctx, opts.IO, p.Argv(run.out)); err != nil {
 			return fmt.Errorf("recipe %s, plot %d (%s): %w", r.Name, i+1, p.File, err)
 		}
 	}
@@ -125,11 +137,9 @@ func reproduce(ctx context.Context, name string, quick bool, f runFlags, stdout 
 }
 
 // drawRecipePlot runs `sweep plot argv...` in this process.
-func drawRecipePlot(ctx context.Context, argv []string, stdout io.Writer) error {
-	cmd := plotCmd()
+func drawRecipePlot(ctx context.Context, ios *IOStreams, argv []string) error {
+	cmd := plotCmd(ios)
 	cmd.SetArgs(argv)
-	cmd.SetOut(stdout)
-	cmd.SetErr(os.Stderr)
 	cmd.SilenceUsage, cmd.SilenceErrors = true, true
 	return cmd.ExecuteContext(ctx)
 }

@@ -28,7 +28,7 @@ var pendingPlotFlags = map[string]bool{"where": true, "logz": true, "logx": true
 
 // missingPlotFlag is the first flag of argv that sweep plot lacks, or "".
 func missingPlotFlag(argv []string) string {
-	fl := plotCmd().Flags()
+	fl := plotCmd(systemIO()).Flags()
 	for _, a := range argv {
 		if !strings.HasPrefix(a, "--") {
 			continue
@@ -86,7 +86,7 @@ var pendingBoolFlags = map[string]bool{"logz": true, "logx": true, "coords": tru
 // recipePlotArgs splits a plot's argv into its positional arguments and its flag values (a
 // bool flag maps to "true"), independently of whether sweep plot has the flags yet.
 func recipePlotArgs(argv []string) (pos []string, flags map[string]string) {
-	fl := plotCmd().Flags()
+	fl := plotCmd(systemIO()).Flags()
 	flags = map[string]string{}
 	for i := 0; i < len(argv); i++ {
 		a := argv[i]
@@ -124,7 +124,7 @@ func checkRecipePlot(t *testing.T, p papers.Plot, s *spec.Spec) {
 			return
 		}
 		t.Logf("%s: sweep plot has no --%s yet (plots branch); arguments not parsed by it", p.File, name)
-	} else if err := plotCmd().ParseFlags(argv); err != nil {
+	} else if err := plotCmd(systemIO()).ParseFlags(argv); err != nil {
 		t.Errorf("%s: %v", p.File, err)
 		return
 	}
@@ -453,7 +453,7 @@ func TestReproduceListAndUnknown(t *testing.T) {
 		}
 	}
 	state := filepath.Join(t.TempDir(), "state")
-	err = reproduce(context.Background(), "even2024", false, runFlags{conn: connFlags{state: state}}, &buf)
+	err = reproduceRun(context.Background(), &reproduceOptions{IO: &IOStreams{Out: &buf, ErrOut: &buf}, name: "even2024", runFlags: runFlags{conn: connFlags{state: state}}})
 	if exitCode(err) != 2 || !strings.Contains(err.Error(), "even2023-stepsize") {
 		t.Errorf("unknown recipe: %v (exit %d), want a usage error listing the recipes", err, exitCode(err))
 	}

@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -24,9 +24,14 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-func resultsCmd() *cobra.Command {
-	var f controlFlags
-	var outFile string
+// resultsOptions are sweep results's: the sweep's options and --out-file.
+type resultsOptions struct {
+	sweepOptions
+	outFile string
+}
+
+func resultsCmd(ios *IOStreams) *cobra.Command {
+	opts := &resultsOptions{sweepOptions: sweepOptions{IO: ios}}
 	cmd := &cobra.Command{
 		Use:   "results SWEEP",
 		Short: "Print the path of a sweep's results table; merge the finished part of a running one (SWEEP: its id or its spec file)",
@@ -52,20 +57,26 @@ beside it). --out-file FILE also copies a local sweep's table to FILE; its traje
 FILE with .trajectories.parquet in place of .parquet.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return f.withSweep(cmd.Context(), args[0], func(b *backend, id string) error {
-				st := store.New()
-				defer st.Close()
-				r, err := sweepResults(cmd.Context(), b, st, id, outFile)
-				if err != nil {
-					return err
-				}
-				return printResults(r, f.json)
-			})
+			opts.ref = args[0]
+			return resultsRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
-	cmd.Flags().StringVar(&outFile, "out-file", "", "write the table to this local file (default: in place for a local output directory, runs/<name>/ for a URL)")
+	opts.register(cmd)
+	cmd.Flags().StringVar(&opts.outFile, "out-file", "", "write the table to this local file (default: in place for a local output directory, runs/<name>/ for a URL)")
 	return cmd
+}
+
+// resultsRun finds or makes the sweep's results table (sweepResults) and prints it.
+func resultsRun(ctx context.Context, opts *resultsOptions) error {
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		st := store.New()
+		defer st.Close()
+		r, err := sweepResults(ctx, opts.IO.ErrOut, b, st, id, opts.outFile)
+		if err != nil {
+			return err
+		}
+		return printResults(opts.IO.Out, r, opts.json)
+	})
 }
 
 // resultsInfo is what `sweep results` reports.
@@ -83,24 +94,25 @@ type resultsInfo struct {
 	Rebuilt bool `json:"rebuilt"`
 }
 
-func printResults(r resultsInfo, asJSON bool) error {
+// printResults reports what sweep results found on out: its lines, or with asJSON one object.
+func printResults(out io.Writer, r resultsInfo, asJSON bool) error {
 	if asJSON {
-		return json.NewEncoder(os.Stdout).Encode(r)
+		return json.NewEncoder(out).Encode(r)
 	}
 	if r.Results == "" {
-		fmt.Printf("sweep %s (%s): no finished chunk yet, no results\n", r.Sweep, r.Status)
+		fmt.Fprintf(out, "sweep %s (%s): no finished chunk yet, no results\n", r.Sweep, r.Status)
 		return nil
 	}
 	if r.Partial {
-		fmt.Printf("PARTIAL results (sweep %s %s: %d of %d points): %s\n", r.Sweep, r.Status, r.Rows, r.Points, r.Results)
+		fmt.Fprintf(out, "PARTIAL results (sweep %s %s: %d of %d points): %s\n", r.Sweep, r.Status, r.Rows, r.Points, r.Results)
 	} else {
-		fmt.Printf("results: %s (%d rows; sweep %s %s)\n", r.Results, r.Rows, r.Sweep, r.Status)
+		fmt.Fprintf(out, "results: %s (%d rows; sweep %s %s)\n", r.Results, r.Rows, r.Sweep, r.Status)
 	}
 	if r.From != "" {
-		fmt.Printf("copied from: %s\n", r.From)
+		fmt.Fprintf(out, "copied from: %s\n", r.From)
 	}
 	if r.Trajectories != "" {
-		fmt.Printf("trajectories: %s\n", r.Trajectories)
+		fmt.Fprintf(out, "trajectories: %s\n", r.Trajectories)
 	}
 	return nil
 }
@@ -108,8 +120,9 @@ func printResults(r resultsInfo, asJSON bool) error {
 // sweepResults finds, or for a running sweep makes, the results table of sweep id on b,
 // reading its output location through st, and copies it to a local file where outFile or a
 // remote location asks for one (destinationOf). A finished sweep's missing table is rebuilt
-// (ensureTables), by a worker this process starts when it started the embedded server.
-func sweepResults(ctx context.Context, b *backend, st *store.Store, id, outFile string) (resultsInfo, error) {
+// (ensureTables, saying so on errOut), by a worker this process starts when it started the
+// embedded server.
+func sweepResults(ctx context.Context, errOut io.Writer, b *backend, st *store.Store, id, outFile string) (resultsInfo, error) {
 	c := b.client
 	r := resultsInfo{Sweep: id}
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
@@ -129,7 +142,7 @@ func sweepResults(ctx context.Context, b *backend, st *store.Store, id, outFile 
 		if err := c.GetWorkflow(ctx, id, "").Get(ctx, &out); err != nil {
 			return r, fmt.Errorf("sweep %s: %w", id, err)
 		}
-		if out, r.Rebuilt, err = ensureTables(ctx, c, st, id, out, b.serveEmbedded); err != nil { // rebuild.go
+		if out, r.Rebuilt, err = ensureTables(ctx, errOut, c, st, id, out, b.serveEmbedded); err != nil { // rebuild.go
 			return r, err
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = out.Results, out.Rows, out.Trajectories, out.Partial
@@ -139,14 +152,14 @@ func sweepResults(ctx context.Context, b *backend, st *store.Store, id, outFile 
 		if err != nil {
 			// The sweep may have finished meanwhile (its merge removes the shards).
 			if completed(ctx, c, id) {
-				return sweepResults(ctx, b, st, id, outFile)
+				return sweepResults(ctx, errOut, b, st, id, outFile)
 			}
 			return r, fmt.Errorf("sweep %s: %w", id, err)
 		}
 		if outFile == "" && completed(ctx, c, id) {
 			// Its final merge ran meanwhile: the partial table just written is stale already.
 			removeObjects(ctx, st, pr.Results, pr.Trajectories)
-			return sweepResults(ctx, b, st, id, outFile)
+			return sweepResults(ctx, errOut, b, st, id, outFile)
 		}
 		r.Results, r.Rows, r.Trajectories, r.Partial = pr.Results, pr.Rows, pr.Trajectories, true
 		return r, nil

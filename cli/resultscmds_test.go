@@ -100,7 +100,7 @@ func TestExportCSVFile(t *testing.T) {
 	if err := results.WriteFile(in, smallTable()); err != nil {
 		t.Fatal(err)
 	}
-	if err := exportCSV(in, out); err != nil {
+	if err := exportCSV(nil, in, out); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(out)

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/spf13/cobra"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -18,9 +18,14 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-func retryCmd() *cobra.Command {
-	var f controlFlags
-	var cacheFlag string
+// retryOptions are sweep retry's: the sweep's options and --cache.
+type retryOptions struct {
+	sweepOptions
+	cache string
+}
+
+func retryCmd(ios *IOStreams) *cobra.Command {
+	opts := &retryOptions{sweepOptions: sweepOptions{IO: ios}}
 	cmd := &cobra.Command{
 		Use:   "retry SWEEP",
 		Short: "Run a sweep again, simulating only its failed or missing points (SWEEP: its id or its spec file)",
@@ -37,87 +42,89 @@ The cache is the sweep's own, else --cache, else <state>/cache with the embedded
 from this machine too.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return retrySweep(cmd.Context(), args[0], f, cacheFlag)
+			opts.ref = args[0]
+			return retryRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
-	cmd.Flags().StringVar(&cacheFlag, "cache", "", "result cache directory when the sweep has none (default <state>/cache with the embedded server)")
+	opts.register(cmd)
+	cmd.Flags().StringVar(&opts.cache, "cache", "", "result cache directory when the sweep has none (default <state>/cache with the embedded server)")
 	return cmd
 }
 
-func retrySweep(ctx context.Context, ref string, f controlFlags, cacheFlag string) error {
-	id, err := sweepID(ref)
-	if err != nil {
-		return err
-	}
-	b, err := connect(ctx, f.conn, true)
-	if err != nil {
-		return err
-	}
-	defer b.close()
-	stop, err := b.serveEmbedded()
-	if err != nil {
-		return err
-	}
-	defer stop()
+// retryRun runs the sweep again (retrySweep), with a worker of this process when it started
+// the embedded server, follows it until it ends and prints its outcome.
+func retryRun(ctx context.Context, opts *retryOptions) error {
+	return opts.withSweep(ctx, func(b *backend, id string) error {
+		stop, err := b.serveEmbedded()
+		if err != nil {
+			return err
+		}
+		defer stop()
+		run, err := retrySweep(ctx, opts, b, id)
+		if err != nil {
+			return err
+		}
+		res, err := watch(ctx, opts.IO.ErrOut, b.client, run)
+		if err != nil {
+			return err
+		}
+		if opts.json {
+			return json.NewEncoder(opts.IO.Out).Encode(map[string]any{
+				"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged,
+			})
+		}
+		fmt.Fprintf(opts.IO.Out, "results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
+		return nil
+	})
+}
+
+// retrySweep starts sweep id again and returns its run: a running sweep is followed as it is,
+// a refined one starts again from its coarse grid (restartRefined), any other simulates only
+// its failed or missing points (activities.PrepareRetry). It says which on the error stream.
+func retrySweep(ctx context.Context, opts *retryOptions, b *backend, id string) (client.WorkflowRun, error) {
+	errOut := opts.IO.ErrOut
 	desc, err := b.client.DescribeWorkflowExecution(ctx, id, "")
 	if err != nil {
-		return fmt.Errorf("sweep %s: %w", id, err)
+		return nil, fmt.Errorf("sweep %s: %w", id, err)
 	}
 	info := desc.GetWorkflowExecutionInfo()
-	var run client.WorkflowRun
 	if info.GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING {
-		fmt.Fprintf(os.Stderr, "sweep %s is running; following it\n", id)
-		run = b.client.GetWorkflow(ctx, id, "")
-	} else if refined, err := refinedInput(ctx, b.client, id, info.GetStatus()); err != nil {
-		return err
-	} else if refined != nil {
-		if run, err = restartRefined(ctx, b, id, *refined); err != nil {
-			return err
-		}
-	} else {
-		in, err := startInput(ctx, b.client, id, info.GetExecution().GetRunId())
-		if err != nil {
-			return err
-		}
-		in.State = nil // from the first batch: finished chunks come from their shards or the cache
-		if in.CacheDir == "" {
-			if in.CacheDir, err = cacheDirOf(cacheFlag, false, f.conn.Address, f.conn.state); err != nil {
-				return err
-			}
-		}
-		if in.CacheDir == "" {
-			return usageError{fmt.Errorf("sweep %s ran without a result cache: give --cache DIR (a directory every worker sees)", id)}
-		}
-		st := store.New()
-		defer st.Close()
-		plan, err := activities.PrepareRetry(ctx, st, sweepLayout(in), in.SpecFile, in.Spec, in.CacheDir)
-		if err != nil {
-			return fmt.Errorf("prepare retry of sweep %s: %w", id, err)
-		}
-		fmt.Fprintf(os.Stderr, "retrying sweep %s: %d points; results.parquet had %d rows (%d failed); %d shards with failed rows removed\n",
-			id, plan.Points, plan.Rows, plan.Failed, plan.Removed)
-		run, err = b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-			ID:                       id,
-			TaskQueue:                b.opts.TaskQueue,
-			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		}, workflows.SweepWorkflow, in)
-		if err != nil {
-			return fmt.Errorf("start sweep %s again: %w", id, err)
-		}
+		fmt.Fprintf(errOut, "sweep %s is running; following it\n", id)
+		return b.client.GetWorkflow(ctx, id, ""), nil
 	}
-	res, err := watch(ctx, b.client, run)
+	refined, err := refinedInput(ctx, b.client, id, info.GetStatus())
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if f.json {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{
-			"sweep": id, "results": res.Results, "rows": res.Rows, "diverged": res.Diverged,
-		})
+	if refined != nil {
+		return restartRefined(ctx, errOut, b, id, *refined)
 	}
-	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", res.Results, res.Rows, res.Diverged, id)
-	return nil
+	in, err := startInput(ctx, b.client, id, info.GetExecution().GetRunId())
+	if err != nil {
+		return nil, err
+	}
+	in.State = nil // from the first batch: finished chunks come from their shards or the cache
+	if in.CacheDir == "" {
+		if in.CacheDir, err = cacheDirOf(opts.cache, false, opts.conn.Address, opts.conn.state); err != nil {
+			return nil, err
+		}
+	}
+	if in.CacheDir == "" {
+		return nil, usageError{fmt.Errorf("sweep %s ran without a result cache: give --cache DIR (a directory every worker sees)", id)}
+	}
+	st := store.New()
+	defer st.Close()
+	plan, err := activities.PrepareRetry(ctx, st, sweepLayout(in), in.SpecFile, in.Spec, in.CacheDir)
+	if err != nil {
+		return nil, fmt.Errorf("prepare retry of sweep %s: %w", id, err)
+	}
+	fmt.Fprintf(errOut, "retrying sweep %s: %d points; results.parquet had %d rows (%d failed); %d shards with failed rows removed\n",
+		id, plan.Points, plan.Rows, plan.Failed, plan.Removed)
+	run, err := b.client.ExecuteWorkflow(ctx, restartOptions(id, b.opts.TaskQueue, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL), workflows.SweepWorkflow, in)
+	if err != nil {
+		return nil, fmt.Errorf("start sweep %s again: %w", id, err)
+	}
+	return run, nil
 }
 
 // refinedInput is the input the first run of an ended refined sweep (RefineWorkflow) was
@@ -145,20 +152,28 @@ func refinedInput(ctx context.Context, c client.Client, id string, status enumsp
 
 // restartRefined starts the failed, cancelled or terminated refined sweep id again with the
 // input of its first run, as sweep run SPEC does: it runs its levels again from the coarse
-// grid, taking every point already simulated from the result cache.
-func restartRefined(ctx context.Context, b *backend, id string, in workflows.RefineInput) (client.WorkflowRun, error) {
+// grid, taking every point already simulated from the result cache. It says so on errOut.
+func restartRefined(ctx context.Context, errOut io.Writer, b *backend, id string, in workflows.RefineInput) (client.WorkflowRun, error) {
 	in.State = nil
-	fmt.Fprintf(os.Stderr, "retrying refined sweep %s from its coarse grid (%d points; finished points from the result cache)\n", id, in.Sweep.Points)
-	run, err := b.client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		TaskQueue:                b.opts.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-	}, workflows.RefineWorkflow, in)
+	fmt.Fprintf(errOut, "retrying refined sweep %s from its coarse grid (%d points; finished points from the result cache)\n", id, in.Sweep.Points)
+	run, err := b.client.ExecuteWorkflow(ctx, restartOptions(id, b.opts.TaskQueue, enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL), workflows.RefineWorkflow, in)
 	if err != nil {
 		return nil, fmt.Errorf("start refined sweep %s again: %w", id, err)
 	}
 	return run, nil
+}
+
+// restartOptions start the ended sweep id again under its id, on queue, as sweep retry and
+// the rebuild of a missing table (rebuild.go) do: a new run is allowed whatever its last run
+// ended with, completed too; onRunning says what a run of it still going means (FAIL: the
+// start fails; USE_EXISTING: that run is followed instead).
+func restartOptions(id, queue string, onRunning enumspb.WorkflowIdConflictPolicy) client.StartWorkflowOptions {
+	return client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                queue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+		WorkflowIDConflictPolicy: onRunning,
+	}
 }
 
 // firstEvent is the first event (the start) of the run runID of workflow id.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -33,8 +34,17 @@ type runFlags struct {
 	noCache, fresh     bool   // --no-cache, --new
 }
 
-func runCmd() *cobra.Command {
-	var f runFlags
+// runOptions are sweep run's: its streams, the spec and its overrides, and its flags.
+type runOptions struct {
+	IO        *IOStreams
+	file      string
+	overrides []string
+	runFlags
+}
+
+func runCmd(ios *IOStreams) *cobra.Command {
+	opts := &runOptions{IO: ios}
+	f := &opts.runFlags // the flags below fill it
 	cmd := &cobra.Command{
 		Use:   "run SPEC [key=value ...]",
 		Short: "Run a sweep (or resume it, or return its finished results) and write results.parquet",
@@ -72,7 +82,8 @@ PHASESWEEP_ALLOW_INSECURE_ENDPOINT=1 in this command's and every worker's enviro
 ` + overridesHelp,
 		Args: minimumArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runSweep(cmd.Context(), args[0], args[1:], f)
+			opts.file, opts.overrides = args[0], args[1:]
+			return runSweep(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
@@ -95,8 +106,11 @@ PHASESWEEP_ALLOW_INSECURE_ENDPOINT=1 in this command's and every worker's enviro
 // chunkSeconds is the target duration of one chunk activity.
 const chunkSeconds = 2.0
 
-func runSweep(ctx context.Context, file string, overrides []string, f runFlags) error {
-	g, err := grid.LoadWithOverrides(file, overrides)
+// runSweep runs the sweep of the spec (or resumes it, or returns its finished results) and
+// prints where its table is.
+func runSweep(ctx context.Context, opts *runOptions) error {
+	errOut := opts.IO.ErrOut // what the command does, and its progress bar
+	g, err := grid.LoadWithOverrides(opts.file, opts.overrides)
 	if err != nil {
 		return err
 	}
@@ -104,14 +118,14 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 	if err := checkRefine(s); err != nil { // refine.go
 		return err
 	}
-	out, relative, err := outLocation(f.out, s)
+	out, relative, err := outLocation(opts.out, s)
 	if err != nil {
 		return err
 	}
-	if f.chunk < 0 || f.concurrency < 0 || f.batchChunks < 0 || f.runs < 0 {
+	if opts.chunk < 0 || opts.concurrency < 0 || opts.batchChunks < 0 || opts.runs < 0 {
 		return usageError{errors.New("--chunk, --concurrency, --batch-chunks and --batches-per-run must be >= 0")}
 	}
-	chunk := f.chunk // the flag, else the spec's chunk, else sized from the cost of a point
+	chunk := opts.chunk // the flag, else the spec's chunk, else sized from the cost of a point
 	if chunk == 0 {
 		chunk = s.Chunk
 	}
@@ -124,7 +138,7 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 		return err
 	}
 
-	b, err := connect(ctx, f.conn, false)
+	b, err := connect(ctx, errOut, opts.conn, false)
 	if err != nil {
 		return err
 	}
@@ -138,16 +152,16 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 	}
 
 	id := workflows.WorkflowID(s.Name, g.Hash()) // the spec's hash, and its data files' (parameter data)
-	if f.fresh {
+	if opts.fresh {
 		id = fmt.Sprintf("%s-%d", id, time.Now().Unix())
 	}
-	cacheDir, err := cacheDirOf(f.cache, f.noCache, f.conn.Address, f.conn.state)
+	cacheDir, err := cacheDirOf(opts.cache, opts.noCache, opts.conn.Address, opts.conn.state)
 	if err != nil {
 		return err
 	}
 	// Workers resolve a relative data path against the spec file's directory: give them an
 	// absolute one, so that their working directory does not matter.
-	absFile, err := filepath.Abs(file)
+	absFile, err := filepath.Abs(opts.file)
 	if err != nil {
 		return usageError{fmt.Errorf("spec path: %w", err)}
 	}
@@ -160,44 +174,44 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 	}
 	in := workflows.SweepInput{
 		Spec: string(s.Source), SpecFile: absFile, OutDir: out,
-		Points: g.Count(), ChunkSize: chunk, Concurrency: f.concurrency,
-		ChunksPerGroup: f.batchChunks, GroupsPerRun: f.runs, CacheDir: cacheDir,
+		Points: g.Count(), ChunkSize: chunk, Concurrency: opts.concurrency,
+		ChunksPerGroup: opts.batchChunks, GroupsPerRun: opts.runs, CacheDir: cacheDir,
 		Name: s.Name, SweepID: id, Hash: g.Hash(), Data: g.DataFiles(),
 	}
 	// The sweep records its search attributes where the namespace has them or lets this
 	// client add them (the embedded server, sweep server, a cluster with operator rights).
 	in.SearchAttributes, err = searchAttributes(ctx, b.client, b.opts.Namespace)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "warning: search attributes unavailable (%v); the sweep runs without them\n", err)
+		fmt.Fprintf(errOut, "warning: search attributes unavailable (%v); the sweep runs without them\n", err)
 	}
-	run, err := startOrAttach(ctx, b.client, b.opts.TaskQueue, id, in)
+	run, err := startOrAttach(ctx, errOut, b.client, b.opts.TaskQueue, id, in)
 	if err != nil {
 		return err
 	}
-	res, err := watch(ctx, b.client, run)
+	res, err := watch(ctx, errOut, b.client, run)
 	if err != nil {
 		if ctx.Err() != nil {
 			again := "run the same command again"
-			if f.fresh {
+			if opts.fresh {
 				again = "run sweep retry " + id
 			}
-			fmt.Fprintf(os.Stderr, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
+			fmt.Fprintf(errOut, "interrupted: sweep %s is saved; %s to resume it\n", id, again)
 			return err
 		}
 		return err // ended: one sentence saying how the sweep ended
 	}
-	printLevels(os.Stderr, res.LevelPoints) // a refined sweep's levels (refine.go)
+	printLevels(errOut, res.LevelPoints) // a refined sweep's levels (refine.go)
 	if res.SetAside != "" || res.Recomputed > 0 {
-		fmt.Fprintf(os.Stderr, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
+		fmt.Fprintf(errOut, "recomputed %d chunks whose shards were missing, unreadable or not this sweep's (last: %s)\n", res.Recomputed, res.SetAside)
 	}
-	res, rebuilt, err := ensureTables(ctx, b.client, st, id, res, nil) // rebuild.go; this process runs a worker
+	res, rebuilt, err := ensureTables(ctx, errOut, b.client, st, id, res, nil) // rebuild.go; this process runs a worker
 	if err != nil {
 		return err
 	}
 	if err := ownTable(ctx, st, res.Results, id); err != nil {
 		return err
 	}
-	written, from, err := copyToOut(ctx, st, id, res, l) // a sweep started with another out
+	written, from, err := copyToOut(ctx, errOut, st, id, res, l) // a sweep started with another out
 	if err != nil {
 		return err
 	}
@@ -207,12 +221,12 @@ func runSweep(ctx context.Context, file string, overrides []string, f runFlags) 
 			rel = r
 		}
 	}
-	if f.json {
-		return json.NewEncoder(os.Stdout).Encode(map[string]any{
+	if opts.json {
+		return json.NewEncoder(opts.IO.Out).Encode(map[string]any{
 			"sweep": id, "results": written, "rows": res.Rows, "diverged": res.Diverged, "from": from, "rebuilt": rebuilt,
 		})
 	}
-	fmt.Printf("results: %s (%d rows, %d diverged; sweep %s)\n", rel, res.Rows, res.Diverged, id)
+	fmt.Fprintf(opts.IO.Out, "results: %s (%d rows, %d diverged; sweep %s)\n", rel, res.Rows, res.Diverged, id)
 	return nil
 }
 
@@ -239,8 +253,8 @@ func cacheDirOf(flag string, off bool, address, state string) (string, error) {
 
 // startOrAttach starts the sweep, or attaches to it when a sweep with the same id is running
 // or has completed (its result is returned without recomputing). A failed or terminated one
-// is started afresh.
-func startOrAttach(ctx context.Context, c client.Client, queue, id string, in workflows.SweepInput) (client.WorkflowRun, error) {
+// is started afresh. It says which on errOut.
+func startOrAttach(ctx context.Context, errOut io.Writer, c client.Client, queue, id string, in workflows.SweepInput) (client.WorkflowRun, error) {
 	desc, err := c.DescribeWorkflowExecution(ctx, id, "")
 	var notFound *serviceerror.NotFound
 	switch {
@@ -248,17 +262,17 @@ func startOrAttach(ctx context.Context, c client.Client, queue, id string, in wo
 		st := desc.GetWorkflowExecutionInfo().GetStatus()
 		switch st {
 		case enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING:
-			fmt.Fprintf(os.Stderr, "resuming sweep %s\n", id)
+			fmt.Fprintf(errOut, "resuming sweep %s\n", id)
 			return c.GetWorkflow(ctx, id, ""), nil
 		case enumspb.WORKFLOW_EXECUTION_STATUS_COMPLETED:
-			fmt.Fprintf(os.Stderr, "sweep %s already finished\n", id)
+			fmt.Fprintf(errOut, "sweep %s already finished\n", id)
 			return c.GetWorkflow(ctx, id, ""), nil
 		}
-		fmt.Fprintf(os.Stderr, "sweep %s ended %s; starting it again\n", id, st)
+		fmt.Fprintf(errOut, "sweep %s ended %s; starting it again\n", id, st)
 	case !errors.As(err, &notFound):
 		return nil, fmt.Errorf("look up sweep %s: %w", id, err)
 	default:
-		fmt.Fprintf(os.Stderr, "starting sweep %s: %d points in chunks of %d\n", id, in.Points, in.ChunkSize)
+		fmt.Fprintf(errOut, "starting sweep %s: %d points in chunks of %d\n", id, in.Points, in.ChunkSize)
 	}
 	wf, arg := sweepWorkflowOf(in) // refine.go
 	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
@@ -273,12 +287,13 @@ func startOrAttach(ctx context.Context, c client.Client, queue, id string, in wo
 	return run, nil
 }
 
-// watch draws progress from the progress query until the sweep ends, and returns its result.
+// watch draws progress from the progress query on errOut until the sweep ends, and returns its
+// result.
 // It checks every stallCheck whether the sweep is stalled (stall.go) or unserved, to say so
 // on the bar instead of an ETA. Interrupted (ctx cancelled) it ends the bar's line and returns
 // an *interruptedError; a sweep that ends without completing (cancelled from another process,
 // failed, terminated) gives an error of one sentence saying so (ended).
-func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workflows.SweepOutput, error) {
+func watch(ctx context.Context, errOut io.Writer, c client.Client, run client.WorkflowRun) (workflows.SweepOutput, error) {
 	type outcome struct {
 		out workflows.SweepOutput
 		err error
@@ -289,7 +304,7 @@ func watch(ctx context.Context, c client.Client, run client.WorkflowRun) (workfl
 		o.err = run.Get(ctx, &o.out)
 		done <- o
 	}()
-	bar := newProgressBar(os.Stderr)
+	bar := newProgressBar(errOut)
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	var last workflows.Progress

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,10 +13,16 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/dial"
 )
 
-func serverCmd() *cobra.Command {
-	var state, ip, db, namespace string
-	var port int
-	var tls devserver.TLS
+// serverOptions are sweep server's: its streams and flags.
+type serverOptions struct {
+	IO                       *IOStreams
+	state, ip, db, namespace string
+	port                     int
+	tls                      devserver.TLS
+}
+
+func serverCmd(ios *IOStreams) *cobra.Command {
+	opts := &serverOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "server",
 		Short: "Run the embedded Temporal server alone, for workers and sweeps on other processes or machines",
@@ -35,53 +42,57 @@ its own clients, and membership) serve TLS too, on 127.0.0.1 (the frontend's mem
 one of --tls-client-ca. See docs/security.md.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			if err := checkDB(db); err != nil {
-				return err
-			}
-			unlock, err := lockState(ctx, state, holderServer)
-			if err != nil {
-				return err
-			}
-			defer unlock()
-			srv, err := devserver.Start(ctx, devserver.Options{StateDir: state, DB: db, Namespace: namespace, Port: port, IP: ip, TLS: tls})
-			if err != nil {
-				return err
-			}
-			defer os.Remove(filepath.Join(state, addressFile))
-			if err := recordAddress(state, srv.Address()); err != nil {
-				return err
-			}
-			internal := client.Options{HostPort: srv.InternalAddress(), Namespace: namespace, Logger: quiet(),
-				ConnectionOptions: client.ConnectionOptions{TLS: srv.InternalTLS()}}
-			if c, err := client.Dial(internal); err == nil {
-				if _, err := searchAttributes(ctx, c, namespace); err != nil {
-					fmt.Fprintf(os.Stderr, "warning: search attributes not registered: %v\n", err)
-				}
-				c.Close()
-			}
-			secure := "plain"
-			if tls.CertFile != "" {
-				secure = "TLS"
-				if tls.ClientCAFile != "" {
-					secure = "mutual TLS"
-				}
-			}
-			fmt.Fprintf(os.Stdout, "Temporal server on %s (%s, namespace %s, state %s); Ctrl-C stops it\n", srv.Address(), secure, namespace, srv.Where())
-			<-ctx.Done()
-			fmt.Fprintln(os.Stderr, "stopping server")
-			return srv.Stop()
+			return serverRun(cmd.Context(), opts)
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&state, "state", ".sweep", "directory of the server's SQLite state (and its log)")
-	registerDB(cmd, &db, "the server's database")
-	fl.IntVar(&port, "port", 7233, "frontend port")
-	fl.StringVar(&ip, "ip", "127.0.0.1", "address to listen on (0.0.0.0 for other machines)")
-	fl.StringVar(&namespace, "namespace", dial.DefaultNamespace, "namespace to create (when missing)")
+	fl.StringVar(&opts.state, "state", ".sweep", "directory of the server's SQLite state (and its log)")
+	registerDB(cmd, &opts.db, "the server's database")
+	fl.IntVar(&opts.port, "port", 7233, "frontend port")
+	fl.StringVar(&opts.ip, "ip", "127.0.0.1", "address to listen on (0.0.0.0 for other machines)")
+	fl.StringVar(&opts.namespace, "namespace", dial.DefaultNamespace, "namespace to create (when missing)")
 	dial.BindEnv(fl, "namespace", "TEMPORAL_NAMESPACE")
-	fl.StringVar(&tls.CertFile, "tls-cert", "", "PEM file of the frontend's certificate (enables TLS; with --tls-key)")
-	fl.StringVar(&tls.KeyFile, "tls-key", "", "PEM file of the frontend certificate's private key")
-	fl.StringVar(&tls.ClientCAFile, "tls-client-ca", "", "PEM file of the CA of client certificates: require and verify one (mutual TLS)")
+	fl.StringVar(&opts.tls.CertFile, "tls-cert", "", "PEM file of the frontend's certificate (enables TLS; with --tls-key)")
+	fl.StringVar(&opts.tls.KeyFile, "tls-key", "", "PEM file of the frontend certificate's private key")
+	fl.StringVar(&opts.tls.ClientCAFile, "tls-client-ca", "", "PEM file of the CA of client certificates: require and verify one (mutual TLS)")
 	return cmd
+}
+
+// serverRun runs the embedded server on the state directory until ctx ends (Ctrl-C).
+func serverRun(ctx context.Context, opts *serverOptions) error {
+	if err := checkDB(opts.db); err != nil {
+		return err
+	}
+	unlock, err := lockState(ctx, opts.state, holderServer)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	srv, err := devserver.Start(ctx, devserver.Options{StateDir: opts.state, DB: opts.db, Namespace: opts.namespace, Port: opts.port, IP: opts.ip, TLS: opts.tls})
+	if err != nil {
+		return err
+	}
+	defer os.Remove(filepath.Join(opts.state, addressFile))
+	if err := recordAddress(opts.state, srv.Address()); err != nil {
+		return err
+	}
+	internal := client.Options{HostPort: srv.InternalAddress(), Namespace: opts.namespace, Logger: quiet(opts.IO.ErrOut),
+		ConnectionOptions: client.ConnectionOptions{TLS: srv.InternalTLS()}}
+	if c, err := client.Dial(internal); err == nil {
+		if _, err := searchAttributes(ctx, c, opts.namespace); err != nil {
+			fmt.Fprintf(opts.IO.ErrOut, "warning: search attributes not registered: %v\n", err)
+		}
+		c.Close()
+	}
+	secure := "plain"
+	if opts.tls.CertFile != "" {
+		secure = "TLS"
+		if opts.tls.ClientCAFile != "" {
+			secure = "mutual TLS"
+		}
+	}
+	fmt.Fprintf(opts.IO.Out, "Temporal server on %s (%s, namespace %s, state %s); Ctrl-C stops it\n", srv.Address(), secure, opts.namespace, srv.Where())
+	<-ctx.Done()
+	fmt.Fprintln(opts.IO.ErrOut, "stopping server")
+	return srv.Stop()
 }

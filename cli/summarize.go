@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,9 +15,16 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/summary"
 )
 
-func summarizeCmd() *cobra.Command {
-	var by, metric string
-	var asJSON bool
+// summarizeOptions are sweep summarize's: the table, --by, --metric, --json, the streams.
+type summarizeOptions struct {
+	IO         *IOStreams
+	path       string
+	by, metric string
+	json       bool
+}
+
+func summarizeCmd(ios *IOStreams) *cobra.Command {
+	opts := &summarizeOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "summarize RESULTS",
 		Short: "Aggregate a metric of a results table over groups of rows",
@@ -31,16 +37,22 @@ and so are the NONFINITE values (NaN or ±Inf) of the others. Without --by, all 
 group. Groups are sorted by their key. --json prints the same with snake_case keys.`,
 		Args: exactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if metric == "" {
-				return usageError{errors.New("--metric is required")}
-			}
-			return summarizeTable(os.Stdout, args[0], splitList(by), metric, asJSON)
+			opts.path = args[0]
+			return summarizeRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&by, "by", "", "comma-separated columns to group by")
-	cmd.Flags().StringVar(&metric, "metric", "", "numeric column to summarise (e.g. test_loss)")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON (statistics that are undefined as null)")
+	cmd.Flags().StringVar(&opts.by, "by", "", "comma-separated columns to group by")
+	cmd.Flags().StringVar(&opts.metric, "metric", "", "numeric column to summarise (e.g. test_loss)")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print JSON (statistics that are undefined as null)")
 	return cmd
+}
+
+// summarizeRun prints the summary of the table on the output stream.
+func summarizeRun(opts *summarizeOptions) error {
+	if opts.metric == "" {
+		return usageError{errors.New("--metric is required")}
+	}
+	return summarizeTable(opts.IO.Out, opts.path, splitList(opts.by), opts.metric, opts.json)
 }
 
 // splitList splits a comma-separated flag value, dropping blanks.

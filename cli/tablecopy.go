@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/phasesweep/phasesweep/pkg/layout"
 	"github.com/phasesweep/phasesweep/pkg/store"
@@ -13,9 +13,9 @@ import (
 // copyToOut writes the tables of sweep id (res) to the output location l of this sweep run
 // when the sweep wrote them elsewhere: a finished (or running) sweep attached with another
 // --out keeps the output it was started with, so its tables are copied, byte for byte, to the
-// one asked for. It says so in one line on stderr and returns the results table written and
+// one asked for. It says so in one line on errOut and returns the results table written and
 // the one it was copied from ("" when the sweep's output is l itself: nothing is copied).
-func copyToOut(ctx context.Context, st *store.Store, id string, res workflows.SweepOutput, l layout.Sweep) (written, from string, err error) {
+func copyToOut(ctx context.Context, errOut io.Writer, st *store.Store, id string, res workflows.SweepOutput, l layout.Sweep) (written, from string, err error) {
 	if res.Results == "" || res.Results == l.Results() {
 		return res.Results, "", nil
 	}
@@ -27,7 +27,7 @@ func copyToOut(ctx context.Context, st *store.Store, id string, res workflows.Sw
 			return "", "", err
 		}
 	}
-	fmt.Fprintf(os.Stderr, "sweep %s has its table at %s (the output it was started with); copied it to %s\n", id, res.Results, l.Results())
+	fmt.Fprintf(errOut, "sweep %s has its table at %s (the output it was started with); copied it to %s\n", id, res.Results, l.Results())
 	return l.Results(), res.Results, nil
 }
 

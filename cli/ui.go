@@ -29,12 +29,19 @@ import (
 	"github.com/phasesweep/phasesweep/workflows"
 )
 
-func uiCmd() *cobra.Command {
-	var f connFlags
-	var port int
-	var ip, temporalUI string
-	var allowControl bool
-	var refresh time.Duration
+// uiOptions are sweep ui's: its streams and flags; ipGiven says that --ip was given.
+type uiOptions struct {
+	IO             *IOStreams
+	conn           connFlags
+	port           int
+	ip, temporalUI string
+	allowControl   bool
+	ipGiven        bool
+	refresh        time.Duration
+}
+
+func uiCmd(ios *IOStreams) *cobra.Command {
+	opts := &uiOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "ui",
 		Short: "Serve a local web page of the sweeps: live progress, phase diagrams as chunks finish, points",
@@ -52,58 +59,63 @@ finished shards from its output, which must be reachable from this machine (or i
 storage), and merges them into a private temporary directory, never into the output.`,
 		Args: exactArgs(0),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
-			b, err := connect(ctx, f, true)
-			if err != nil {
-				return err
-			}
-			src, err := newUISource(b, temporalUI)
-			if err != nil {
-				b.close()
-				return err
-			}
-			if f.Address == "" { // the embedded server of a sweep run goes when the run ends
-				src.redial = func() (*backend, error) { return connect(ctx, f, true) }
-			}
-			defer src.close()
-			srv, err := webui.New(src, webui.Options{AllowControl: allowControl, WriteCSV: writeCSV, Refresh: refresh})
-			if err != nil {
-				return err
-			}
-			defer srv.Close()
-			l, err := srv.Listen(ip, port, cmd.Flags().Changed("ip"))
-			if err != nil {
-				return usageError{err}
-			}
-			if b.server != nil {
-				fmt.Fprintf(cmd.ErrOrStderr(), "sweep ui: no server was running on %s; started one (sweep run on this state waits until ui stops)\n", f.state)
-			}
-			mode := "read-only"
-			if allowControl {
-				mode = "with control"
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "sweep ui: http://%s/ (%s)\n", l.Addr(), mode)
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-			go func() {
-				<-ctx.Done()
-				sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-				defer cancel()
-				_ = hs.Shutdown(sctx)
-			}()
-			if err := hs.Serve(l); !errors.Is(err, http.ErrServerClosed) {
-				return err
-			}
-			return nil
+			opts.ipGiven = cmd.Flags().Changed("ip")
+			return uiRun(cmd.Context(), opts)
 		},
 	}
-	f.register(cmd)
+	opts.conn.register(cmd)
 	fl := cmd.Flags()
-	fl.IntVar(&port, "port", 8080, "port to listen on (0: any free port)")
-	fl.StringVar(&ip, "ip", webui.DefaultIP, "address to listen on; anything but a loopback address must be given explicitly")
-	fl.BoolVar(&allowControl, "allow-control", false, "enable the pause, resume, cancel and concurrency buttons")
-	fl.DurationVar(&refresh, "refresh", 2*time.Second, "least time between two merges of a running sweep's finished shards (the figure is redrawn after each)")
-	fl.StringVar(&temporalUI, "temporal-ui", "", "URL of the Temporal Web UI of this server, to link each sweep to (e.g. http://localhost:8233)")
+	fl.IntVar(&opts.port, "port", 8080, "port to listen on (0: any free port)")
+	fl.StringVar(&opts.ip, "ip", webui.DefaultIP, "address to listen on; anything but a loopback address must be given explicitly")
+	fl.BoolVar(&opts.allowControl, "allow-control", false, "enable the pause, resume, cancel and concurrency buttons")
+	fl.DurationVar(&opts.refresh, "refresh", 2*time.Second, "least time between two merges of a running sweep's finished shards (the figure is redrawn after each)")
+	fl.StringVar(&opts.temporalUI, "temporal-ui", "", "URL of the Temporal Web UI of this server, to link each sweep to (e.g. http://localhost:8233)")
 	return cmd
+}
+
+// uiRun serves the page until ctx ends (Ctrl-C).
+func uiRun(ctx context.Context, opts *uiOptions) error {
+	b, err := connect(ctx, opts.IO.ErrOut, opts.conn, true)
+	if err != nil {
+		return err
+	}
+	src, err := newUISource(b, opts.temporalUI)
+	if err != nil {
+		b.close()
+		return err
+	}
+	if opts.conn.Address == "" { // the embedded server of a sweep run goes when the run ends
+		src.redial = func() (*backend, error) { return connect(ctx, opts.IO.ErrOut, opts.conn, true) }
+	}
+	defer src.close()
+	srv, err := webui.New(src, webui.Options{AllowControl: opts.allowControl, WriteCSV: writeCSV, Refresh: opts.refresh})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	l, err := srv.Listen(opts.ip, opts.port, opts.ipGiven)
+	if err != nil {
+		return usageError{err}
+	}
+	if b.server != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "sweep ui: no server was running on %s; started one (sweep run on this state waits until ui stops)\n", opts.conn.state)
+	}
+	mode := "read-only"
+	if opts.allowControl {
+		mode = "with control"
+	}
+	fmt.Fprintf(opts.IO.Out, "sweep ui: http://%s/ (%s)\n", l.Addr(), mode)
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(sctx)
+	}()
+	if err := hs.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
 }
 
 // uiSource is webui.Source on a Temporal client: the sweeps of a namespace, their inputs

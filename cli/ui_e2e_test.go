@@ -573,10 +573,8 @@ func checkFigureMatchesPlot(t *testing.T, base, id, table string) {
 		name := strings.Join(opts, " ")
 		var fig *phase.Figure
 		svg := filepath.Join(t.TempDir(), "f.svg")
-		cmd := newPlotCmd(func(f *phase.Figure) { fig = f })
+		cmd := newPlotCmd(&IOStreams{Out: io.Discard, ErrOut: io.Discard}, func(f *phase.Figure) { fig = f })
 		cmd.SetArgs(append([]string{table, "--out", svg}, opts...))
-		cmd.SetOut(io.Discard)
-		cmd.SetErr(io.Discard)
 		if err := cmd.Execute(); err != nil {
 			t.Fatalf("sweep plot %s: %v", name, err)
 		}

@@ -27,8 +27,16 @@ const overridesHelp = `Arguments after SPEC override the spec without editing it
                                replicate axis, params.seed=N the replicate parameter)
 The overrides become part of the spec: its stored source, its hash and so its sweep id.`
 
-func validateCmd() *cobra.Command {
-	var asJSON bool
+// validateOptions are sweep validate's: the spec and its overrides, --json, the streams.
+type validateOptions struct {
+	IO        *IOStreams
+	file      string
+	overrides []string
+	json      bool
+}
+
+func validateCmd(ios *IOStreams) *cobra.Command {
+	opts := &validateOptions{IO: ios}
 	cmd := &cobra.Command{
 		Use:   "validate SPEC [key=value ...]",
 		Short: "Check a spec and summarise its grid without running anything",
@@ -40,28 +48,35 @@ sizes chunks: every point runs all its steps, at the Go kernels' speed, on all C
 ` + overridesHelp,
 		Args: minimumArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			g, err := grid.LoadWithOverrides(args[0], args[1:])
-			if err != nil {
-				return err
-			}
-			if err := checkRefine(g.Spec()); err != nil { // refine.go
-				return err
-			}
-			v := describeGrid(args[0], g)
-			if asJSON {
-				enc := json.NewEncoder(cmd.OutOrStdout())
-				enc.SetIndent("", "  ")
-				return enc.Encode(v)
-			}
-			v.print(cmd.OutOrStdout())
-			if g.Spec().Refine != nil {
-				fmt.Fprintln(cmd.OutOrStdout(), describeRefine(g.Spec()))
-			}
-			return nil
+			opts.file, opts.overrides = args[0], args[1:]
+			return validateRun(opts)
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the summary as JSON (snake_case keys)")
+	cmd.Flags().BoolVar(&opts.json, "json", false, "print the summary as JSON (snake_case keys)")
 	return cmd
+}
+
+// validateRun checks the spec as sweep run would and prints what it would run.
+func validateRun(opts *validateOptions) error {
+	g, err := grid.LoadWithOverrides(opts.file, opts.overrides)
+	if err != nil {
+		return err
+	}
+	if err := checkRefine(g.Spec()); err != nil { // refine.go
+		return err
+	}
+	v := describeGrid(opts.file, g)
+	out := opts.IO.Out
+	if opts.json {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	v.print(out)
+	if g.Spec().Refine != nil {
+		fmt.Fprintln(out, describeRefine(g.Spec()))
+	}
+	return nil
 }
 
 // minimumArgs is cobra.MinimumNArgs with a usage error.

@@ -12,8 +12,8 @@ import (
 
 // runValidate runs `sweep validate args...` and returns its stdout and error.
 func runValidate(args ...string) (string, error) {
-	cmd := validateCmd()
 	var out bytes.Buffer
+	cmd := validateCmd(&IOStreams{Out: &out, ErrOut: &out})
 	cmd.SetOut(&out)
 	cmd.SetErr(&out)
 	cmd.SetArgs(args)
