@@ -43,8 +43,8 @@ type chaosConfig struct {
 	serverKillsAt  []float64 // fractions of the chunks done at which the server is killed
 	serverDownFor  time.Duration
 	timeout        time.Duration
-	batchChunks    string // --batch-chunks
-	batchesPerRun  string // --batches-per-run
+	groupChunks    string // --group-chunks
+	groupsPerRun   string // --groups-per-run
 	workers        int
 	workerParallel string // --concurrency of each worker
 }
@@ -55,7 +55,7 @@ func chaosSettings() chaosConfig {
 		killMin: 2 * time.Second, killSpread: 2 * time.Second,
 		serverKillsAt: []float64{0.4}, serverDownFor: time.Second,
 		timeout:     4 * time.Minute,
-		batchChunks: "8", batchesPerRun: "3",
+		groupChunks: "8", groupsPerRun: "3",
 		workers: 3, workerParallel: "1",
 	}
 	if os.Getenv("PHASESWEEP_CHAOS") == "long" {
@@ -203,7 +203,7 @@ func TestChaos(t *testing.T) {
 		for {
 			o.runs++
 			cmd, stdout, stderr := sweepCmd(ctx, dir, "run", specPath, "--address", addr, "--out", out,
-				"--chunk", cfg.chunk, "--batch-chunks", cfg.batchChunks, "--batches-per-run", cfg.batchesPerRun, "--json")
+				"--chunk", cfg.chunk, "--group-chunks", cfg.groupChunks, "--groups-per-run", cfg.groupsPerRun, "--json")
 			err := cmd.Run()
 			if err == nil {
 				o.stdout = stdout.String()

@@ -165,7 +165,7 @@ func TestRunKillResume(t *testing.T) {
 	defer cancel()
 	// Chunks of 2 points in batches of 4 chunks, 2 batches per run of the sweep: 6 child
 	// workflows and 2 continue-as-new, so the kill lands somewhere in that machinery.
-	scale := []string{"--chunk", "2", "--batch-chunks", "4", "--batches-per-run", "2"}
+	scale := []string{"--chunk", "2", "--group-chunks", "4", "--groups-per-run", "2"}
 	cmd, _, stderr1 := sweepCmd(ctx, dir, append([]string{"run", specPath, "--state", filepath.Join(dir, "state"), "--out", filepath.Join(dir, "out")}, scale...)...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -98,7 +98,7 @@ func killServerMidSweep(t *testing.T, db string) *results.Table {
 	defer func() { _ = w.Process.Signal(os.Interrupt); _ = w.Wait() }()
 
 	// Chunks of 2 points: 24 chunks, one at a time on the single worker.
-	args := []string{"run", specPath, "--address", addr, "--out", filepath.Join(dir, "out"), "--chunk", "2", "--batch-chunks", "4", "--batches-per-run", "2"}
+	args := []string{"run", specPath, "--address", addr, "--out", filepath.Join(dir, "out"), "--chunk", "2", "--group-chunks", "4", "--groups-per-run", "2"}
 	type outcome struct {
 		err            error
 		stdout, stderr string

@@ -25,13 +25,13 @@ import (
 
 // runFlags are the options of sweep run.
 type runFlags struct {
-	conn               connFlags
-	out                string
-	chunk, concurrency int
-	batchChunks, runs  int
-	json               bool
-	cache              string // result cache directory (default <state>/cache with the embedded server)
-	noCache, fresh     bool   // --no-cache, --new
+	conn                      connFlags
+	out                       string
+	chunk, concurrency        int
+	groupChunks, groupsPerRun int
+	json                      bool
+	cache                     string // result cache directory (default <state>/cache with the embedded server)
+	noCache, fresh            bool   // --no-cache, --new
 }
 
 // runOptions are sweep run's: its streams, the spec and its overrides, and its flags.
@@ -93,13 +93,18 @@ PHASESWEEP_ALLOW_INSECURE_ENDPOINT=1 in this command's and every worker's enviro
 	fl.IntVar(&f.chunk, "chunk", 0, "points per activity (default: sized so one takes about 2 s)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "chunks in flight at once (default 64)")
 	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
-	fl.IntVar(&f.batchChunks, "batch-chunks", 0, "chunks per child workflow (default 256)")
-	fl.IntVar(&f.runs, "batches-per-run", 0, "child workflows per run of the sweep before it continues as new (default 64)")
+	fl.IntVar(&f.groupChunks, "group-chunks", 0, "chunks per chunk group, one child workflow (default 256)")
+	fl.IntVar(&f.groupsPerRun, "groups-per-run", 0, "chunk groups per run of the sweep before it continues as new (default 64)")
+	// The names these had before "batch" was kept for SGD minibatches and record batches.
+	fl.IntVar(&f.groupChunks, "batch-chunks", 0, "")
+	fl.IntVar(&f.groupsPerRun, "batches-per-run", 0, "")
+	_ = fl.MarkDeprecated("batch-chunks", "use --group-chunks")
+	_ = fl.MarkDeprecated("batches-per-run", "use --groups-per-run")
 	fl.StringVar(&f.cache, "cache", "", "result cache directory, shared by sweeps; local to each machine unless every worker sees it (default <state>/cache with the embedded server)")
 	fl.BoolVar(&f.noCache, "no-cache", false, "simulate every point: neither read nor write the result cache")
 	fl.BoolVar(&f.fresh, "new", false, "start a fresh sweep instead of attaching to the running or finished one of this spec")
-	_ = fl.MarkHidden("batch-chunks")
-	_ = fl.MarkHidden("batches-per-run")
+	_ = fl.MarkHidden("group-chunks")
+	_ = fl.MarkHidden("groups-per-run")
 	return cmd
 }
 
@@ -122,8 +127,8 @@ func runSweep(ctx context.Context, opts *runOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.chunk < 0 || opts.concurrency < 0 || opts.batchChunks < 0 || opts.runs < 0 {
-		return usageError{errors.New("--chunk, --concurrency, --batch-chunks and --batches-per-run must be >= 0")}
+	if opts.chunk < 0 || opts.concurrency < 0 || opts.groupChunks < 0 || opts.groupsPerRun < 0 {
+		return usageError{errors.New("--chunk, --concurrency, --group-chunks and --groups-per-run must be >= 0")}
 	}
 	chunk := opts.chunk // the flag, else the spec's chunk, else sized from the cost of a point
 	if chunk == 0 {
@@ -175,7 +180,7 @@ func runSweep(ctx context.Context, opts *runOptions) error {
 	in := workflows.SweepInput{
 		Spec: string(s.Source), SpecFile: absFile, OutDir: out,
 		Points: g.Count(), ChunkSize: chunk, Concurrency: opts.concurrency,
-		ChunksPerGroup: opts.batchChunks, GroupsPerRun: opts.runs, CacheDir: cacheDir,
+		ChunksPerGroup: opts.groupChunks, GroupsPerRun: opts.groupsPerRun, CacheDir: cacheDir,
 		Name: s.Name, SweepID: id, Hash: g.Hash(), Data: g.DataFiles(),
 	}
 	// The sweep records its search attributes where the namespace has them or lets this
