@@ -13,8 +13,9 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/results"
 )
 
-// refineSpec refines stepsize [1, 2, 4] (geometric: evenly spaced in log) with two seeds.
-const refineSpec = "name: ra\ngrid:\n  stepsize: [1, 2, 4]\n  seed: {range: 2}\nrefine:\n  axes: [stepsize]\n  levels: 1\n  budget: 100\n"
+// refineSpec refines stepsize [1, 2, 4] (geometric: evenly spaced in log) with two seeds, the
+// flagged cells alone (halo 0).
+const refineSpec = "name: ra\ngrid:\n  stepsize: [1, 2, 4]\n  seed: {range: 2}\nrefine:\n  axes: [stepsize]\n  levels: 1\n  budget: 100\n  halo: 0\n"
 
 // TestPlanLevelAndPinnedList plans level 1 from a hand-made level-0 table (stepsize 4
 // diverges), reads the point list back as the level's grid, and checks that a list changed
