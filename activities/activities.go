@@ -39,6 +39,9 @@ type Hooks struct {
 	// (PartialShardPath) after every PartialEvery finished points, besides every few seconds.
 	// Tests use it to force partial shards.
 	PartialEvery int
+	// Lockstep, when set, says whether lockstep groups run as one block, instead of the
+	// default (lockstepByDefault). Tests set it to cover both paths in every build.
+	Lockstep *bool
 }
 
 // WithHooks returns Activities with the test-only hooks h and the default store (set Store

@@ -73,29 +73,27 @@ grid:
 record: {every: 50, beta: true}
 `
 
-// TestLockstepChunkEqualsOneByOne: a chunk run with useLockstep (lockstep groups as one
+// TestLockstepChunkEqualsOneByOne: a chunk run with Hooks.Lockstep (lockstep groups as one
 // dynamics.SimulateLockstep) writes the same results and trajectory shards, bit for bit, as
 // the same chunk run point by point, for the whole grid and for a chunk that starts and ends
 // in the middle of its lockstep groups. Inject sees the points in order either way.
 func TestLockstepChunkEqualsOneByOne(t *testing.T) {
-	defer func(b bool) { useLockstep = b }(useLockstep)
 	for _, c := range []grid.Chunk{{ID: 0, Start: 0, End: 32}, {ID: 1, Start: 5, End: 27}} {
 		var shards [2]string
 		for k, on := range []bool{false, true} {
-			useLockstep = on
 			dir := t.TempDir()
 			var order []int64
-			a := WithHooks(Hooks{Inject: func(_ activity.Info, p int64) error { order = append(order, p); return nil }})
+			a := WithHooks(Hooks{Lockstep: &on, Inject: func(_ activity.Info, p int64) error { order = append(order, p); return nil }})
 			var s testsuite.WorkflowTestSuite
 			env := s.NewTestActivityEnvironment()
 			env.RegisterActivity(a)
 			shards[k] = layout.Sweep{Out: dir}.Shard(c.ID)
 			if _, err := env.ExecuteActivity(a.SimulateChunk, ChunkInput{Spec: lockstepTestSpec, SpecFile: "bt.yaml", Chunk: c, Shard: shards[k]}); err != nil {
-				t.Fatalf("chunk %v useLockstep=%v: %v", c, on, err)
+				t.Fatalf("chunk %v lockstep %v: %v", c, on, err)
 			}
 			for j, p := range order {
 				if p != c.Start+int64(j) {
-					t.Fatalf("useLockstep=%v: Inject saw points %v, want %d..%d in order", on, order, c.Start, c.End-1)
+					t.Fatalf("lockstep %v: Inject saw points %v, want %d..%d in order", on, order, c.Start, c.End-1)
 				}
 			}
 		}

@@ -48,17 +48,17 @@ type ChunkOutput struct {
 // heartbeatEvery is how often a running chunk tells the server it is alive.
 const heartbeatEvery = 2 * time.Second
 
-// useLockstep reports whether chunks run lockstep groups as one dynamics.SimulateLockstep
-// (chunkrun.Runner.Lockstep): when the lockstep kernels are vectorised
-// (dynamics.LockstepVectorised: amd64 with AVX2; with the portable kernels a lockstep block is
-// no faster than its single runs). The results are the same bit for bit either way; tests
-// turn it on to cover the lockstep path in every build.
-var useLockstep = dynamics.LockstepVectorised()
+// lockstepByDefault reports whether chunks run lockstep groups as one
+// dynamics.SimulateLockstep (chunkrun.Runner.Lockstep): when the lockstep kernels are
+// vectorised (dynamics.LockstepVectorised: amd64 with AVX2; with the portable kernels a
+// lockstep block is no faster than its single runs). The results are the same bit for bit
+// either way; tests choose with Hooks.Lockstep to cover both paths in every build.
+var lockstepByDefault = dynamics.LockstepVectorised()
 
 // SimulateChunk runs every point of the chunk and writes their rows to the shard atomically.
 // The points run through a chunkrun.Runner, in point order: the result cache first, lockstep
 // groups (grid.LockstepGroups: gd, hb, nag on one dataset) as one dynamics.SimulateLockstep
-// when their first point is reached (see useLockstep), with results bit for bit those of
+// when their first point is reached (see lockstepByDefault), with results bit for bit those of
 // single runs, one generated dataset at a time, gamma_max and trajectories; rows are taken
 // (and Hooks.Inject is called) in point order. SimulateChunk adds what makes it an activity.
 //
@@ -140,14 +140,17 @@ func (a *Activities) SimulateChunk(ctx context.Context, in ChunkInput) (ChunkOut
 
 // chunkRunner is the chunkrun.Runner of a chunk of the running activity (ctx): the result
 // cache cc (nil: none), the worker's gamma_max thresholds when gammaMax, lockstep groups when
-// useLockstep, the test hooks (Hooks.Inject with the activity's info, Hooks.BeforeSimulate),
+// lockstepByDefault (or Hooks.Lockstep), the test hooks (Hooks.Inject with the activity's info, Hooks.BeforeSimulate),
 // the activity's logger, and done for every finished point.
 func (a *Activities) chunkRunner(ctx context.Context, cc *chunkCache, gammaMax bool, done func(chunkrun.Point)) *chunkrun.Runner {
 	run := &chunkrun.Runner{
-		Lockstep:       useLockstep,
+		Lockstep:       lockstepByDefault,
 		BeforeSimulate: a.hooks.BeforeSimulate,
 		Done:           done,
 		Log:            activity.GetLogger(ctx),
+	}
+	if a.hooks.Lockstep != nil {
+		run.Lockstep = *a.hooks.Lockstep
 	}
 	if cc != nil {
 		run.Cache = cc

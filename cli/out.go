@@ -11,17 +11,10 @@ import (
 	"github.com/phasesweep/phasesweep/pkg/store"
 )
 
-// outAllow holds the flag registerOutFlags adds to sweep run: what its command line lets the
-// spec's out key do. It is package state because outLocation's callers pass only the --out
-// flag; a process runs one sweep run.
-var outAllow struct {
-	specEndpoint bool // --allow-spec-endpoint
-}
-
-// registerOutFlags adds to fl (sweep run's flags) --allow-spec-endpoint, which lets the spec's
-// out URL set client options.
-func registerOutFlags(fl *pflag.FlagSet) {
-	fl.BoolVar(&outAllow.specEndpoint, "allow-spec-endpoint", false,
+// registerOutFlags adds to fl (sweep run's flags) --allow-spec-endpoint, stored in allow,
+// which lets the spec's out URL set client options.
+func registerOutFlags(fl *pflag.FlagSet, allow *bool) {
+	fl.BoolVar(allow, "allow-spec-endpoint", false,
 		"let the spec's out URL set cloud client options (endpoint, region, profile, ...): only for a spec you trust, since the endpoint receives your credentials")
 }
 
@@ -30,11 +23,11 @@ func registerOutFlags(fl *pflag.FlagSet) {
 // runs/<name>. A directory becomes absolute, and so does a file:// URL, which becomes its plain
 // path (so that it runs exactly as that directory); an s3:// or gs:// URL passes through once
 // store.CheckEndpoint allows it: the spec's may have no query (client options) unless
-// --allow-spec-endpoint, and an S3 endpoint, wherever it comes from, must be https unless the
+// allowSpecEndpoint (--allow-spec-endpoint), and an S3 endpoint, wherever it comes from, must be https unless the
 // environment has store.EnvAllowInsecure. Nothing is sent anywhere. relative reports a relative directory
 // given on the command line (or the default), which the final message then prints relative to
 // the working directory.
-func outLocation(flag string, s *spec.Spec) (out string, relative bool, err error) {
+func outLocation(flag string, allowSpecEndpoint bool, s *spec.Spec) (out string, relative bool, err error) {
 	loc, base, bad := flag, "", func(err error) error { return usageError{fmt.Errorf("--out: %w", err)} }
 	fromSpec := flag == "" && s.Out != ""
 	switch {
@@ -52,7 +45,7 @@ func outLocation(flag string, s *spec.Spec) (out string, relative bool, err erro
 		return "", false, bad(err)
 	}
 	if l.Bucket != "" {
-		if err := checkOutEndpoint(loc, fromSpec); err != nil {
+		if err := checkOutEndpoint(loc, !fromSpec || allowSpecEndpoint); err != nil {
 			return "", false, bad(err)
 		}
 		return loc, false, nil
@@ -69,14 +62,14 @@ func outLocation(flag string, s *spec.Spec) (out string, relative bool, err erro
 }
 
 // checkOutEndpoint is store.CheckEndpoint for the URL loc of sweep run's output, with the
-// trust its origin has: the command line's may set client options, the spec's only with
-// --allow-spec-endpoint.
-func checkOutEndpoint(loc string, fromSpec bool) error {
+// trust its origin has: options says whether it may set client options (the command line's
+// may, the spec's only with --allow-spec-endpoint).
+func checkOutEndpoint(loc string, options bool) error {
 	insecure, err := store.InsecureAllowed()
 	if err != nil {
 		return err
 	}
-	err = store.CheckEndpoint(loc, store.Trust{ClientOptions: !fromSpec || outAllow.specEndpoint, Insecure: insecure})
+	err = store.CheckEndpoint(loc, store.Trust{ClientOptions: options, Insecure: insecure})
 	if errors.Is(err, store.ErrClientOption) {
 		return fmt.Errorf("%w; a spec's out may name only a bucket and prefix (s3://bucket/prefix): pass --allow-spec-endpoint to sweep run if you trust this spec, "+
 			"give the location with --out instead, or set the options in the environment (AWS_REGION, AWS_ENDPOINT_URL_S3)", err)

@@ -27,8 +27,8 @@ func outSpec(t *testing.T, out string) *spec.Spec {
 
 // resolveAndEnsure is what sweep run does with its output location before it submits
 // anything: outLocation, then Store.Ensure on what it returns.
-func resolveAndEnsure(flag string, s *spec.Spec) (string, error) {
-	out, _, err := outLocation(flag, s)
+func resolveAndEnsure(flag string, allowSpecEndpoint bool, s *spec.Spec) (string, error) {
+	out, _, err := outLocation(flag, allowSpecEndpoint, s)
 	if err != nil {
 		return "", err
 	}
@@ -67,7 +67,7 @@ func TestSpecEndpointSendsNothing(t *testing.T) {
 		srv.URL("p"), // endpoint, region, use_path_style
 		"s3://phasesweep/p?endpoint=" + srv.Endpoint(), // endpoint alone
 	} {
-		_, err := resolveAndEnsure("", outSpec(t, out))
+		_, err := resolveAndEnsure("", false, outSpec(t, out))
 		var se *spec.Error
 		if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "/specs/o.yaml:4: out: ") ||
 			!strings.Contains(err.Error(), `"endpoint"`) || !strings.Contains(err.Error(), "--allow-spec-endpoint") {
@@ -76,7 +76,7 @@ func TestSpecEndpointSendsNothing(t *testing.T) {
 		noRequests(t, srv, "out: "+out)
 	}
 	t.Setenv("AWS_ENDPOINT_URL_S3", srv.Endpoint()) // the user's own choice of endpoint
-	if _, err := resolveAndEnsure("", outSpec(t, "s3://phasesweep/p")); err != nil {
+	if _, err := resolveAndEnsure("", false, outSpec(t, "s3://phasesweep/p")); err != nil {
 		t.Errorf("out: s3://phasesweep/p with the user's endpoint in the environment: %v", err)
 	}
 }

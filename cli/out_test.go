@@ -41,33 +41,34 @@ func TestOutLocation(t *testing.T) {
 		{"", "s3://b/sweeps", "s3://b/sweeps", false},
 		{"x", "gs://b/sweeps", filepath.Join(wd, "x"), true},
 	} {
-		got, rel, err := outLocation(c.flag, load(c.specOut))
+		got, rel, err := outLocation(c.flag, false, load(c.specOut))
 		if err != nil || got != c.want || rel != c.relative {
 			t.Errorf("--out %q, out: %q: %q (relative %t), %v; want %q (%t)", c.flag, c.specOut, got, rel, err, c.want, c.relative)
 		}
 	}
-	_, _, err = outLocation("s3:///nobucket", load(""))
+	_, _, err = outLocation("s3:///nobucket", false, load(""))
 	var ue usageError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--out: ") || !strings.Contains(err.Error(), "no bucket name") {
 		t.Errorf("bad --out: %v", err)
 	}
-	_, _, err = outLocation("", load("s3://b/p?prefix=x"))
+	_, _, err = outLocation("", false, load("s3://b/p?prefix=x"))
 	var se *spec.Error
 	if !errors.As(err, &se) || !strings.HasPrefix(err.Error(), "/specs/o.yaml:4: out: ") || !strings.Contains(err.Error(), `"prefix" is not allowed`) {
 		t.Errorf("bad out key: %v", err)
 	}
 }
 
-// allowSpecEndpoint parses --allow-spec-endpoint as sweep run does (registerOutFlags), until
-// the test ends.
-func allowSpecEndpoint(t *testing.T) {
+// allowSpecEndpoint parses --allow-spec-endpoint as sweep run does (registerOutFlags) and
+// returns the flag's value.
+func allowSpecEndpoint(t *testing.T) bool {
 	t.Helper()
 	fl := pflag.NewFlagSet("run", pflag.ContinueOnError)
-	registerOutFlags(fl)
-	t.Cleanup(func() { outAllow.specEndpoint = false })
-	if err := fl.Parse([]string{"--allow-spec-endpoint"}); err != nil || !outAllow.specEndpoint {
-		t.Fatalf("--allow-spec-endpoint: %v (allowed: %t)", err, outAllow.specEndpoint)
+	var allow bool
+	registerOutFlags(fl, &allow)
+	if err := fl.Parse([]string{"--allow-spec-endpoint"}); err != nil || !allow {
+		t.Fatalf("--allow-spec-endpoint: %v (allowed: %t)", err, allow)
 	}
+	return allow
 }
 
 // TestAllowSpecEndpoint: with --allow-spec-endpoint the spec's endpoint is used, and Ensure's
@@ -76,17 +77,17 @@ func allowSpecEndpoint(t *testing.T) {
 // line, naming the variable, before any request.
 func TestAllowSpecEndpoint(t *testing.T) {
 	srv := credentialedS3(t)
-	allowSpecEndpoint(t)
+	allow := allowSpecEndpoint(t)
 	url := srv.URL("p")
 	t.Setenv(store.EnvAllowInsecure, "")
-	_, err := resolveAndEnsure("", outSpec(t, url))
+	_, err := resolveAndEnsure("", allow, outSpec(t, url))
 	if !strings.HasPrefix(fmt.Sprint(err), "/specs/o.yaml:4: out: ") || !strings.Contains(fmt.Sprint(err), store.EnvAllowInsecure+"=1") {
 		t.Errorf("plain-http out with the flag, without %s: %v; want the spec's error naming the variable", store.EnvAllowInsecure, err)
 	}
 	noRequests(t, srv, "without "+store.EnvAllowInsecure)
 
 	t.Setenv(store.EnvAllowInsecure, "1")
-	got, err := resolveAndEnsure("", outSpec(t, url))
+	got, err := resolveAndEnsure("", allow, outSpec(t, url))
 	if err != nil || got != url {
 		t.Fatalf("out: %s with --allow-spec-endpoint: %q, %v; want it unchanged and ensured", url, got, err)
 	}
@@ -104,7 +105,7 @@ func TestOutPlainHTTP(t *testing.T) {
 	srv := credentialedS3(t)
 	url := srv.URL("p")
 	t.Setenv(store.EnvAllowInsecure, "")
-	_, err := resolveAndEnsure(url, outSpec(t, ""))
+	_, err := resolveAndEnsure(url, false, outSpec(t, ""))
 	var ue usageError
 	if !errors.As(err, &ue) || !strings.HasPrefix(err.Error(), "--out: ") || !strings.Contains(err.Error(), "is plain http") ||
 		!strings.Contains(err.Error(), store.EnvAllowInsecure+"=1") {
@@ -112,16 +113,16 @@ func TestOutPlainHTTP(t *testing.T) {
 	}
 	noRequests(t, srv, "--out without "+store.EnvAllowInsecure)
 	const https = "s3://b/p?endpoint=https://minio.example:9000&use_path_style=true"
-	if got, _, err := outLocation(https, outSpec(t, "")); err != nil || got != https {
+	if got, _, err := outLocation(https, false, outSpec(t, "")); err != nil || got != https {
 		t.Errorf("--out %s: %q, %v", https, got, err)
 	}
 	t.Setenv(store.EnvAllowInsecure, "banana")
-	if _, _, err := outLocation(url, outSpec(t, "")); !errors.As(err, &ue) || !strings.Contains(err.Error(), store.EnvAllowInsecure+`="banana"`) {
+	if _, _, err := outLocation(url, false, outSpec(t, "")); !errors.As(err, &ue) || !strings.Contains(err.Error(), store.EnvAllowInsecure+`="banana"`) {
 		t.Errorf("bad %s: %v", store.EnvAllowInsecure, err)
 	}
 
 	t.Setenv(store.EnvAllowInsecure, "1")
-	if got, err := resolveAndEnsure(url, outSpec(t, "")); err != nil || got != url {
+	if got, err := resolveAndEnsure(url, false, outSpec(t, "")); err != nil || got != url {
 		t.Errorf("--out %s with %s=1: %q, %v", url, store.EnvAllowInsecure, got, err)
 	}
 	if len(srv.Requests()) == 0 {

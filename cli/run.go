@@ -27,6 +27,7 @@ import (
 type runFlags struct {
 	conn                      connFlags
 	out                       string
+	allowSpecEndpoint         bool // --allow-spec-endpoint (out.go)
 	chunk, concurrency        int
 	groupChunks, groupsPerRun int
 	json                      bool
@@ -89,7 +90,7 @@ PHASESWEEP_ALLOW_INSECURE_ENDPOINT=1 in this command's and every worker's enviro
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "", "output directory or s3:// / gs:// / file:// URL (default: the spec's out, else runs/<name>)")
 	f.conn.register(cmd)
-	registerOutFlags(fl)
+	registerOutFlags(fl, &f.allowSpecEndpoint)
 	fl.IntVar(&f.chunk, "chunk", 0, "points per activity (default: sized so one takes about 2 s)")
 	fl.IntVar(&f.concurrency, "concurrency", 0, "chunks in flight at once (default 64)")
 	fl.BoolVar(&f.json, "json", false, "print the outcome as JSON on stdout")
@@ -123,7 +124,7 @@ func runSweep(ctx context.Context, opts *runOptions) error {
 	if err := checkRefine(s); err != nil { // refine.go
 		return err
 	}
-	out, relative, err := outLocation(opts.out, s)
+	out, relative, err := outLocation(opts.out, opts.allowSpecEndpoint, s)
 	if err != nil {
 		return err
 	}
