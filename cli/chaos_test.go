@@ -109,6 +109,33 @@ func (p *proc) start(t *testing.T, bin string) {
 	p.cmd = cmd
 }
 
+// startProcs starts, as procs a test may kill and start again, a `sweep server` on a free port
+// (its state in dir/server-state) and n `worker --address ADDR --concurrency concurrency`
+// processes, all logging to dir/processes.log. When the test ends they are stopped, the
+// workers first, and the log closed.
+func startProcs(t *testing.T, dir string, n int, concurrency string) (addr string, log *os.File, server *proc, workers []*proc) {
+	t.Helper()
+	port := freePort(t)
+	addr = fmt.Sprintf("127.0.0.1:%d", port)
+	log, err := os.Create(filepath.Join(dir, "processes.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = log.Close() })
+	server = &proc{name: "server", dir: dir, log: log,
+		args: []string{"server", "--state", filepath.Join(dir, "server-state"), "--port", strconv.Itoa(port)}}
+	server.start(t, bins.sweep)
+	t.Cleanup(server.stop)
+	workers = make([]*proc, n)
+	for i := range workers {
+		workers[i] = &proc{name: fmt.Sprintf("worker %d", i), dir: dir, log: log,
+			args: []string{"--address", addr, "--concurrency", concurrency}}
+		workers[i].start(t, bins.worker)
+		t.Cleanup(workers[i].stop)
+	}
+	return addr, log, server, workers
+}
+
 // kill sends SIGKILL and reaps the process.
 func (p *proc) kill() {
 	p.mu.Lock()
@@ -170,24 +197,7 @@ func TestChaos(t *testing.T) {
 	shards := filepath.Join(out, layout.Dir, "*", "shards") // the sweep's shard directory
 	chunkSize, _ := strconv.Atoi(cfg.chunk)
 	chunks := (points + chunkSize - 1) / chunkSize
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	logf, err := os.Create(filepath.Join(dir, "processes.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	server := &proc{name: "server", dir: dir, log: logf,
-		args: []string{"server", "--state", filepath.Join(dir, "server-state"), "--port", strconv.Itoa(port)}}
-	server.start(t, bins.sweep)
-	defer server.stop()
-	workers := make([]*proc, cfg.workers)
-	for i := range workers {
-		workers[i] = &proc{name: fmt.Sprintf("worker %d", i), dir: dir, log: logf,
-			args: []string{"--address", addr, "--concurrency", cfg.workerParallel}}
-		workers[i].start(t, bins.worker)
-		defer workers[i].stop()
-	}
+	addr, logf, server, workers := startProcs(t, dir, cfg.workers, cfg.workerParallel)
 
 	// The sweep, rerun whenever `sweep run` exits with an error (it may when the server dies).
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -29,24 +27,7 @@ func TestRefineClusterFaults(t *testing.T) {
 	dir := t.TempDir()
 	specPath := writeSpec(t, dir, refinedSpec)
 	out := filepath.Join(dir, "out")
-	port := freePort(t)
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	logf, err := os.Create(filepath.Join(dir, "processes.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logf.Close()
-	server := &proc{name: "server", dir: dir, log: logf,
-		args: []string{"server", "--state", filepath.Join(dir, "server-state"), "--port", strconv.Itoa(port)}}
-	server.start(t, bins.sweep)
-	defer server.stop()
-	workers := make([]*proc, 4)
-	for i := range workers {
-		workers[i] = &proc{name: fmt.Sprintf("worker %d", i), dir: dir, log: logf,
-			args: []string{"--address", addr, "--concurrency", "1"}}
-		workers[i].start(t, bins.worker)
-		defer workers[i].stop()
-	}
+	addr, logf, server, workers := startProcs(t, dir, 4, "1")
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
