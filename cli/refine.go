@@ -41,8 +41,8 @@ func describeRefine(s *spec.Spec) string {
 	if !spec.OnClass(on) {
 		on = fmt.Sprintf("%s (jump %v)", r.On, r.Jump)
 	}
-	return fmt.Sprintf("refine: %s on %s, up to %d levels, budget %d points (coarse grid %d)",
-		strings.Join(r.Axes, " x "), on, r.Levels, r.Budget, s.Count())
+	return fmt.Sprintf("refine: %s on %s, up to %d levels, halo %d, budget %d points (coarse grid %d)",
+		strings.Join(r.Axes, " x "), on, r.Levels, r.Halo, r.Budget, s.Count())
 }
 
 // printLevels writes the points of each level of a finished refined sweep.
