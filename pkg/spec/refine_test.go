@@ -39,6 +39,11 @@ func TestRefineParse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The default halo is written into the hash: halo 0 is another sweep.
+	s3, err := Parse("r.yaml", []byte(refineBase+"refine:\n  axes: [init]\n  levels: 1\n  budget: 48\n  halo: 0\n"))
+	if err != nil || s3.Hash() == s2.Hash() {
+		t.Errorf("halo 0 and the default halo: the same hash %s (%v)", s2.Hash(), err)
+	}
 	plain, _ := Parse("r.yaml", []byte(refineBase))
 	if s2.Refine.On != OnStatus || s2.Refine.Halo != DefaultHalo || s2.Hash() == plain.Hash() || plain.Refine != nil {
 		t.Errorf("on %q, halo %d; hashes %s %s", s2.Refine.On, s2.Refine.Halo, s2.Hash(), plain.Hash())
