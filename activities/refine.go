@@ -181,42 +181,23 @@ func (a *Activities) MergeLevels(ctx context.Context, in MergeLevelsInput) (Merg
 		rows == total && meta[results.MetaPartial] == "" && meta[refine.MetaRefine] != "" {
 		return MergeOutput{Results: l.Results(), Rows: int(rows)}, nil
 	}
-	merged := &results.Table{}
+	m := RefinedMerge{Grid: g, Layout: l, SpecFile: in.SpecFile, Levels: make([]string, len(in.Levels)), Out: l.Results()}
 	for lv := range in.Levels {
-		loc := l.LevelTable(lv)
-		if in.Partial && !exists(ctx, st, loc) {
-			continue
-		}
-		t, err := readTable(ctx, st, loc)
-		if err != nil {
-			return MergeOutput{}, fmt.Errorf("read the table of level %d: %w", lv, err)
-		}
-		if !in.Partial && int64(len(t.Rows)) != in.Levels[lv] {
-			return MergeOutput{}, nonRetryable(fmt.Errorf("level %d: %s has %d rows for %d points", lv, loc, len(t.Rows), in.Levels[lv]))
-		}
-		fields := slices.Insert(slices.Clone(t.Fields), 1, results.Field{Name: refine.LevelColumn, Kind: results.Int})
-		if merged.Fields == nil {
-			merged.Fields = fields
-		} else if !slices.Equal(merged.Fields, fields) {
-			return MergeOutput{}, nonRetryable(fmt.Errorf("level %d's table has other columns than level 0's", lv))
-		}
-		for _, r := range t.Rows {
-			merged.Rows = append(merged.Rows, slices.Insert(r, 1, results.Value{I: int64(lv)}))
+		if !in.Partial || exists(ctx, st, l.LevelTable(lv)) {
+			m.Levels[lv] = l.LevelTable(lv)
 		}
 	}
-	slices.SortFunc(merged.Rows, func(a, b []results.Value) int { return cmp.Compare(a[0].I, b[0].I) })
-	merged.Meta = sweepMeta(MergeInput{SpecFile: in.SpecFile}, l, g)
-	merged.Meta[refine.MetaRefine] = g.Spec().Refine.JSON()
-	if in.Partial {
-		merged.Meta[results.MetaPartial] = "true"
+	if !in.Partial {
+		m.Points = in.Levels
 	}
-	if len(merged.Rows) == 0 {
+	rows, err := MergeRefined(ctx, st, m)
+	if err != nil {
+		return MergeOutput{}, err
+	}
+	if rows == 0 {
 		return MergeOutput{Partial: in.Partial}, nil
 	}
-	if err := writeTable(ctx, st, l.Results(), merged); err != nil {
-		return MergeOutput{}, writeFailure("results table "+l.Results(), err)
-	}
-	out := MergeOutput{Results: l.Results(), Rows: len(merged.Rows), Partial: in.Partial}
+	out := MergeOutput{Results: l.Results(), Rows: rows, Partial: in.Partial}
 	if in.Partial {
 		return out, nil
 	}
@@ -224,6 +205,62 @@ func (a *Activities) MergeLevels(ctx context.Context, in MergeLevelsInput) (Merg
 		return MergeOutput{}, fmt.Errorf("remove the levels' files: %w", err)
 	}
 	return out, nil
+}
+
+// RefinedMerge names the level tables MergeRefined lays out as a refined sweep's table.
+type RefinedMerge struct {
+	Grid     *grid.Grid
+	Layout   layout.Sweep // the refined sweep's: its id goes in the metadata
+	SpecFile string
+	// Levels[lv] is the location of level lv's table ("": none, skipped); each has the
+	// columns of a sweep's table.
+	Levels []string
+	// Points are the levels' point counts, which their tables must have as rows; nil makes
+	// the table partial (results.MetaPartial), its tables' rows not checked.
+	Points []int64
+	Out    string // where the table goes
+}
+
+// MergeRefined writes the table of a refined sweep to m.Out: the rows of m's level tables,
+// sorted by point, with the level column after point (refine.LevelColumn) and the refine
+// section in the metadata (refine.MetaRefine) beside the sweep's usual keys. It returns the
+// rows written; with none it writes nothing.
+func MergeRefined(ctx context.Context, st Store, m RefinedMerge) (int, error) {
+	merged := &results.Table{}
+	for lv, loc := range m.Levels {
+		if loc == "" {
+			continue
+		}
+		t, err := readTable(ctx, st, loc)
+		if err != nil {
+			return 0, fmt.Errorf("read the table of level %d: %w", lv, err)
+		}
+		if m.Points != nil && int64(len(t.Rows)) != m.Points[lv] {
+			return 0, nonRetryable(fmt.Errorf("level %d: %s has %d rows for %d points", lv, loc, len(t.Rows), m.Points[lv]))
+		}
+		fields := slices.Insert(slices.Clone(t.Fields), 1, results.Field{Name: refine.LevelColumn, Kind: results.Int})
+		if merged.Fields == nil {
+			merged.Fields = fields
+		} else if !slices.Equal(merged.Fields, fields) {
+			return 0, nonRetryable(fmt.Errorf("level %d's table %s has other columns than level 0's", lv, loc))
+		}
+		for _, r := range t.Rows {
+			merged.Rows = append(merged.Rows, slices.Insert(r, 1, results.Value{I: int64(lv)}))
+		}
+	}
+	if len(merged.Rows) == 0 {
+		return 0, nil
+	}
+	slices.SortFunc(merged.Rows, func(a, b []results.Value) int { return cmp.Compare(a[0].I, b[0].I) })
+	merged.Meta = sweepMeta(MergeInput{SpecFile: m.SpecFile}, m.Layout, m.Grid)
+	merged.Meta[refine.MetaRefine] = m.Grid.Spec().Refine.JSON()
+	if m.Points == nil {
+		merged.Meta[results.MetaPartial] = "true"
+	}
+	if err := writeTable(ctx, st, m.Out, merged); err != nil {
+		return 0, writeFailure("results table "+m.Out, err)
+	}
+	return len(merged.Rows), nil
 }
 
 // cleanupLevels removes a merged refined sweep's level files (point lists and tables), then

@@ -402,8 +402,9 @@ func (s *uiSource) newDir() string {
 }
 
 // Table implements webui.Source: an ended sweep's table, or the finished shards of a running
-// one merged (as sweep results does, but into a private directory), again only when the set of
-// finished shards changed.
+// one merged (as sweep results does, but into a private directory; of a refined sweep, with
+// its finished levels' tables: refinedTable), again only when the set of finished shards
+// changed.
 func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 	sw, err := s.Sweep(ctx, id)
 	if err != nil {
@@ -423,10 +424,8 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 	s.mu.Lock()
 	refined := s.refined[id]
 	s.mu.Unlock()
-	if refined {
-		// A running refined sweep's rows are in its levels' shards and files: its table is
-		// drawn when it ends (results.parquet).
-		return prev, nil
+	if refined { // its rows are in its levels' tables and shards (ui_refined.go)
+		return s.refinedTable(ctx, sw, in, prev)
 	}
 	sp, err := spec.Parse(in.SpecFile, []byte(in.Spec))
 	if err != nil {
@@ -437,8 +436,7 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 	if err != nil {
 		return prev, err
 	}
-	h := sha256.Sum256([]byte(strings.Join(done, "\n")))
-	key := fmt.Sprintf("%d-%s", len(done), hex.EncodeToString(h[:8]))
+	key := filesKey(done)
 	if key == prev.Key || len(done) == 0 {
 		return prev, nil
 	}
@@ -463,6 +461,13 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 		_ = os.RemoveAll(filepath.Dir(prev.Results))
 	}
 	return t, nil
+}
+
+// filesKey names a set of finished files (shards, tables): a table merged from them is merged
+// again only when it changes.
+func filesKey(files []string) string {
+	h := sha256.Sum256([]byte(strings.Join(files, "\n")))
+	return fmt.Sprintf("%d-%s", len(files), hex.EncodeToString(h[:8]))
 }
 
 // Control implements webui.Source with the calls of sweep pause, resume, cancel and
