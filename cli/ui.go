@@ -454,13 +454,19 @@ func (s *uiSource) Table(ctx context.Context, id string) (webui.Table, error) {
 			return prev, fmt.Errorf("partial trajectories: %w", err)
 		}
 	}
+	s.replaceMerged(id, prev, t)
+	return t, nil
+}
+
+// replaceMerged makes t, merged into a private directory, the table of running sweep id and
+// removes the directory of prev, the one it replaces.
+func (s *uiSource) replaceMerged(id string, prev, t webui.Table) {
 	s.mu.Lock()
 	s.merged[id] = t
 	s.mu.Unlock()
 	if prev.Results != "" {
 		_ = os.RemoveAll(filepath.Dir(prev.Results))
 	}
-	return t, nil
 }
 
 // filesKey names a set of finished files (shards, tables): a table merged from them is merged

@@ -66,12 +66,7 @@ func (s *uiSource) refinedTable(ctx context.Context, sw webui.Sweep, in workflow
 		_ = os.RemoveAll(dir)
 		return prev, fmt.Errorf("sweep %s: merge its levels: %w", sw.ID, err)
 	}
-	s.mu.Lock()
-	s.merged[sw.ID] = t
-	s.mu.Unlock()
-	if prev.Results != "" {
-		_ = os.RemoveAll(filepath.Dir(prev.Results))
-	}
+	s.replaceMerged(sw.ID, prev, t)
 	return t, nil
 }
 
