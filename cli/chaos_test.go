@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -136,6 +137,41 @@ func startProcs(t *testing.T, dir string, n int, concurrency string) (addr strin
 	return addr, log, server, workers
 }
 
+// rerunOutcome is how the sweep run that rerunSweep repeats ended.
+type rerunOutcome struct {
+	stdout string // the successful run's
+	runs   int
+	err    error // why no run succeeded
+}
+
+// rerunSweep runs `sweep args...` in dir again whenever it exits with an error, as a user would
+// while the server or workers die, logging each failure to log, until a run succeeds or ctx
+// ends; the outcome arrives on the channel it returns.
+func rerunSweep(ctx context.Context, dir string, log io.Writer, args ...string) <-chan rerunOutcome {
+	finished := make(chan rerunOutcome, 1)
+	go func() {
+		var o rerunOutcome
+		for {
+			o.runs++
+			cmd, stdout, stderr := sweepCmd(ctx, dir, args...)
+			err := cmd.Run()
+			if err == nil {
+				o.stdout = stdout.String()
+				finished <- o
+				return
+			}
+			fmt.Fprintf(log, "sweep run #%d: %v\n%s\n", o.runs, err, stderr)
+			if ctx.Err() != nil {
+				o.err = fmt.Errorf("sweep run did not finish (%v; %d runs); last stderr:\n%s", ctx.Err(), o.runs, stderr)
+				finished <- o
+				return
+			}
+			time.Sleep(time.Second)
+		}
+	}()
+	return finished
+}
+
 // kill sends SIGKILL and reaps the process.
 func (p *proc) kill() {
 	p.mu.Lock()
@@ -202,38 +238,13 @@ func TestChaos(t *testing.T) {
 	// The sweep, rerun whenever `sweep run` exits with an error (it may when the server dies).
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.timeout)
 	defer cancel()
-	type outcome struct {
-		stdout string
-		runs   int
-		err    error
-	}
-	finished := make(chan outcome, 1)
-	go func() {
-		var o outcome
-		for {
-			o.runs++
-			cmd, stdout, stderr := sweepCmd(ctx, dir, "run", specPath, "--address", addr, "--out", out,
-				"--chunk", cfg.chunk, "--group-chunks", cfg.groupChunks, "--groups-per-run", cfg.groupsPerRun, "--json")
-			err := cmd.Run()
-			if err == nil {
-				o.stdout = stdout.String()
-				finished <- o
-				return
-			}
-			fmt.Fprintf(logf, "sweep run #%d: %v\n%s\n", o.runs, err, stderr)
-			if ctx.Err() != nil {
-				o.err = fmt.Errorf("sweep run did not finish in %v (%d runs); last stderr:\n%s", cfg.timeout, o.runs, stderr)
-				finished <- o
-				return
-			}
-			time.Sleep(time.Second)
-		}
-	}()
+	finished := rerunSweep(ctx, dir, logf, "run", specPath, "--address", addr, "--out", out,
+		"--chunk", cfg.chunk, "--group-chunks", cfg.groupChunks, "--groups-per-run", cfg.groupsPerRun, "--json")
 
 	// The faults, until the sweep ends.
 	workerKills, serverKills := 0, 0
 	nextKill := time.Now().Add(cfg.killMin + time.Duration(rng.Int64N(int64(cfg.killSpread))))
-	var res outcome
+	var res rerunOutcome
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 wait:

@@ -31,20 +31,8 @@ func TestRefineClusterFaults(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	finished := make(chan error, 1)
-	go func() {
-		for runs := 1; ; runs++ {
-			cmd, _, stderr := sweepCmd(ctx, dir, "run", specPath, "--address", addr, "--out", out,
-				"--chunk", "1", "--concurrency", "4", "--no-cache")
-			err := cmd.Run()
-			if err == nil || ctx.Err() != nil {
-				finished <- err
-				return
-			}
-			fmt.Fprintf(logf, "sweep run #%d: %v\n%s\n", runs, err, stderr)
-			time.Sleep(time.Second)
-		}
-	}()
+	finished := rerunSweep(ctx, dir, logf, "run", specPath, "--address", addr, "--out", out,
+		"--chunk", "1", "--concurrency", "4", "--no-cache")
 
 	// levelShards counts the shards level L's sweep has written so far; levelDone says whether
 	// its table is merged (the level is over).
@@ -62,9 +50,9 @@ func TestRefineClusterFaults(t *testing.T) {
 wait:
 	for {
 		select {
-		case err := <-finished:
-			if err != nil {
-				t.Fatalf("sweep run: %v (process log %s)", err, logf.Name())
+		case res := <-finished:
+			if res.err != nil {
+				t.Fatalf("%v\n(process log %s)", res.err, logf.Name())
 			}
 			break wait
 		case <-tick.C:
