@@ -105,14 +105,9 @@ func (p *parser) refine(n *yaml.Node, key *yaml.Node) error {
 			}
 			r.Jump = val.Float
 		case "levels":
-			val, err := p.scalar(v, "refine.levels", Int)
-			if err != nil {
+			if r.Levels, err = p.refineInt(v, "levels", 1, MaxRefineLevels, "each level halves the flagged cells"); err != nil {
 				return err
 			}
-			if val.Int < 1 || val.Int > MaxRefineLevels {
-				return p.refineError(v, "levels", "must be between 1 and %d (each level halves the flagged cells), got %d", MaxRefineLevels, val.Int)
-			}
-			r.Levels = int(val.Int)
 		case "budget":
 			val, err := p.scalar(v, "refine.budget", Int)
 			if err != nil {
@@ -126,14 +121,9 @@ func (p *parser) refine(n *yaml.Node, key *yaml.Node) error {
 			}
 			r.Budget = val.Int
 		case "halo":
-			val, err := p.scalar(v, "refine.halo", Int)
-			if err != nil {
+			if r.Halo, err = p.refineInt(v, "halo", 0, MaxHalo, "the rings of neighbours halved with a flagged cell; 0 halves the flagged cells alone"); err != nil {
 				return err
 			}
-			if val.Int < 0 || val.Int > MaxHalo {
-				return p.refineError(v, "halo", "must be between 0 and %d (the rings of neighbours halved with a flagged cell; 0 halves the flagged cells alone), got %d", MaxHalo, val.Int)
-			}
-			r.Halo = int(val.Int)
 		}
 	}
 	for _, req := range []string{"axes", "levels", "budget"} {
@@ -151,6 +141,19 @@ func (p *parser) refine(n *yaml.Node, key *yaml.Node) error {
 	}
 	p.spec.Refine = r
 	return nil
+}
+
+// refineInt reads the integer refine.key at n, which must lie in [lo, hi]; why says what the
+// key means, in the message.
+func (p *parser) refineInt(n *yaml.Node, key string, lo, hi int, why string) (int, error) {
+	val, err := p.scalar(n, "refine."+key, Int)
+	if err != nil {
+		return 0, err
+	}
+	if val.Int < int64(lo) || val.Int > int64(hi) {
+		return 0, p.refineError(n, key, "must be between %d and %d (%s), got %d", lo, hi, why, val.Int)
+	}
+	return int(val.Int), nil
 }
 
 // refineAxes reads refine.axes: one or two distinct swept axes of real-valued parameters,
