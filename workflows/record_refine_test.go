@@ -4,6 +4,7 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func TestRecordRefineHistories(t *testing.T) {
 	}
 	t.Logf("refined sweep: %+v", out)
 	for k := 0; runID != ""; k++ {
-		saveHistory(ctx, t, c, id, runID, "refine-run-"+string(rune('0'+k))+".json")
+		saveHistory(ctx, t, c, id, runID, fmt.Sprintf("refine-run-%d.json", k))
 		runID = nextRun(ctx, t, c, id, runID)
 	}
 	saveHistory(ctx, t, c, levelID(id, 1), "", "refine-level-01.json")
